@@ -1,0 +1,72 @@
+# Developer entry points. Everything runs from the project's own virtualenv in .venv.
+
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+MANAGE := $(BIN)/python manage.py
+# Interpreters to try for the virtualenv, best first; the first one that is 3.12+ wins.
+PYTHON_CANDIDATES := python3.13 python3.12 $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python) python3
+
+.DEFAULT_GOAL := help
+.PHONY: help venv run lint test format clean
+
+help:
+	@echo "make run     start the app at http://127.0.0.1:8000/ (creates .venv, DB and an admin)"
+	@echo "make test    lint, then run the test suite with coverage"
+	@echo "make lint    ruff, mypy, import contracts, migrations check, Django system check"
+	@echo "make format  reformat and auto-fix"
+	@echo "make clean   remove caches and build output (keeps .venv, db.sqlite3, .secret_key)"
+
+venv: $(STAMP)
+
+$(BIN)/python:
+	@py=""; \
+	for candidate in $(PYTHON_CANDIDATES); do \
+		if command -v "$$candidate" >/dev/null 2>&1 && \
+			"$$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+			py="$$candidate"; break; \
+		fi; \
+	done; \
+	if [ -z "$$py" ]; then \
+		echo "Python 3.12+ is required (Django 6.1), but none was found (tried: $(PYTHON_CANDIDATES))." >&2; \
+		echo "Install it, for example with: pyenv install 3.13" >&2; \
+		exit 1; \
+	fi; \
+	echo "Creating $(VENV) with $$py"; \
+	"$$py" -m venv $(VENV)
+
+# Re-installs whenever a requirements file changes.
+$(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# The worker pool joins `make run` once the `runworkers` management command exists.
+run: venv
+	$(MANAGE) migrate --noinput
+	$(MANAGE) collectstatic --noinput
+	$(MANAGE) bootstrap_admin
+	@echo
+	@echo "Open http://127.0.0.1:8000/ and log in with the superuser above."
+	@echo "Its password is printed only when it is created; to set a new one run:"
+	@echo "  $(MANAGE) changepassword <username>"
+	@echo
+	DJANGO_DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+	$(BIN)/lint-imports
+	$(MANAGE) makemigrations --check --dry-run
+	$(MANAGE) check
+
+test: lint
+	$(BIN)/pytest --cov --cov-branch --cov-report=term-missing:skip-covered
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf staticfiles htmlcov .coverage .mypy_cache .ruff_cache .pytest_cache .hypothesis .import_linter_cache
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +

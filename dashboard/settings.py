@@ -1,0 +1,175 @@
+"""Django settings, read from the environment (see the table in README.md)."""
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+import django_stubs_ext
+
+# Lets admin and queryset classes be subscripted at run time, as django-stubs types them.
+django_stubs_ext.monkeypatch()
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    """Read a yes/no environment variable ("1", "true", "yes", "on" mean yes)."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str) -> list[str]:
+    """Read a comma-separated environment variable."""
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def load_secret_key(path: Path) -> str:
+    """Return the key stored in ``path``, creating it (mode 0600) on first use."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        # Created earlier, or just now by a concurrent process (e.g. a test worker).
+        key = path.read_text(encoding="utf-8").strip()
+        if not key:
+            raise RuntimeError(f"{path} is empty; delete it to generate a new key") from None
+        return key
+    key = secrets.token_urlsafe(50)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(key + "\n")
+    return key
+
+
+# Never a key in the repository: the environment wins, else a per-checkout git-ignored file.
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or load_secret_key(BASE_DIR / ".secret_key")
+
+DEBUG = env_bool("DJANGO_DEBUG")
+
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "scheduler_core",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "dashboard.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "dashboard.wsgi.application"
+ASGI_APPLICATION = "dashboard.asgi.application"
+
+# Database: SQLite by default, PostgreSQL when DATABASE_URL says postgres://...
+# TEST_DATABASE_URL is deliberately NOT read here: it names an extra PostgreSQL database
+# for the postgres-marked tests and gets its own alias once the ORM adapter lands.
+SQLITE_OPTIONS: dict[str, Any] = {
+    # BEGIN IMMEDIATE takes the write lock up front, so a claim never fails half-way
+    # with "database is locked" when upgrading a read transaction to a write.
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    # WAL lets readers (the dashboard) proceed while a worker writes.
+    "init_command": (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
+    ),
+}
+
+DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+_default_db: dict[str, Any] = dict(dj_database_url.parse(DATABASE_URL))
+_options: dict[str, Any] = _default_db.setdefault("OPTIONS", {})
+if _default_db["ENGINE"] == "django.db.backends.sqlite3":
+    _options.update(SQLITE_OPTIONS)
+elif _default_db["ENGINE"] == "django.db.backends.postgresql":
+    # psycopg_pool keeps the connections; Django refuses persistent connections with it.
+    _options.setdefault("pool", True)
+    _default_db["CONN_MAX_AGE"] = 0
+DATABASES: dict[str, dict[str, Any]] = {"default": _default_db}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LOGIN_URL = "admin:login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Not the manifest variant: it fails every page render until collectstatic has run,
+    # which would make tests depend on a build step.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+# Behind TLS in production set DJANGO_SECURE=1.
+SECURE = env_bool("DJANGO_SECURE")
+SESSION_COOKIE_SECURE = SECURE
+CSRF_COOKIE_SECURE = SECURE
+SECURE_SSL_REDIRECT = SECURE
+SECURE_HSTS_SECONDS = 3600 if SECURE else 0
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+    },
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "django": {"level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+        "scheduler_core": {"level": os.environ.get("SCHEDULER_LOG_LEVEL", "INFO")},
+    },
+}
+
+SCHEDULER: dict[str, Any] = {
+    # "memory" is replaced by "django" once the ORM adapters land.
+    "STORAGE": os.environ.get("SCHEDULER_STORAGE", "memory"),
+}

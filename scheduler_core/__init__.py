@@ -1,0 +1,1 @@
+"""A distributed task scheduler: domain, adapters and services."""

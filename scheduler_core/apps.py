@@ -1,0 +1,11 @@
+"""Django app configuration of the scheduler."""
+
+from django.apps import AppConfig
+
+
+class SchedulerCoreConfig(AppConfig):
+    """Registers the scheduler with Django."""
+
+    name = "scheduler_core"
+    verbose_name = "Scheduler"
+    default_auto_field = "django.db.models.BigAutoField"
