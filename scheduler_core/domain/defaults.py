@@ -1,0 +1,18 @@
+"""Defaults shared by the domain and every adapter."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+DEFAULT_QUEUE = "default"
+DEFAULT_MAX_ATTEMPTS = 3
+# Generous enough that a busy worker's heartbeat always lands well before it runs out.
+DEFAULT_LEASE = timedelta(seconds=60)
+MAX_ATTEMPTS_LIMIT = 1000
+MAX_NAME_LENGTH = 200
+MAX_QUEUE_LENGTH = 100
+MAX_UNIQUE_KEY_LENGTH = 255
+# A dotted Python-style path ("app.tasks.send_email") or a plain identifier.
+TASK_NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
+QUEUE_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")

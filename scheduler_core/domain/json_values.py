@@ -1,0 +1,69 @@
+"""Checks that a value is plain JSON that every storage engine can keep unchanged."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from .errors import TaskInvalid
+
+# A payload larger than this belongs in object storage, referenced by the task.
+MAX_PAYLOAD_BYTES = 1024 * 1024
+# Deeper nesting is almost always a bug, and would exhaust the stack while encoding.
+MAX_NESTING = 64
+
+
+def check_json_value(value: Any, field: str) -> None:
+    """Raise TaskInvalid naming `field` (and the path inside it) unless value is plain JSON."""
+    _check(value, field, depth=0)
+
+
+def payload_size(*values: Any) -> int:
+    """The number of UTF-8 bytes the values take once encoded as compact JSON."""
+    # ensure_ascii=False: an escaped "\u00e9" would count 6 bytes for a 2-byte character.
+    # surrogatepass measures an unchecked lone surrogate instead of crashing on it.
+    texts = (json.dumps(v, separators=(",", ":"), ensure_ascii=False) for v in values)
+    return sum(len(text.encode("utf-8", "surrogatepass")) for text in texts)
+
+
+def _check(value: Any, path: str, depth: int) -> None:
+    if depth > MAX_NESTING:
+        raise TaskInvalid(path, f"nested deeper than {MAX_NESTING} levels")
+    # bool is a subclass of int, and both are fine; exact types keep out int/str subclasses
+    # whose JSON form would not round-trip (enums, for example).
+    if value is None or type(value) in (bool, int):
+        return
+    if type(value) is float:
+        if not math.isfinite(value):
+            raise TaskInvalid(path, f"{value!r} is not a JSON number")
+        return
+    if type(value) is str:
+        _check_text(value, path)
+        return
+    if type(value) is list:
+        for index, item in enumerate(value):
+            _check(item, f"{path}[{index}]", depth + 1)
+        return
+    if type(value) is dict:
+        for key, item in value.items():
+            if type(key) is not str:
+                raise TaskInvalid(path, f"object key {key!r} is not a string")
+            _check_text(key, path)
+            _check(item, f"{path}.{key}", depth + 1)
+        return
+    raise TaskInvalid(
+        path, f"{type(value).__name__} is not JSON (use str, int, float, bool, None, list or dict)"
+    )
+
+
+def _check_text(text: str, path: str) -> None:
+    # PostgreSQL's jsonb refuses U+0000, and a lone surrogate cannot be encoded as UTF-8.
+    if "\x00" in text:
+        raise TaskInvalid(path, "text contains a NUL character (U+0000)")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise TaskInvalid(
+            path, "text contains a lone surrogate, which is not valid Unicode"
+        ) from error

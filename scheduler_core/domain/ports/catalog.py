@@ -1,0 +1,17 @@
+"""Which task names may be submitted and run."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+
+class TaskCatalog(ABC):
+    """The registry of task names; nothing outside it is ever imported or run."""
+
+    @abstractmethod
+    def is_registered(self, name: str) -> bool:
+        """True when `name` is a registered task."""
+
+    @abstractmethod
+    def names(self) -> list[str]:
+        """Every registered task name, sorted."""

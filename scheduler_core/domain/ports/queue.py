@@ -1,0 +1,33 @@
+"""The ready-task queue that workers claim from."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from datetime import timedelta
+
+from ..task import Task
+
+
+class Queue(ABC):
+    """Hands due tasks to workers: highest priority, then earliest run_after, then id."""
+
+    @abstractmethod
+    def enqueue(self, task: Task) -> None:
+        """Make a stored waiting task claimable and wake idle claimers."""
+
+    @abstractmethod
+    def claim(
+        self, worker_id: str, queues: Sequence[str], limit: int, lease: timedelta
+    ) -> list[Task]:
+        """Atomically move up to `limit` due tasks of `queues` to running for `worker_id`."""
+
+    @abstractmethod
+    def dequeue(
+        self, worker_id: str, queues: Sequence[str], lease: timedelta, timeout: float
+    ) -> Task:
+        """Claim one task, waiting up to `timeout` seconds for one; QueueEmpty if none came."""
+
+    @abstractmethod
+    def length(self, queue: str | None = None) -> int:
+        """How many due tasks wait in `queue` (all queues when None)."""

@@ -1,0 +1,66 @@
+"""The use cases the scheduler offers to views, the API, the task backend and commands."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from ..defaults import DEFAULT_MAX_ATTEMPTS, DEFAULT_QUEUE
+from ..listing import Page, PageRequest, TaskFilter
+from ..status import TaskStatus
+from ..task import Task
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SubmitRequest:
+    """What a caller asks to run; the service turns it into a validated Task."""
+
+    name: str
+    args: list[Any] = field(default_factory=list)
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    queue: str = DEFAULT_QUEUE
+    priority: int = 0
+    run_after: datetime | None = None
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    timeout: float | None = None
+    unique_key: str | None = None
+
+
+class Scheduler(ABC):
+    """Submit, cancel, retry and inspect tasks."""
+
+    @abstractmethod
+    def submit(self, request: SubmitRequest) -> Task:
+        """Validate and store a task; a live task with the same unique key is returned instead."""
+
+    @abstractmethod
+    def submit_many(self, requests: Sequence[SubmitRequest]) -> list[Task]:
+        """Submit several tasks all together: every one is valid and stored, or none is."""
+
+    @abstractmethod
+    def cancel(self, task_id: UUID, *, actor: str = "system") -> Task:
+        """Cancel a waiting task at once; ask the worker of a running one to stop it."""
+
+    @abstractmethod
+    def retry(self, task_id: UUID, *, actor: str = "system") -> Task:
+        """Run a failed or cancelled task again."""
+
+    @abstractmethod
+    def run_now(self, task_id: UUID, *, actor: str = "system") -> Task:
+        """Make a scheduled or backing-off task due at once."""
+
+    @abstractmethod
+    def status(self, task_id: UUID) -> Task:
+        """The task as stored now; TaskNotFound if there is none."""
+
+    @abstractmethod
+    def list(self, task_filter: TaskFilter, page: PageRequest) -> Page[Task]:
+        """Tasks matching the filter, newest first, a keyset page at a time."""
+
+    @abstractmethod
+    def counts(self, queue: str | None = None) -> dict[TaskStatus, int]:
+        """How many tasks are in each status."""

@@ -1,0 +1,65 @@
+"""Storage of tasks."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from datetime import timedelta
+from uuid import UUID
+
+from ..listing import Page, PageRequest, TaskFilter
+from ..records import TaskTransition
+from ..status import TaskStatus
+from ..task import Task
+
+
+class TaskRepository(ABC):
+    """Keeps tasks; every write of a claimed task is fenced by the attempt it was read at."""
+
+    @abstractmethod
+    def add(self, task: Task) -> None:
+        """Store a new task; DuplicateTask if its id is taken."""
+
+    @abstractmethod
+    def add_many(self, tasks: Sequence[Task]) -> None:
+        """Store new tasks all together or not at all; DuplicateTask if any id is taken."""
+
+    @abstractmethod
+    def get(self, task_id: UUID) -> Task:
+        """The task with this id; TaskNotFound if there is none."""
+
+    @abstractmethod
+    def update(self, task: Task, *, expected_status: TaskStatus, expected_attempt: int) -> None:
+        """Store `task` if the stored one still has this status and attempt, else StaleTask."""
+
+    @abstractmethod
+    def delete(self, task_id: UUID) -> None:
+        """Remove a task and its history; TaskNotFound if there is none."""
+
+    @abstractmethod
+    def find_by_status(self, status: TaskStatus, limit: int) -> list[Task]:
+        """Up to `limit` tasks in `status`: highest priority, then earliest run_after, then id."""
+
+    @abstractmethod
+    def find_live_by_unique_key(self, unique_key: str) -> Task | None:
+        """The task holding `unique_key` that has not reached a terminal state, if any."""
+
+    @abstractmethod
+    def find_expired_leases(self, limit: int) -> list[Task]:
+        """Up to `limit` running tasks whose lease ran out, by the storage's clock."""
+
+    @abstractmethod
+    def extend_leases(self, worker_id: str, lease: timedelta) -> list[Task]:
+        """Push the leases of all of the worker's running tasks to now + lease; return them."""
+
+    @abstractmethod
+    def transitions(self, task_id: UUID) -> list[TaskTransition]:
+        """The task's recorded state transitions, oldest first (empty when there are none)."""
+
+    @abstractmethod
+    def list(self, task_filter: TaskFilter, page: PageRequest) -> Page[Task]:
+        """Tasks matching the filter, newest enqueued first, one keyset page at a time."""
+
+    @abstractmethod
+    def count_by_status(self, queue: str | None = None) -> dict[TaskStatus, int]:
+        """How many tasks are in each status (every status present, zero included)."""

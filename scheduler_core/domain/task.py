@@ -1,0 +1,262 @@
+"""The Task entity: what to run, with which arguments, and where it is in its lifecycle."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+from .defaults import DEFAULT_MAX_ATTEMPTS, DEFAULT_QUEUE, MAX_ATTEMPTS_LIMIT
+from .errors import InvalidTransition, StaleTask
+from .json_values import check_json_value
+from .records import WORKER_LOST, TaskError, TaskTransition
+from .retry import RetryPolicy
+from .status import TaskStatus
+from .task_validation import validate_task
+
+
+@dataclass(slots=True, kw_only=True)
+class Task:
+    """A unit of work and its lifecycle; transitions are methods that refuse illegal moves."""
+
+    name: str
+    args: list[Any] = field(default_factory=list)
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    queue: str = DEFAULT_QUEUE
+    priority: int = 0
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    run_after: datetime
+    enqueued_at: datetime
+    id: UUID = field(default_factory=uuid4)
+    status: TaskStatus = TaskStatus.READY
+    attempt: int = 0
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    worker_id: str | None = None
+    worker_ids: list[str] = field(default_factory=list)
+    lease_expires_at: datetime | None = None
+    result: Any = None
+    errors: list[TaskError] = field(default_factory=list)
+    timeout: float | None = None
+    unique_key: str | None = None
+    cancel_requested: bool = False
+    # Transitions made since the task was loaded; a repository stores and clears them.
+    pending_transitions: list[TaskTransition] = field(default_factory=list, compare=False)
+
+    @classmethod
+    def create(
+        cls,
+        name: str,
+        *,
+        now: datetime,
+        args: list[Any] | None = None,
+        kwargs: dict[str, Any] | None = None,
+        queue: str = DEFAULT_QUEUE,
+        priority: int = 0,
+        run_after: datetime | None = None,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        timeout: float | None = None,
+        unique_key: str | None = None,
+        id: UUID | None = None,
+    ) -> Task:
+        """A new, validated task: scheduled when run_after lies ahead of now, else ready."""
+        task = cls(
+            id=id or uuid4(),
+            name=name,
+            args=[] if args is None else args,
+            kwargs={} if kwargs is None else kwargs,
+            queue=queue,
+            priority=priority,
+            run_after=now if run_after is None else run_after,
+            enqueued_at=now,
+            max_attempts=max_attempts,
+            timeout=timeout,
+            unique_key=unique_key,
+        )
+        task.validate()
+        if task.run_after > now:
+            task.status = TaskStatus.SCHEDULED
+        return task
+
+    # -- questions -------------------------------------------------------------------------
+
+    def validate(self) -> None:
+        """Raise TaskInvalid naming the first field that breaks a rule."""
+        validate_task(self)
+
+    def is_terminal(self) -> bool:
+        """True once the task succeeded, failed for good or was cancelled."""
+        return self.status.is_terminal
+
+    def can_retry(self) -> bool:
+        """True while a failure of the current attempt would lead to another attempt."""
+        return self.attempt < self.max_attempts and not self.cancel_requested
+
+    def is_due(self, now: datetime) -> bool:
+        """True when the task waits for a worker and its run_after has come."""
+        return self.status.is_waiting and self.run_after <= now
+
+    def lease_expired(self, now: datetime) -> bool:
+        """True when the task runs under a lease that has run out."""
+        return (
+            self.status is TaskStatus.RUNNING
+            and self.lease_expires_at is not None
+            and self.lease_expires_at <= now
+        )
+
+    # -- worker transitions ----------------------------------------------------------------
+
+    def claim(self, worker_id: str, *, now: datetime, lease: timedelta) -> None:
+        """A worker takes the due task: running, next attempt, lease until now + lease."""
+        if not self.status.is_waiting:
+            raise InvalidTransition(f"cannot claim a {self.status} task")
+        if self.run_after > now:
+            raise InvalidTransition(f"task is not due before {self.run_after.isoformat()}")
+        self.attempt += 1
+        self.worker_id = worker_id
+        self.worker_ids.append(worker_id)
+        self.started_at = now
+        self.finished_at = None
+        self.lease_expires_at = now + lease
+        self._move(TaskStatus.RUNNING, now, actor=worker_id)
+
+    def extend_lease(self, *, attempt: int, now: datetime, lease: timedelta) -> None:
+        """The worker running `attempt` is alive: push the lease to now + lease."""
+        self._require_running(attempt, "extend the lease of")
+        self.lease_expires_at = now + lease
+
+    def succeed(self, result: Any, *, attempt: int, now: datetime) -> None:
+        """The attempt returned `result` (JSON): the task is done."""
+        self._require_running(attempt, "complete")
+        check_json_value(result, "result")
+        self.result = result
+        self._finish(TaskStatus.SUCCEEDED, now, actor=self.worker_id or "worker")
+
+    def fail(
+        self,
+        error: TaskError,
+        *,
+        attempt: int,
+        now: datetime,
+        policy: RetryPolicy,
+        rng: random.Random,
+        retryable: bool = True,
+    ) -> None:
+        """The attempt raised: retry after the backoff if attempts remain, else fail for good."""
+        self._require_running(attempt, "fail")
+        self._record_failure(error, now, policy, rng, retryable, actor=self.worker_id or "worker")
+
+    def rescue(self, *, now: datetime, policy: RetryPolicy, rng: random.Random) -> None:
+        """The lease ran out without an outcome: treat the attempt as lost."""
+        if not self.lease_expired(now):
+            raise InvalidTransition(f"cannot rescue a {self.status} task whose lease holds")
+        error = TaskError(
+            attempt=self.attempt,
+            exception_type=WORKER_LOST,
+            message=(
+                f"worker {self.worker_id} stopped renewing its lease, which expired at "
+                f"{self.lease_expires_at.isoformat() if self.lease_expires_at else '?'}"
+            ),
+            traceback="",
+            failed_at=now,
+            worker_id=self.worker_id,
+        )
+        self._record_failure(error, now, policy, rng, retryable=True, actor="rescuer")
+
+    # -- operator transitions --------------------------------------------------------------
+
+    def cancel(self, *, now: datetime, attempt: int | None = None, actor: str = "system") -> None:
+        """Stop the task: a waiting one at once; a running one when its worker confirms."""
+        if self.status is TaskStatus.RUNNING:
+            if attempt is None:
+                raise InvalidTransition("a running task is cancelled by request_cancel")
+            self._require_running(attempt, "cancel")
+        elif not self.status.is_waiting:
+            raise InvalidTransition(f"cannot cancel a {self.status} task")
+        self._finish(TaskStatus.CANCELLED, now, actor=actor, reason="cancelled")
+
+    def request_cancel(self, *, now: datetime, actor: str = "system") -> None:
+        """Ask the worker running the task to stop it; idempotent."""
+        if self.status is not TaskStatus.RUNNING:
+            raise InvalidTransition(f"cannot request cancel of a {self.status} task")
+        if not self.cancel_requested:
+            self.cancel_requested = True
+            self._log(self.status, self.status, now, actor=actor, reason="cancel requested")
+
+    def run_now(self, *, now: datetime, actor: str = "system") -> None:
+        """Make a scheduled or backing-off task due at once."""
+        if self.status not in (TaskStatus.SCHEDULED, TaskStatus.RETRYING):
+            raise InvalidTransition(f"cannot run a {self.status} task now")
+        self.run_after = now
+        self._move(TaskStatus.READY, now, actor=actor, reason="run now")
+
+    def retry_now(self, *, now: datetime, actor: str = "system") -> None:
+        """Run a failed or cancelled task again, granting one more attempt if it had none left."""
+        if self.status not in (TaskStatus.FAILED, TaskStatus.CANCELLED):
+            raise InvalidTransition(f"cannot retry a {self.status} task")
+        # Another attempt would need max_attempts above the limit that validate() enforces.
+        if self.attempt >= MAX_ATTEMPTS_LIMIT:
+            raise InvalidTransition(f"task made {self.attempt} attempts, the most a task may make")
+        # Attempt numbers only grow, so a worker that lost an old attempt stays fenced out.
+        self.max_attempts = max(self.max_attempts, self.attempt + 1)
+        self.run_after = now
+        self.finished_at = None
+        self.cancel_requested = False
+        self.result = None
+        self._move(TaskStatus.READY, now, actor=actor, reason="retried")
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _require_running(self, attempt: int, action: str) -> None:
+        if self.status is not TaskStatus.RUNNING:
+            raise InvalidTransition(f"cannot {action} a {self.status} task")
+        if attempt != self.attempt:
+            raise StaleTask(
+                f"attempt {attempt} of task {self.id} is stale; attempt {self.attempt} is current"
+            )
+
+    def _record_failure(
+        self,
+        error: TaskError,
+        now: datetime,
+        policy: RetryPolicy,
+        rng: random.Random,
+        retryable: bool,
+        actor: str,
+    ) -> None:
+        self.errors.append(error)
+        reason = error.exception_type
+        if self.cancel_requested:
+            self._finish(TaskStatus.CANCELLED, now, actor=actor, reason=reason)
+        elif retryable and self.can_retry():
+            self.run_after = now + policy.delay(self.attempt, rng)
+            self.lease_expires_at = None
+            self._move(TaskStatus.RETRYING, now, actor=actor, reason=reason)
+        else:
+            self._finish(TaskStatus.FAILED, now, actor=actor, reason=reason)
+
+    def _finish(self, status: TaskStatus, now: datetime, *, actor: str, reason: str = "") -> None:
+        self.finished_at = now
+        self.lease_expires_at = None
+        self._move(status, now, actor=actor, reason=reason)
+
+    def _move(self, to: TaskStatus, now: datetime, *, actor: str, reason: str = "") -> None:
+        self._log(self.status, to, now, actor=actor, reason=reason)
+        self.status = to
+
+    def _log(
+        self, from_: TaskStatus, to: TaskStatus, now: datetime, *, actor: str, reason: str
+    ) -> None:
+        self.pending_transitions.append(
+            TaskTransition(
+                task_id=self.id,
+                from_status=from_,
+                to_status=to,
+                at=now,
+                attempt=self.attempt,
+                actor=actor,
+                reason=reason,
+            )
+        )

@@ -1,0 +1,1 @@
+"""Tests of scheduler_core.domain, which need nothing but the standard library."""

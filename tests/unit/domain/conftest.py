@@ -1,0 +1,5 @@
+"""Let pytest explain failed asserts inside the builders module too."""
+
+import pytest
+
+pytest.register_assert_rewrite("tests.unit.domain.builders")

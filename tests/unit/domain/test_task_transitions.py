@@ -1,0 +1,238 @@
+"""Every transition tried from every status: the new status, or a refusal that changes nothing."""
+
+from __future__ import annotations
+
+import copy
+import inspect
+from collections.abc import Callable
+
+import pytest
+
+from scheduler_core.domain import (
+    InvalidTransition,
+    SchedulerError,
+    StaleTask,
+    Task,
+    TaskStatus,
+)
+from tests.unit.domain.builders import (
+    LATER,
+    LEASE,
+    NOW,
+    POLICY,
+    WORKER,
+    assert_unchanged,
+    claimed,
+    error,
+    new_task,
+    rng,
+    task_in,
+)
+
+S = TaskStatus
+Outcome = TaskStatus | type[SchedulerError]
+Move = Callable[[Task], None]
+
+WAITING = (S.SCHEDULED, S.READY, S.RETRYING)
+
+
+def _stale(task: Task) -> int:
+    return task.attempt - 1
+
+
+def _fail(task: Task, attempt: int) -> None:
+    task.fail(error(attempt), attempt=attempt, now=NOW, policy=POLICY, rng=rng())
+
+
+# Each move with the statuses it succeeds from (and where it leads) or fails from with an
+# error other than InvalidTransition; every status not listed refuses with InvalidTransition.
+TABLE: dict[str, tuple[Move, dict[TaskStatus, Outcome]]] = {
+    "claim": (
+        lambda t: t.claim("worker-2", now=NOW, lease=LEASE),
+        # Scheduled and retrying tasks built at NOW are not due yet.
+        {S.READY: S.RUNNING},
+    ),
+    "claim_when_due": (
+        lambda t: t.claim("worker-2", now=LATER, lease=LEASE),
+        dict.fromkeys(WAITING, S.RUNNING),
+    ),
+    "succeed": (
+        lambda t: t.succeed(1, attempt=t.attempt, now=NOW),
+        {S.RUNNING: S.SUCCEEDED},
+    ),
+    "succeed_stale": (
+        lambda t: t.succeed(1, attempt=_stale(t), now=NOW),
+        {S.RUNNING: StaleTask},
+    ),
+    "fail": (lambda t: _fail(t, t.attempt), {S.RUNNING: S.RETRYING}),
+    "fail_stale": (lambda t: _fail(t, _stale(t)), {S.RUNNING: StaleTask}),
+    "cancel": (lambda t: t.cancel(now=NOW), dict.fromkeys(WAITING, S.CANCELLED)),
+    "cancel_with_attempt": (
+        lambda t: t.cancel(now=NOW, attempt=t.attempt),
+        dict.fromkeys((*WAITING, S.RUNNING), S.CANCELLED),
+    ),
+    "cancel_with_stale_attempt": (
+        # Only a running task is fenced; a waiting one has no worker to be stale.
+        lambda t: t.cancel(now=NOW, attempt=_stale(t)),
+        {**dict.fromkeys(WAITING, S.CANCELLED), S.RUNNING: StaleTask},
+    ),
+    "request_cancel": (lambda t: t.request_cancel(now=NOW), {S.RUNNING: S.RUNNING}),
+    "rescue_expired": (
+        lambda t: t.rescue(now=LATER, policy=POLICY, rng=rng()),
+        {S.RUNNING: S.RETRYING},
+    ),
+    "rescue_lease_holds": (lambda t: t.rescue(now=NOW, policy=POLICY, rng=rng()), {}),
+    "run_now": (
+        lambda t: t.run_now(now=NOW),
+        {S.SCHEDULED: S.READY, S.RETRYING: S.READY},
+    ),
+    "retry_now": (
+        lambda t: t.retry_now(now=NOW),
+        {S.FAILED: S.READY, S.CANCELLED: S.READY},
+    ),
+    "extend_lease": (
+        lambda t: t.extend_lease(attempt=t.attempt, now=NOW, lease=LEASE),
+        {S.RUNNING: S.RUNNING},
+    ),
+    "extend_lease_stale": (
+        lambda t: t.extend_lease(attempt=_stale(t), now=NOW, lease=LEASE),
+        {S.RUNNING: StaleTask},
+    ),
+}
+
+CASES = [(move, status) for move in TABLE for status in TaskStatus]
+
+
+@pytest.mark.parametrize(("move_name", "status"), CASES, ids=[f"{m}-{s}" for m, s in CASES])
+def test_move_from_status(move_name: str, status: TaskStatus) -> None:
+    move, outcomes = TABLE[move_name]
+    expected = outcomes.get(status, InvalidTransition)
+    task = task_in(status)
+    before = copy.deepcopy(task)
+
+    if isinstance(expected, TaskStatus):
+        move(task)
+        assert task.status is expected
+        logged = task.pending_transitions[len(before.pending_transitions) :]
+        # Extending a lease is bookkeeping, not a move; everything else leaves one record.
+        want = [] if move_name == "extend_lease" else [(status, expected)]
+        assert [(t.from_status, t.to_status) for t in logged] == want
+    else:
+        with pytest.raises(expected):
+            move(task)
+        assert_unchanged(task, before)
+
+
+def test_every_transition_method_is_in_the_table() -> None:
+    queries = {"create", "validate", "is_terminal", "can_retry", "is_due", "lease_expired"}
+    public = {n for n, v in vars(Task).items() if inspect.isfunction(v) and not n.startswith("_")}
+    methods = public - queries
+
+    untried = {m for m in methods if not any(k == m or k.startswith(f"{m}_") for k in TABLE)}
+    assert methods >= {"claim", "fail", "rescue", "retry_now"}
+    assert not untried
+
+
+LOGGED_MOVES: list[tuple[TaskStatus, Move, TaskStatus, str, int, str]] = [
+    # from, move, to, actor, attempt, reason
+    (S.READY, lambda t: t.claim("worker-2", now=NOW, lease=LEASE), S.RUNNING, "worker-2", 1, ""),
+    (S.RUNNING, lambda t: t.succeed(None, attempt=1, now=NOW), S.SUCCEEDED, WORKER, 1, ""),
+    (S.RUNNING, lambda t: _fail(t, 1), S.RETRYING, WORKER, 1, "builtins.ValueError"),
+    (
+        S.RUNNING,
+        lambda t: t.rescue(now=LATER, policy=POLICY, rng=rng()),
+        S.RETRYING,
+        "rescuer",
+        1,
+        "WorkerLost",
+    ),
+    (S.READY, lambda t: t.cancel(now=NOW, actor="alice"), S.CANCELLED, "alice", 0, "cancelled"),
+    (
+        S.RUNNING,
+        lambda t: t.cancel(now=NOW, attempt=1, actor=WORKER),
+        S.CANCELLED,
+        WORKER,
+        1,
+        "cancelled",
+    ),
+    (
+        S.RUNNING,
+        lambda t: t.request_cancel(now=NOW, actor="alice"),
+        S.RUNNING,
+        "alice",
+        1,
+        "cancel requested",
+    ),
+    (S.SCHEDULED, lambda t: t.run_now(now=NOW, actor="alice"), S.READY, "alice", 0, "run now"),
+    (S.FAILED, lambda t: t.retry_now(now=NOW, actor="alice"), S.READY, "alice", 1, "retried"),
+]
+
+
+@pytest.mark.parametrize(
+    ("from_status", "move", "to_status", "actor", "attempt", "reason"), LOGGED_MOVES
+)
+def test_move_appends_one_transition_record(
+    from_status: TaskStatus,
+    move: Move,
+    to_status: TaskStatus,
+    actor: str,
+    attempt: int,
+    reason: str,
+) -> None:
+    task = task_in(from_status)
+    logged_before = len(task.pending_transitions)
+
+    move(task)
+
+    assert len(task.pending_transitions) == logged_before + 1
+    record = task.pending_transitions[-1]
+    assert record.task_id == task.id
+    assert (record.from_status, record.to_status) == (from_status, to_status)
+    assert (record.actor, record.attempt, record.reason) == (actor, attempt, reason)
+    assert record.at == (LATER if actor == "rescuer" else NOW)
+
+
+def test_history_of_a_task_is_a_chain_from_creation() -> None:
+    task = claimed(new_task())
+    _fail(task, 1)
+    claimed(task, now=LATER)
+    task.succeed("done", attempt=2, now=LATER)
+
+    assert [(t.from_status, t.to_status, t.attempt) for t in task.pending_transitions] == [
+        (S.READY, S.RUNNING, 1),
+        (S.RUNNING, S.RETRYING, 1),
+        (S.RETRYING, S.RUNNING, 2),
+        (S.RUNNING, S.SUCCEEDED, 2),
+    ]
+
+
+def test_request_cancel_is_idempotent() -> None:
+    task = task_in(S.RUNNING)
+    task.request_cancel(now=NOW, actor="alice")
+    once = copy.deepcopy(task)
+
+    task.request_cancel(now=LATER, actor="bob")
+
+    assert task.cancel_requested
+    assert task.status is S.RUNNING
+    assert_unchanged(task, once)
+    assert [t.reason for t in task.pending_transitions].count("cancel requested") == 1
+
+
+def test_claim_records_the_worker_attempt_and_lease() -> None:
+    task = claimed(new_task(), worker="worker-7")
+
+    assert (task.attempt, task.worker_id, task.worker_ids) == (1, "worker-7", ["worker-7"])
+    assert (task.started_at, task.finished_at) == (NOW, None)
+    assert task.lease_expires_at == NOW + LEASE
+
+
+def test_extend_lease_moves_the_lease_only() -> None:
+    task = task_in(S.RUNNING)
+    before = copy.deepcopy(task)
+
+    task.extend_lease(attempt=1, now=NOW + LEASE / 2, lease=LEASE)
+
+    assert task.lease_expires_at == NOW + LEASE / 2 + LEASE
+    task.lease_expires_at = before.lease_expires_at
+    assert_unchanged(task, before)
