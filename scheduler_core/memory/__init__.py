@@ -1,0 +1,22 @@
+"""In-memory adapters of the ports: for tests and single-process, embedded use.
+
+Standard library only. Thread-safe; state lives as long as the process.
+"""
+
+from .catalog import InMemoryTaskCatalog
+from .clock import ManualClock
+from .queue import InMemoryQueue
+from .ready_index import ReadyIndex
+from .storage import InMemoryStorage
+from .task_repository import InMemoryTaskRepository
+from .worker_repository import InMemoryWorkerRepository
+
+__all__ = [
+    "InMemoryQueue",
+    "InMemoryStorage",
+    "InMemoryTaskCatalog",
+    "InMemoryTaskRepository",
+    "InMemoryWorkerRepository",
+    "ManualClock",
+    "ReadyIndex",
+]

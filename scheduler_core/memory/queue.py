@@ -1,0 +1,95 @@
+"""The ready-task queue over InMemoryTaskRepository's waiting-task index."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+
+from scheduler_core.domain import InvalidTransition, QueueEmpty, Task
+from scheduler_core.domain.ports import Clock, Queue
+
+from .task_repository import InMemoryTaskRepository
+
+# A ManualClock may jump ahead without telling anyone, so a claimer waiting for a delayed task
+# looks again at least this often (in real seconds).
+DELAYED_TASK_POLL_SECONDS = 0.05
+
+
+class InMemoryQueue(Queue):
+    """Claims due tasks under the repository's lock, so no task ever goes to two claimers.
+
+    Across several queues the order is global (priority, then run_after, then id): the order
+    in which a worker names its queues does not override priority.
+    """
+
+    def __init__(self, repository: InMemoryTaskRepository, clock: Clock) -> None:
+        self._repository = repository
+        self._clock = clock
+        self._condition = repository.condition
+
+    def enqueue(self, task: Task) -> None:
+        """Wake idle claimers; the task must be stored and waiting (the index already has it)."""
+        with self._condition:
+            stored = self._repository.get(task.id)
+            if not stored.status.is_waiting:
+                raise InvalidTransition(f"cannot enqueue a {stored.status} task")
+            self._condition.notify_all()
+
+    def claim(
+        self, worker_id: str, queues: Sequence[str], limit: int, lease: timedelta
+    ) -> list[Task]:
+        """Atomically move up to `limit` due tasks of `queues` to running for `worker_id`."""
+        _check_queues(queues)
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise ValueError(f"limit must be an integer of at least 1, not {limit!r}")
+        with self._condition:
+            return self._claim_locked(worker_id, queues, limit, lease)
+
+    def dequeue(
+        self, worker_id: str, queues: Sequence[str], lease: timedelta, timeout: float
+    ) -> Task:
+        """Claim one task, waiting up to `timeout` seconds for one; QueueEmpty if none came."""
+        _check_queues(queues)
+        if not (math.isfinite(timeout) and timeout >= 0):
+            raise ValueError(f"timeout must be a finite number of seconds >= 0, not {timeout!r}")
+        deadline = time.monotonic() + timeout
+        with self._condition:
+            while True:
+                claimed = self._claim_locked(worker_id, queues, 1, lease)
+                if claimed:
+                    return claimed[0]
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise QueueEmpty(f"no task fell due in {', '.join(queues)} within {timeout}s")
+                self._condition.wait(self._wait_seconds(queues, remaining))
+
+    def length(self, queue: str | None = None) -> int:
+        """How many due tasks wait in `queue` (all queues when None)."""
+        return self._repository.count_due(queue, self._clock.now())
+
+    def _claim_locked(
+        self, worker_id: str, queues: Sequence[str], limit: int, lease: timedelta
+    ) -> list[Task]:
+        now = self._clock.now()
+        claimed = self._repository.take_due(queues, limit, now)
+        for task in claimed:
+            status, attempt = task.status, task.attempt
+            task.claim(worker_id, now=now, lease=lease)
+            self._repository.update(task, expected_status=status, expected_attempt=attempt)
+        return claimed
+
+    def _wait_seconds(self, queues: Sequence[str], remaining: float) -> float:
+        """Wait until the deadline, or until the next delayed task falls due if that is sooner."""
+        next_due = self._repository.next_run_after(queues)
+        if next_due is None:
+            return remaining
+        until_due = (next_due - self._clock.now()).total_seconds()
+        return max(0.0, min(remaining, until_due, DELAYED_TASK_POLL_SECONDS))
+
+
+def _check_queues(queues: Sequence[str]) -> None:
+    # A bare string is a sequence too, and would be read as one queue per character.
+    if isinstance(queues, str) or not queues:
+        raise ValueError(f"queues must be a non-empty sequence of queue names, not {queues!r}")

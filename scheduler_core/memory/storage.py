@@ -1,0 +1,37 @@
+"""Every in-memory adapter wired to one clock: the memory storage of the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from scheduler_core.domain.ports import Clock, SystemClock
+
+from .catalog import InMemoryTaskCatalog
+from .queue import InMemoryQueue
+from .task_repository import InMemoryTaskRepository
+from .worker_repository import InMemoryWorkerRepository
+
+
+@dataclass(frozen=True, slots=True)
+class InMemoryStorage:
+    """The in-memory adapters of every port, sharing one clock and one task lock."""
+
+    clock: Clock
+    tasks: InMemoryTaskRepository
+    workers: InMemoryWorkerRepository
+    queue: InMemoryQueue
+    catalog: InMemoryTaskCatalog
+
+    @classmethod
+    def create(cls, clock: Clock | None = None, task_names: Iterable[str] = ()) -> InMemoryStorage:
+        """Fresh, empty storage on `clock` (the system clock by default)."""
+        clock = SystemClock() if clock is None else clock
+        tasks = InMemoryTaskRepository(clock)
+        return cls(
+            clock=clock,
+            tasks=tasks,
+            workers=InMemoryWorkerRepository(clock),
+            queue=InMemoryQueue(tasks, clock),
+            catalog=InMemoryTaskCatalog(task_names),
+        )

@@ -1,0 +1,1 @@
+"""The contract suite: every adapter of the storage ports passes these same tests."""

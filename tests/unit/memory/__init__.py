@@ -1,0 +1,1 @@
+"""Tests of the in-memory adapters beyond the contract suite: clocks, heaps, copies, threads."""
