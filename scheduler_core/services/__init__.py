@@ -1,0 +1,20 @@
+"""Use cases of the scheduler, written against the domain ports only (no Django, no ORM)."""
+
+from .optimistic import MAX_STALE_RETRIES, change_task
+from .rescuer import DEFAULT_RESCUE_BATCH_SIZE, RescueReport, TaskRescuer
+from .scheduler_service import SchedulerService
+from .submission import MAX_BATCH_SIZE, build_batch, build_task
+from .worker_service import WorkerService
+
+__all__ = [
+    "DEFAULT_RESCUE_BATCH_SIZE",
+    "MAX_BATCH_SIZE",
+    "MAX_STALE_RETRIES",
+    "RescueReport",
+    "SchedulerService",
+    "TaskRescuer",
+    "WorkerService",
+    "build_batch",
+    "build_task",
+    "change_task",
+]

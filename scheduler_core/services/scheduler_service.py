@@ -1,0 +1,155 @@
+"""The operator- and client-facing use cases: submit, cancel, retry, run now, inspect."""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+from collections.abc import Sequence
+from uuid import UUID
+
+from ..domain import (
+    DuplicateTask,
+    InvalidTransition,
+    Page,
+    PageRequest,
+    Task,
+    TaskFilter,
+    TaskStatus,
+)
+from ..domain.ports import Clock, Queue, Scheduler, SubmitRequest, TaskCatalog, TaskRepository
+from .optimistic import change_task
+from .submission import build_batch, build_task
+
+
+class SchedulerService(Scheduler):
+    """Submits and steers tasks through the ports; knows no storage or web framework."""
+
+    def __init__(
+        self, *, tasks: TaskRepository, queue: Queue, catalog: TaskCatalog, clock: Clock
+    ) -> None:
+        self._tasks = tasks
+        self._queue = queue
+        self._catalog = catalog
+        self._clock = clock
+
+    # -- submitting ------------------------------------------------------------------------
+
+    def submit(self, request: SubmitRequest) -> Task:
+        """Validate and store a task; a live task with the same unique key is returned instead."""
+        task = build_task(self._catalog, request, now=self._clock.now())
+        live = self._live_holder(task)
+        if live is not None:
+            return live
+        try:
+            self._tasks.add(task)
+        except DuplicateTask:
+            # Another submitter stored the same unique key between our look and our write;
+            # theirs is the task the caller wants. A clash of ids is a real error.
+            live = self._live_holder(task)
+            if live is None:
+                raise
+            return live
+        self._wake(task)
+        return task
+
+    def submit_many(self, requests: Sequence[SubmitRequest]) -> builtins.list[Task]:
+        """Submit all requests or none; one task per request, in order, unique keys shared."""
+        built = build_batch(self._catalog, requests, now=self._clock.now())
+        resolved, new = self._plan_batch(built)
+        try:
+            self._add_all(new)
+        except DuplicateTask:
+            # A concurrent submitter took one of our unique keys since we looked: look again,
+            # once. A second clash, or a clash of ids, goes to the caller.
+            if all(self._live_holder(task) is None for task in new):
+                raise
+            resolved, new = self._plan_batch(built)
+            self._add_all(new)
+        for task in new:
+            self._wake(task)
+        return resolved
+
+    # -- operator actions ------------------------------------------------------------------
+
+    def cancel(self, task_id: UUID, *, actor: str = "system") -> Task:
+        """Cancel a waiting task at once; ask the worker of a running one to stop it."""
+
+        def decide(task: Task) -> None:
+            now = self._clock.now()
+            if task.status is TaskStatus.RUNNING:
+                task.request_cancel(now=now, actor=actor)
+            elif task.status.is_waiting:
+                task.cancel(now=now, actor=actor)
+            else:
+                raise InvalidTransition(
+                    f"task {task.id} is already {task.status}; "
+                    "only waiting or running tasks can be cancelled"
+                )
+
+        return change_task(self._tasks, task_id, decide)
+
+    def retry(self, task_id: UUID, *, actor: str = "system") -> Task:
+        """Run a failed or cancelled task again."""
+        task = change_task(
+            self._tasks, task_id, lambda t: t.retry_now(now=self._clock.now(), actor=actor)
+        )
+        self._wake(task)
+        return task
+
+    def run_now(self, task_id: UUID, *, actor: str = "system") -> Task:
+        """Make a scheduled or backing-off task due at once."""
+        task = change_task(
+            self._tasks, task_id, lambda t: t.run_now(now=self._clock.now(), actor=actor)
+        )
+        self._wake(task)
+        return task
+
+    # -- inspecting ------------------------------------------------------------------------
+
+    def status(self, task_id: UUID) -> Task:
+        """The task as stored now; TaskNotFound if there is none."""
+        return self._tasks.get(task_id)
+
+    def list(self, task_filter: TaskFilter, page: PageRequest) -> Page[Task]:
+        """Tasks matching the filter, newest first, a keyset page at a time."""
+        return self._tasks.list(task_filter, page)
+
+    def counts(self, queue: str | None = None) -> dict[TaskStatus, int]:
+        """How many tasks are in each status."""
+        return self._tasks.count_by_status(queue)
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _wake(self, task: Task) -> None:
+        # A worker may claim the task (or an operator cancel it) between our write and this
+        # wake-up; then it no longer waits and there is nobody left to wake for it.
+        with contextlib.suppress(InvalidTransition):
+            self._queue.enqueue(task)
+
+    def _live_holder(self, task: Task) -> Task | None:
+        if task.unique_key is None:
+            return None
+        return self._tasks.find_live_by_unique_key(task.unique_key)
+
+    def _plan_batch(self, built: Sequence[Task]) -> tuple[builtins.list[Task], builtins.list[Task]]:
+        """The task each request resolves to, and the new tasks among them to store."""
+        resolved: builtins.list[Task] = []
+        new: builtins.list[Task] = []
+        holders: dict[str, Task] = {}
+        for task in built:
+            key = task.unique_key
+            if key is None:
+                new.append(task)
+                resolved.append(task)
+                continue
+            if key not in holders:
+                live = self._tasks.find_live_by_unique_key(key)
+                if live is None:
+                    new.append(task)
+                holders[key] = task if live is None else live
+            resolved.append(holders[key])
+        return resolved, new
+
+    def _add_all(self, tasks: Sequence[Task]) -> None:
+        if tasks:
+            self._tasks.add_many(tasks)

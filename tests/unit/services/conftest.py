@@ -1,0 +1,101 @@
+"""Fixtures for the service tests: in-memory storage on a manual clock, and the services."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from scheduler_core.domain import RetryPolicy, Task, Worker, WorkerNotFound
+from scheduler_core.domain.ports import SubmitRequest
+from scheduler_core.memory import InMemoryStorage, ManualClock
+from scheduler_core.services import SchedulerService, TaskRescuer, WorkerService
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+LEASE = timedelta(seconds=60)
+TASK_NAMES = ("app.send_email", "app.resize_image")
+# No jitter, so backoffs are exact: 10s, 20s, 40s, ...
+POLICY = RetryPolicy(base=timedelta(seconds=10), factor=2, cap=timedelta(hours=1), jitter=0)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(T0)
+
+
+@pytest.fixture
+def storage(clock: ManualClock) -> InMemoryStorage:
+    return InMemoryStorage.create(clock=clock, task_names=TASK_NAMES)
+
+
+@pytest.fixture
+def scheduler(storage: InMemoryStorage) -> SchedulerService:
+    return SchedulerService(
+        tasks=storage.tasks, queue=storage.queue, catalog=storage.catalog, clock=storage.clock
+    )
+
+
+@pytest.fixture
+def worker_service(storage: InMemoryStorage) -> WorkerService:
+    return WorkerService(
+        workers=storage.workers,
+        tasks=storage.tasks,
+        queue=storage.queue,
+        clock=storage.clock,
+        policy=POLICY,
+        rng=random.Random(7),
+        lease=LEASE,
+    )
+
+
+@pytest.fixture
+def rescuer(storage: InMemoryStorage) -> TaskRescuer:
+    return TaskRescuer(
+        tasks=storage.tasks, clock=storage.clock, policy=POLICY, rng=random.Random(7)
+    )
+
+
+def request(name: str = "app.send_email", **fields: Any) -> SubmitRequest:
+    """A valid submit request, with `fields` overriding the defaults."""
+    return SubmitRequest(name=name, **fields)
+
+
+def make_worker(worker_id: str = "w1", **fields: Any) -> Worker:
+    """A valid worker record, with `fields` overriding the defaults."""
+    values: dict[str, Any] = {
+        "id": worker_id,
+        "hostname": "host-1",
+        "pid": 4242,
+        "queues": ("default",),
+        "concurrency": 4,
+        "started_at": T0,
+        "last_heartbeat": T0,
+    }
+    values.update(fields)
+    return Worker(**values)
+
+
+RunningTask = Callable[..., Task]
+
+
+@pytest.fixture
+def running_task(
+    scheduler: SchedulerService, worker_service: WorkerService, storage: InMemoryStorage
+) -> RunningTask:
+    """Submit a task and have `worker_id` (registered on demand) claim it, and any ready task."""
+
+    def make(worker_id: str = "w1", **fields: Any) -> Task:
+        submitted = scheduler.submit(request(**fields))
+        try:
+            storage.workers.get(worker_id)
+        except WorkerNotFound:
+            worker_service.register(make_worker(worker_id, concurrency=64))
+            worker_service.start(worker_id)
+        claimed = worker_service.claim(worker_id, 64)
+        [task] = [t for t in claimed if t.id == submitted.id]
+        return task
+
+    return make
