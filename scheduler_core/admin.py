@@ -1,0 +1,75 @@
+"""Read-only admin pages over the scheduler's tables.
+
+Staff inspect tasks here; every change of a task goes through the scheduler service (the
+dashboard and the API), so the admin never edits, adds or deletes task rows itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .models import TaskErrorRecord, TaskEvent, TaskRecord, WorkerRecord
+
+
+class ReadOnlyAdminMixin:
+    """Show everything, change nothing."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class TaskErrorInline(ReadOnlyAdminMixin, admin.TabularInline[TaskErrorRecord, TaskRecord]):
+    model = TaskErrorRecord
+    extra = 0
+    fields = ("attempt", "exception_type", "message", "failed_at", "worker_id", "traceback")
+    readonly_fields = fields
+
+
+class TaskEventInline(ReadOnlyAdminMixin, admin.TabularInline[TaskEvent, TaskRecord]):
+    model = TaskEvent
+    extra = 0
+    fields = ("at", "from_status", "to_status", "attempt", "actor", "reason")
+    readonly_fields = fields
+
+
+@admin.register(TaskRecord)
+class TaskRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[TaskRecord]):
+    list_display = [
+        "name",
+        "status",
+        "queue",
+        "priority",
+        "attempt",
+        "max_attempts",
+        "enqueued_at",
+        "run_after",
+        "worker_id",
+    ]
+    list_filter = ["status", "queue", "name"]
+    search_fields = ["id", "name", "unique_key", "worker_id"]
+    date_hierarchy = "enqueued_at"
+    # Counting a million rows on every page view is slow; the paginator shows no total.
+    show_full_result_count = False
+    inlines = [TaskErrorInline, TaskEventInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [field.name for field in TaskRecord._meta.fields]
+
+
+@admin.register(WorkerRecord)
+class WorkerRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[WorkerRecord]):
+    list_display = ["id", "hostname", "pid", "state", "concurrency", "last_heartbeat"]
+    list_filter = ["state", "hostname"]
+    search_fields = ["id", "hostname"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [field.name for field in WorkerRecord._meta.fields]

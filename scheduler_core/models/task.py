@@ -1,0 +1,87 @@
+"""The task table: one row per task, kept small enough to stay hot in cache."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+from .choices import TASK_STATUS_CHOICES, live, waiting
+
+
+class TaskRecord(models.Model):
+    """A stored task; the domain's Task is mapped to and from it in storage/mapping.py."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    kwargs = models.JSONField(default=dict)
+    queue = models.CharField(max_length=100, default="default")
+    priority = models.SmallIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=TASK_STATUS_CHOICES)
+    attempt = models.IntegerField(default=0)
+    max_attempts = models.IntegerField(default=3)
+    run_after = models.DateTimeField()
+    enqueued_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    worker_id = models.CharField(max_length=200, null=True, blank=True)
+    worker_ids = models.JSONField(default=list)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    timeout = models.FloatField(null=True, blank=True)
+    unique_key = models.CharField(max_length=255, null=True, blank=True)
+    cancel_requested = models.BooleanField(default=False)
+
+    class Meta:
+        db_table = "scheduler_task"
+        verbose_name = "task"
+        ordering = ["-enqueued_at", "-id"]
+        indexes = [
+            # The claim: due waiting rows of a queue in priority, run_after, id order.
+            models.Index(
+                "queue",
+                models.F("priority").desc(),
+                "run_after",
+                "id",
+                name="sched_task_claim_idx",
+                condition=waiting(),
+            ),
+            # The rescuer: running rows by lease expiry.
+            models.Index(
+                fields=["lease_expires_at"],
+                name="sched_task_lease_idx",
+                condition=models.Q(status="running"),
+            ),
+            # Keyset pages of the task list, unfiltered and by each dashboard filter.
+            models.Index(fields=["-enqueued_at", "-id"], name="sched_task_list_idx"),
+            models.Index(fields=["status", "-enqueued_at", "-id"], name="sched_task_status_idx"),
+            models.Index(fields=["queue", "-enqueued_at", "-id"], name="sched_task_queue_idx"),
+            models.Index(fields=["name", "-enqueued_at", "-id"], name="sched_task_name_idx"),
+            models.Index(fields=["worker_id", "-enqueued_at"], name="sched_task_worker_idx"),
+            # Retention: finished rows by age.
+            models.Index(
+                fields=["finished_at"],
+                name="sched_task_finished_idx",
+                condition=models.Q(finished_at__isnull=False),
+            ),
+        ]
+        constraints = [
+            # At most one live task per unique key; finished tasks free the key again.
+            models.UniqueConstraint(
+                fields=["unique_key"],
+                name="sched_task_live_unique_key",
+                condition=live() & models.Q(unique_key__isnull=False),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(priority__gte=-100, priority__lte=100),
+                name="sched_task_priority_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(attempt__gte=0, max_attempts__gte=1),
+                name="sched_task_attempts_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} [{self.status}] {self.id}"

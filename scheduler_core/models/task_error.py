@@ -1,0 +1,28 @@
+"""Per-attempt errors, kept out of the task row so the hot table stays narrow."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from .task import TaskRecord
+
+
+class TaskErrorRecord(models.Model):
+    """The exception one attempt of a task raised (or the worker-lost verdict)."""
+
+    task = models.ForeignKey(TaskRecord, on_delete=models.CASCADE, related_name="error_records")
+    attempt = models.IntegerField()
+    exception_type = models.CharField(max_length=300)
+    message = models.TextField()
+    traceback = models.TextField(blank=True)
+    failed_at = models.DateTimeField()
+    worker_id = models.CharField(max_length=200, null=True, blank=True)
+
+    class Meta:
+        db_table = "scheduler_task_error"
+        verbose_name = "task error"
+        ordering = ["task", "attempt", "id"]
+        indexes = [models.Index(fields=["task", "attempt"], name="sched_error_task_idx")]
+
+    def __str__(self) -> str:
+        return f"attempt {self.attempt}: {self.exception_type}"

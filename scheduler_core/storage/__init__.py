@@ -1,0 +1,8 @@
+"""Django ORM adapters of the ports, on SQLite (default) or PostgreSQL."""
+
+from .db_clock import DatabaseClock
+from .queue import DjangoQueue
+from .task_repository import DjangoTaskRepository
+from .worker_repository import DjangoWorkerRepository
+
+__all__ = ["DatabaseClock", "DjangoQueue", "DjangoTaskRepository", "DjangoWorkerRepository"]

@@ -1,0 +1,129 @@
+"""Claiming a batch of due tasks in one atomic step, per database engine.
+
+This is the hottest path of the scheduler, so it is raw SQL: the ORM would spend longer
+compiling the statements than the database spends running them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from django.db import connections, transaction
+
+from scheduler_core.domain import TaskStatus
+from scheduler_core.models import TaskEvent, TaskRecord
+from scheduler_core.models.choices import WAITING_VALUES
+
+from .db_clock import DatabaseClock
+from .sqlite_locks import retry_when_locked
+
+_WAITING_SQL = ", ".join(f"'{value}'" for value in WAITING_VALUES)
+_COLUMN_NAMES = [str(field.column) for field in TaskRecord._meta.concrete_fields]
+_COLUMNS = ", ".join(f"t.{name}" for name in _COLUMN_NAMES)
+# SQLite's RETURNING takes bare column names only.
+_BARE_COLUMNS = ", ".join(_COLUMN_NAMES)
+
+# One statement: lock due rows nobody else holds, mark them running, log the transition.
+# statement_timestamp() is the database clock, the same for every worker on every machine.
+POSTGRES_CLAIM_SQL = f"""
+WITH picked AS (
+    SELECT id, status FROM scheduler_task
+    WHERE status IN ({_WAITING_SQL}) AND queue = ANY(%s) AND run_after <= statement_timestamp()
+    ORDER BY priority DESC, run_after, id
+    LIMIT %s
+    FOR UPDATE SKIP LOCKED
+), claimed AS (
+    UPDATE scheduler_task AS t
+    SET status = 'running',
+        attempt = t.attempt + 1,
+        worker_id = %s,
+        worker_ids = t.worker_ids || jsonb_build_array(%s::text),
+        started_at = statement_timestamp(),
+        finished_at = NULL,
+        lease_expires_at = statement_timestamp() + %s * interval '1 second'
+    FROM picked
+    WHERE t.id = picked.id
+    RETURNING {_COLUMNS}, picked.status AS from_status
+), logged AS (
+    INSERT INTO scheduler_task_event (task_id, from_status, to_status, at, attempt, actor, reason)
+    SELECT id, from_status, 'running', started_at, attempt, %s, '' FROM claimed
+)
+SELECT * FROM claimed
+"""
+
+SQLITE_PICK_SQL = f"""
+SELECT id, status FROM scheduler_task
+WHERE status IN ({_WAITING_SQL}) AND queue IN ({{queues}}) AND run_after <= %s
+ORDER BY priority DESC, run_after, id
+LIMIT %s
+"""
+
+SQLITE_UPDATE_SQL = f"""
+UPDATE scheduler_task
+SET status = 'running',
+    attempt = attempt + 1,
+    worker_id = %s,
+    worker_ids = json_insert(worker_ids, '$[#]', %s),
+    started_at = %s,
+    finished_at = NULL,
+    lease_expires_at = %s
+WHERE id IN ({{ids}})
+RETURNING {_BARE_COLUMNS}
+"""
+
+
+def claim_ready_tasks(
+    using: str, worker_id: str, queues: Sequence[str], limit: int, lease: timedelta
+) -> list[TaskRecord]:
+    """Mark up to `limit` due tasks of `queues` running for the worker; return their rows."""
+    if connections[using].vendor == "postgresql":
+        return _claim_postgres(using, worker_id, queues, limit, lease)
+    return retry_when_locked(lambda: _claim_sqlite(using, worker_id, queues, limit, lease))
+
+
+def _claim_postgres(
+    using: str, worker_id: str, queues: Sequence[str], limit: int, lease: timedelta
+) -> list[TaskRecord]:
+    seconds = lease.total_seconds()
+    params: list[Any] = [list(queues), limit, worker_id, worker_id, seconds, worker_id]
+    with transaction.atomic(using=using):
+        return list(TaskRecord.objects.raw(POSTGRES_CLAIM_SQL, params).using(using))
+
+
+def _claim_sqlite(
+    using: str, worker_id: str, queues: Sequence[str], limit: int, lease: timedelta
+) -> list[TaskRecord]:
+    connection = connections[using]
+    # The settings open every transaction with BEGIN IMMEDIATE, so the write lock is held
+    # from the first read: no other process can pick the same rows in between.
+    with transaction.atomic(using=using):
+        now = DatabaseClock(using).now()
+        stored_now = connection.ops.adapt_datetimefield_value(now)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                SQLITE_PICK_SQL.format(queues=", ".join(["%s"] * len(queues))),
+                [*queues, stored_now, limit],
+            )
+            picked: list[tuple[str, str]] = cursor.fetchall()
+        if not picked:
+            return []
+        ids = [task_id for task_id, _ in picked]
+        stored_lease_end = connection.ops.adapt_datetimefield_value(now + lease)
+        sql = SQLITE_UPDATE_SQL.format(ids=", ".join(["%s"] * len(ids)))
+        params = [worker_id, worker_id, stored_now, stored_lease_end, *ids]
+        records = list(TaskRecord.objects.raw(sql, params).using(using))
+        from_status = dict(picked)
+        TaskEvent.objects.using(using).bulk_create(
+            TaskEvent(
+                task_id=record.id,
+                from_status=from_status[record.id.hex],
+                to_status=TaskStatus.RUNNING.value,
+                at=now,
+                attempt=record.attempt,
+                actor=worker_id[:200],
+            )
+            for record in records
+        )
+        return records

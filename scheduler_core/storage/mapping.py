@@ -1,0 +1,154 @@
+"""The one place where domain objects and database rows are turned into each other."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from uuid import UUID
+
+from scheduler_core.domain import (
+    Task,
+    TaskError,
+    TaskStatus,
+    TaskTransition,
+    Worker,
+    WorkerState,
+)
+from scheduler_core.models import TaskErrorRecord, TaskEvent, TaskRecord, WorkerRecord
+
+
+def task_values(task: Task) -> dict[str, Any]:
+    """Column values of a task row (everything but the id and the error/event tables)."""
+    return {
+        "name": task.name,
+        "args": task.args,
+        "kwargs": task.kwargs,
+        "queue": task.queue,
+        "priority": int(task.priority),
+        "status": task.status.value,
+        "attempt": task.attempt,
+        "max_attempts": task.max_attempts,
+        "run_after": task.run_after,
+        "enqueued_at": task.enqueued_at,
+        "started_at": task.started_at,
+        "finished_at": task.finished_at,
+        "worker_id": task.worker_id,
+        "worker_ids": list(task.worker_ids),
+        "lease_expires_at": task.lease_expires_at,
+        "result": task.result,
+        "timeout": task.timeout,
+        "unique_key": task.unique_key,
+        "cancel_requested": task.cancel_requested,
+    }
+
+
+def task_record(task: Task) -> TaskRecord:
+    """A new, unsaved row for a task."""
+    return TaskRecord(id=task.id, **task_values(task))
+
+
+def task_from_record(record: TaskRecord, errors: Iterable[TaskErrorRecord] = ()) -> Task:
+    """The domain task a row (and its error rows, in attempt order) stands for."""
+    return Task(
+        id=record.id,
+        name=record.name,
+        args=record.args,
+        kwargs=record.kwargs,
+        queue=record.queue,
+        priority=record.priority,
+        status=TaskStatus(record.status),
+        attempt=record.attempt,
+        max_attempts=record.max_attempts,
+        run_after=record.run_after,
+        enqueued_at=record.enqueued_at,
+        started_at=record.started_at,
+        finished_at=record.finished_at,
+        worker_id=record.worker_id,
+        worker_ids=list(record.worker_ids),
+        lease_expires_at=record.lease_expires_at,
+        result=record.result,
+        errors=[error_from_record(error) for error in errors],
+        timeout=record.timeout,
+        unique_key=record.unique_key,
+        cancel_requested=record.cancel_requested,
+    )
+
+
+def error_record(task_id: UUID, error: TaskError) -> TaskErrorRecord:
+    """A new, unsaved row for one attempt's error."""
+    return TaskErrorRecord(
+        task_id=task_id,
+        attempt=error.attempt,
+        exception_type=error.exception_type,
+        message=error.message,
+        traceback=error.traceback,
+        failed_at=error.failed_at,
+        worker_id=error.worker_id,
+    )
+
+
+def error_from_record(record: TaskErrorRecord) -> TaskError:
+    """The domain error an error row stands for."""
+    return TaskError(
+        attempt=record.attempt,
+        exception_type=record.exception_type,
+        message=record.message,
+        traceback=record.traceback,
+        failed_at=record.failed_at,
+        worker_id=record.worker_id,
+    )
+
+
+def event_record(transition: TaskTransition) -> TaskEvent:
+    """A new, unsaved row of the transition log."""
+    return TaskEvent(
+        task_id=transition.task_id,
+        from_status=transition.from_status.value,
+        to_status=transition.to_status.value,
+        at=transition.at,
+        attempt=transition.attempt,
+        actor=transition.actor[:200],
+        reason=transition.reason[:300],
+    )
+
+
+def transition_from_event(event: TaskEvent) -> TaskTransition:
+    """The domain transition a log row stands for."""
+    return TaskTransition(
+        task_id=event.task_id,
+        from_status=TaskStatus(event.from_status),
+        to_status=TaskStatus(event.to_status),
+        at=event.at,
+        attempt=event.attempt,
+        actor=event.actor,
+        reason=event.reason,
+    )
+
+
+def worker_values(worker: Worker) -> dict[str, Any]:
+    """Column values of a worker row (everything but the id)."""
+    return {
+        "hostname": worker.hostname,
+        "pid": worker.pid,
+        "queues": list(worker.queues),
+        "concurrency": worker.concurrency,
+        "active_task_ids": sorted(str(task_id) for task_id in worker.active_task_ids),
+        "started_at": worker.started_at,
+        "last_heartbeat": worker.last_heartbeat,
+        "state": worker.state.value,
+    }
+
+
+def worker_from_record(record: WorkerRecord) -> Worker:
+    """The domain worker a row stands for."""
+    return Worker(
+        id=record.id,
+        hostname=record.hostname,
+        pid=record.pid,
+        queues=tuple(record.queues),
+        concurrency=record.concurrency,
+        started_at=record.started_at,
+        last_heartbeat=record.last_heartbeat,
+        state=WorkerState(record.state),
+        active_task_ids={UUID(task_id) for task_id in record.active_task_ids},
+    )

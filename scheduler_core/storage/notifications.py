@@ -1,0 +1,62 @@
+"""PostgreSQL LISTEN/NOTIFY: idle claimers sleep until a commit announces new work."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+import psycopg
+from django.db import connections
+
+logger = logging.getLogger(__name__)
+
+NOTIFY_CHANNEL = "scheduler_task_ready"
+
+
+class TaskNotificationListener:
+    """A dedicated autocommit connection LISTENing on the task channel."""
+
+    def __init__(self, using: str) -> None:
+        self.using = using
+        self._connection: psycopg.Connection[Any] | None = None
+        self._lock = threading.Lock()
+
+    def wait(self, seconds: float) -> bool:
+        """Sleep up to `seconds`, returning early (True) when a notification arrives."""
+        with self._lock:
+            try:
+                connection = self._connect()
+                for _ in connection.notifies(timeout=seconds, stop_after=1):
+                    return True
+                return False
+            except psycopg.Error:
+                # A dropped connection must not stop the worker: fall back to a poll and
+                # reconnect on the next wait.
+                logger.warning("notification listener lost its connection", exc_info=True)
+                self._drop()
+                return False
+
+    def close(self) -> None:
+        """Close the listening connection."""
+        with self._lock:
+            self._drop()
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        if self._connection is None or self._connection.closed:
+            wrapper = connections[self.using]
+            params = wrapper.get_connection_params()
+            # Only plain connection settings apply here; Django's cursor factory and
+            # adapters serve its own connections.
+            for key in ("cursor_factory", "context"):
+                params.pop(key, None)
+            self._connection = psycopg.connect(**params, autocommit=True)
+            self._connection.execute(f"LISTEN {NOTIFY_CHANNEL}")
+        return self._connection
+
+    def _drop(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.close()
+            finally:
+                self._connection = None

@@ -1,0 +1,117 @@
+"""The ready-task queue over the task table: atomic batch claims and wake-ups."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+
+from django.db import connections, transaction
+
+from scheduler_core.domain import QueueEmpty, Task
+from scheduler_core.domain.ports import Queue
+from scheduler_core.models import TaskRecord
+from scheduler_core.models.choices import waiting
+
+from .claim import claim_ready_tasks
+from .mapping import task_from_record
+from .notifications import NOTIFY_CHANNEL, TaskNotificationListener
+from .task_repository import DjangoTaskRepository
+
+# How long an idle claimer waits between polls. SQLite has nothing to wake it from another
+# process, so it polls often; PostgreSQL's NOTIFY wakes it, and the poll only catches delayed
+# tasks falling due.
+SQLITE_POLL_INTERVAL = 0.05
+POSTGRES_POLL_INTERVAL = 0.5
+
+
+class DjangoQueue(Queue):
+    """Claims due rows straight from the task table; PostgreSQL wakes claimers by NOTIFY."""
+
+    def __init__(
+        self,
+        repository: DjangoTaskRepository,
+        *,
+        poll_interval: float | None = None,
+    ) -> None:
+        self.repository = repository
+        self.using = repository.using
+        if poll_interval is None:
+            is_postgres = connections[self.using].vendor == "postgresql"
+            poll_interval = POSTGRES_POLL_INTERVAL if is_postgres else SQLITE_POLL_INTERVAL
+        self.poll_interval = poll_interval
+        # Wakes claimers in this process once an enqueue here commits.
+        self._local_wakeup = threading.Event()
+        self._listener: TaskNotificationListener | None = None
+        self._listener_lock = threading.Lock()
+
+    def enqueue(self, task: Task) -> None:
+        """Wake claimers once the caller's transaction commits; a rollback wakes nobody."""
+        connection = connections[self.using]
+        if connection.vendor == "postgresql":
+            # NOTIFY is transactional: PostgreSQL delivers it on commit and drops it on rollback.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_notify(%s, %s)", [NOTIFY_CHANNEL, task.queue])
+        transaction.on_commit(self._local_wakeup.set, using=self.using)
+
+    def claim(
+        self, worker_id: str, queues: Sequence[str], limit: int, lease: timedelta
+    ) -> list[Task]:
+        """Atomically move up to `limit` due tasks of `queues` to running for `worker_id`."""
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        if not queues:
+            raise ValueError("name at least one queue")
+        records = claim_ready_tasks(self.using, worker_id, queues, limit, lease)
+        # Only a task that ran before can have errors; first attempts skip that query.
+        retried = [record.id for record in records if record.attempt > 1]
+        errors = self.repository.errors_of(retried) if retried else {}
+        tasks = [task_from_record(record, errors.get(record.id, ())) for record in records]
+        # Hand them out in claim order: priority, then run_after, then id.
+        return sorted(tasks, key=lambda t: (-t.priority, t.run_after, t.id))
+
+    def dequeue(
+        self, worker_id: str, queues: Sequence[str], lease: timedelta, timeout: float
+    ) -> Task:
+        """Claim one task, waiting up to `timeout` seconds for one; QueueEmpty if none came."""
+        deadline = time.monotonic() + timeout
+        while True:
+            claimed = self.claim(worker_id, queues, 1, lease)
+            if claimed:
+                return claimed[0]
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise QueueEmpty(f"no task became ready in {', '.join(queues)} within {timeout}s")
+            self._wait(min(remaining, self.poll_interval))
+
+    def length(self, queue: str | None = None) -> int:
+        """How many due tasks wait in `queue` (all queues when None)."""
+        rows = TaskRecord.objects.using(self.using).filter(
+            waiting(), run_after__lte=self.repository.clock.now()
+        )
+        if queue is not None:
+            rows = rows.filter(queue=queue)
+        return rows.count()
+
+    def close(self) -> None:
+        """Stop listening for notifications."""
+        with self._listener_lock:
+            if self._listener is not None:
+                self._listener.close()
+                self._listener = None
+
+    def _wait(self, seconds: float) -> None:
+        listener = self._notification_listener()
+        if listener is not None:
+            listener.wait(seconds)
+        elif self._local_wakeup.wait(seconds):
+            self._local_wakeup.clear()
+
+    def _notification_listener(self) -> TaskNotificationListener | None:
+        if connections[self.using].vendor != "postgresql":
+            return None
+        with self._listener_lock:
+            if self._listener is None:
+                self._listener = TaskNotificationListener(self.using)
+            return self._listener

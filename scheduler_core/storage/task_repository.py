@@ -1,0 +1,208 @@
+"""Tasks kept in the database through the Django ORM (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from uuid import UUID
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Prefetch, QuerySet
+
+from scheduler_core.domain import (
+    DuplicateTask,
+    Page,
+    PageRequest,
+    StaleTask,
+    Task,
+    TaskFilter,
+    TaskNotFound,
+    TaskStatus,
+    TaskTransition,
+)
+from scheduler_core.domain.listing import Cursor
+from scheduler_core.domain.ports import TaskRepository
+from scheduler_core.models import TaskErrorRecord, TaskEvent, TaskRecord
+
+from .db_clock import DatabaseClock
+from .mapping import (
+    error_record,
+    event_record,
+    task_from_record,
+    task_record,
+    task_values,
+    transition_from_event,
+)
+from .sqlite_locks import retry_when_locked
+from .task_listing import after, filtered
+
+
+class DjangoTaskRepository(TaskRepository):
+    """Tasks in the `scheduler_task` table, errors and transitions in their own tables."""
+
+    def __init__(self, using: str = "default", clock: DatabaseClock | None = None) -> None:
+        self.using = using
+        self.clock = clock or DatabaseClock(using)
+
+    # -- reads -----------------------------------------------------------------------------
+
+    def rows(self) -> QuerySet[TaskRecord]:
+        """Task rows of this database, with their errors fetched alongside."""
+        errors = TaskErrorRecord.objects.using(self.using).order_by("attempt", "id")
+        return TaskRecord.objects.using(self.using).prefetch_related(
+            Prefetch("error_records", queryset=errors)
+        )
+
+    def errors_of(self, task_ids: Sequence[UUID]) -> dict[UUID, list[TaskErrorRecord]]:
+        """The error rows of these tasks, in attempt order, by task id."""
+        by_task: dict[UUID, list[TaskErrorRecord]] = {}
+        rows = TaskErrorRecord.objects.using(self.using).filter(task_id__in=list(task_ids))
+        for row in rows.order_by("attempt", "id"):
+            by_task.setdefault(row.task_id, []).append(row)
+        return by_task
+
+    def get(self, task_id: UUID) -> Task:
+        """The task with this id; TaskNotFound if there is none."""
+        try:
+            record = self.rows().get(id=task_id)
+        except TaskRecord.DoesNotExist:
+            raise TaskNotFound(f"no task with id {task_id}") from None
+        return to_task(record)
+
+    def find_by_status(self, status: TaskStatus, limit: int) -> list[Task]:
+        """Up to `limit` tasks in `status`: highest priority, then earliest run_after, then id."""
+        rows = self.rows().filter(status=status.value).order_by("-priority", "run_after", "id")
+        return [to_task(record) for record in rows[:limit]]
+
+    def find_live_by_unique_key(self, unique_key: str) -> Task | None:
+        """The task holding `unique_key` that has not reached a terminal state, if any."""
+        record = (
+            self.rows()
+            .filter(unique_key=unique_key)
+            .exclude(status__in=[s.value for s in TaskStatus if s.is_terminal])
+            .first()
+        )
+        return None if record is None else to_task(record)
+
+    def find_expired_leases(self, limit: int) -> list[Task]:
+        """Up to `limit` running tasks whose lease ran out, by the database's clock."""
+        rows = self.rows().filter(
+            status=TaskStatus.RUNNING.value, lease_expires_at__lte=self.clock.now()
+        )
+        return [to_task(record) for record in rows.order_by("lease_expires_at", "id")[:limit]]
+
+    def count_by_status(self, queue: str | None = None) -> dict[TaskStatus, int]:
+        """How many tasks are in each status (every status present, zero included)."""
+        rows = TaskRecord.objects.using(self.using).all()
+        if queue is not None:
+            rows = rows.filter(queue=queue)
+        counts = dict.fromkeys(TaskStatus, 0)
+        for row in rows.values("status").annotate(n=Count("id")).order_by():
+            counts[TaskStatus(row["status"])] = row["n"]
+        return counts
+
+    def transitions(self, task_id: UUID) -> list[TaskTransition]:
+        """The task's recorded transitions, oldest first."""
+        events = TaskEvent.objects.using(self.using).filter(task_id=task_id).order_by("id")
+        return [transition_from_event(event) for event in events]
+
+    # -- writes ----------------------------------------------------------------------------
+
+    def add(self, task: Task) -> None:
+        """Store a new task; DuplicateTask if its id or live unique key is taken."""
+        self.add_many([task])
+
+    def add_many(self, tasks: Sequence[Task]) -> None:
+        """Store new tasks all together or not at all; DuplicateTask if any clashes."""
+
+        def insert() -> None:
+            with transaction.atomic(using=self.using):
+                TaskRecord.objects.using(self.using).bulk_create([task_record(t) for t in tasks])
+                errors = [error_record(t.id, e) for t in tasks for e in t.errors]
+                TaskErrorRecord.objects.using(self.using).bulk_create(errors)
+                self._log([tr for t in tasks for tr in t.pending_transitions])
+
+        try:
+            retry_when_locked(insert)
+        except IntegrityError as error:
+            raise DuplicateTask(
+                f"a task with the same id or live unique key exists: {error}"
+            ) from error
+        for task in tasks:
+            task.pending_transitions.clear()
+
+    def update(self, task: Task, *, expected_status: TaskStatus, expected_attempt: int) -> None:
+        """Store `task` if the stored one still has this status and attempt, else StaleTask."""
+
+        def write() -> int:
+            with transaction.atomic(using=self.using):
+                changed = (
+                    TaskRecord.objects.using(self.using)
+                    .filter(id=task.id, status=expected_status.value, attempt=expected_attempt)
+                    .update(**task_values(task))
+                )
+                if changed:
+                    self._store_new_errors(task, expected_status, expected_attempt)
+                    self._log(task.pending_transitions)
+                return changed
+
+        try:
+            changed = retry_when_locked(write)
+        except IntegrityError as error:
+            raise DuplicateTask(
+                f"another live task holds unique key {task.unique_key!r}"
+            ) from error
+        if not changed:
+            if not TaskRecord.objects.using(self.using).filter(id=task.id).exists():
+                raise TaskNotFound(f"no task with id {task.id}")
+            raise StaleTask(
+                f"task {task.id} is no longer {expected_status} at attempt {expected_attempt}"
+            )
+        task.pending_transitions.clear()
+
+    def delete(self, task_id: UUID) -> None:
+        """Remove a task and its history; TaskNotFound if there is none."""
+        deleted = retry_when_locked(
+            lambda: TaskRecord.objects.using(self.using).filter(id=task_id).delete()[0]
+        )
+        if not deleted:
+            raise TaskNotFound(f"no task with id {task_id}")
+
+    def extend_leases(self, worker_id: str, lease: timedelta) -> list[Task]:
+        """Push the leases of all of the worker's running tasks to now + lease; return them."""
+        running = self.rows().filter(worker_id=worker_id, status=TaskStatus.RUNNING.value)
+        retry_when_locked(lambda: running.update(lease_expires_at=self.clock.now() + lease))
+        return [to_task(record) for record in running.order_by("id")]
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _store_new_errors(
+        self, task: Task, expected_status: TaskStatus, expected_attempt: int
+    ) -> None:
+        # Errors are only ever added while an attempt runs, so the ones of the fenced attempt
+        # are exactly those this write adds.
+        if expected_status is not TaskStatus.RUNNING:
+            return
+        new = [error_record(task.id, e) for e in task.errors if e.attempt == expected_attempt]
+        TaskErrorRecord.objects.using(self.using).bulk_create(new)
+
+    def _log(self, transitions: Sequence[TaskTransition]) -> None:
+        TaskEvent.objects.using(self.using).bulk_create([event_record(t) for t in transitions])
+
+    # Last in the class: its name would shadow the builtin in later annotations.
+    def list(self, task_filter: TaskFilter, page: PageRequest) -> Page[Task]:
+        """Tasks matching the filter, newest enqueued first, one keyset page at a time."""
+        rows = after(filtered(self.rows(), task_filter), page.after)
+        # One row more than asked tells whether another page exists without a COUNT.
+        records = list(rows[: page.limit + 1])
+        tasks = [to_task(record) for record in records[: page.limit]]
+        next_cursor = None
+        if len(records) > page.limit:
+            last = tasks[-1]
+            next_cursor = Cursor(last.enqueued_at, last.id)
+        return Page(tasks, next_cursor)
+
+
+def to_task(record: TaskRecord) -> Task:
+    """The domain task of a row fetched through DjangoTaskRepository.rows()."""
+    return task_from_record(record, record.error_records.all())
