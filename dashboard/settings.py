@@ -170,6 +170,16 @@ LOGGING: dict[str, Any] = {
 }
 
 SCHEDULER: dict[str, Any] = {
-    # "memory" is replaced by "django" once the ORM adapters land.
-    "STORAGE": os.environ.get("SCHEDULER_STORAGE", "memory"),
+    # "django": tasks live in the database below (durable, shared by every worker process).
+    # "memory": one process only, lost on exit; for tests and experiments.
+    "STORAGE": os.environ.get("SCHEDULER_STORAGE", "django"),
+    # Which DATABASES alias holds the scheduler's tables.
+    "DATABASE": os.environ.get("SCHEDULER_DATABASE", "default"),
+    # Retention of finished tasks, used by `manage.py prune_tasks`: succeeded and cancelled
+    # tasks go after SUCCEEDED_DAYS, failed ones (kept longer, for post-mortems) after
+    # FAILED_DAYS. Live tasks are never pruned.
+    "RETENTION": {
+        "SUCCEEDED_DAYS": int(os.environ.get("SCHEDULER_RETENTION_DAYS", "7")),
+        "FAILED_DAYS": int(os.environ.get("SCHEDULER_FAILED_RETENTION_DAYS", "30")),
+    },
 }

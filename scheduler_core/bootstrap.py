@@ -14,11 +14,17 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .domain import RetryPolicy
 from .domain.defaults import DEFAULT_LEASE
-from .domain.ports import Clock
-from .memory import InMemoryStorage
-from .services import DEFAULT_RESCUE_BATCH_SIZE, SchedulerService, TaskRescuer, WorkerService
+from .domain.ports import Clock, Queue, TaskCatalog, TaskRepository, WorkerRepository
+from .memory import InMemoryStorage, InMemoryTaskCatalog
+from .services import (
+    DEFAULT_RESCUE_BATCH_SIZE,
+    SchedulerService,
+    TaskPruner,
+    TaskRescuer,
+    WorkerService,
+)
 
-STORAGES = ("memory",)
+STORAGES = ("django", "memory")
 # settings.SCHEDULER["RETRY"] keys, and the RetryPolicy field each one sets.
 _RETRY_SETTINGS = {
     "base_seconds": "base",
@@ -39,6 +45,7 @@ class Services:
     scheduler: SchedulerService
     workers: WorkerService
     rescuer: TaskRescuer
+    pruner: TaskPruner
     clock: Clock
 
 
@@ -51,37 +58,81 @@ def build_services(
     lease: timedelta = DEFAULT_LEASE,
     rng: random.Random | None = None,
     rescue_batch_size: int = DEFAULT_RESCUE_BATCH_SIZE,
+    database: str = "default",
 ) -> Services:
-    """Wire the services to a fresh `storage` ("memory"); tests pass a ManualClock."""
-    if storage != "memory":
-        raise StorageNotConfigured(
-            f'settings.SCHEDULER["STORAGE"] is {storage!r}; expected one of {", ".join(STORAGES)}'
-        )
-    backend = InMemoryStorage.create(clock=clock, task_names=task_names)
+    """Wire the services to `storage`: "django" (tables in `database`) or a fresh "memory"."""
+    ports = _storage_ports(storage, task_names=task_names, clock=clock, database=database)
     policy = RetryPolicy() if policy is None else policy
     rng = random.Random() if rng is None else rng
     return Services(
         scheduler=SchedulerService(
-            tasks=backend.tasks, queue=backend.queue, catalog=backend.catalog, clock=backend.clock
+            tasks=ports.tasks, queue=ports.queue, catalog=ports.catalog, clock=ports.clock
         ),
         workers=WorkerService(
-            workers=backend.workers,
-            tasks=backend.tasks,
-            queue=backend.queue,
-            clock=backend.clock,
+            workers=ports.workers,
+            tasks=ports.tasks,
+            queue=ports.queue,
+            clock=ports.clock,
             policy=policy,
             rng=rng,
             lease=lease,
         ),
         # The rescuer stamps transitions with the clock the storage judges leases by.
         rescuer=TaskRescuer(
-            tasks=backend.tasks,
-            clock=backend.clock,
+            tasks=ports.tasks,
+            clock=ports.clock,
             policy=policy,
             rng=rng,
             batch_size=rescue_batch_size,
         ),
-        clock=backend.clock,
+        pruner=TaskPruner(tasks=ports.tasks, clock=ports.clock),
+        clock=ports.clock,
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoragePorts:
+    """One storage's adapters of every port, and the clock its decisions are taken by."""
+
+    clock: Clock
+    tasks: TaskRepository
+    workers: WorkerRepository
+    queue: Queue
+    catalog: TaskCatalog
+
+
+def _storage_ports(
+    storage: str, *, task_names: Iterable[str], clock: Clock | None, database: str
+) -> StoragePorts:
+    if storage == "memory":
+        memory = InMemoryStorage.create(clock=clock, task_names=task_names)
+        return StoragePorts(
+            clock=memory.clock,
+            tasks=memory.tasks,
+            workers=memory.workers,
+            queue=memory.queue,
+            catalog=memory.catalog,
+        )
+    if storage == "django":
+        # Imported here: the ORM adapters need Django's app registry, the memory ones do not.
+        from .storage import (
+            DatabaseClock,
+            DjangoQueue,
+            DjangoTaskRepository,
+            DjangoWorkerRepository,
+        )
+
+        database_clock = DatabaseClock(database)
+        tasks = DjangoTaskRepository(database, database_clock)
+        return StoragePorts(
+            clock=clock or database_clock,
+            tasks=tasks,
+            workers=DjangoWorkerRepository(database, database_clock),
+            queue=DjangoQueue(tasks),
+            catalog=InMemoryTaskCatalog(task_names),
+        )
+    raise StorageNotConfigured(
+        f'settings.SCHEDULER["STORAGE"] is {storage!r}; expected one of {", ".join(STORAGES)}'
     )
 
 
@@ -120,6 +171,7 @@ def get_services() -> Services:
                     config["STORAGE"],
                     task_names=config.get("TASK_NAMES", []),
                     policy=retry_policy_from_settings(config.get("RETRY", {})),
+                    database=config.get("DATABASE", "default"),
                 )
     return _services
 

@@ -7,7 +7,7 @@ import time
 from collections.abc import Sequence
 from datetime import timedelta
 
-from scheduler_core.domain import InvalidTransition, QueueEmpty, Task
+from scheduler_core.domain import QueueEmpty, Task
 from scheduler_core.domain.ports import Clock, Queue
 
 from .task_repository import InMemoryTaskRepository
@@ -30,11 +30,12 @@ class InMemoryQueue(Queue):
         self._condition = repository.condition
 
     def enqueue(self, task: Task) -> None:
-        """Wake idle claimers; the task must be stored and waiting (the index already has it)."""
+        """Wake idle claimers; the repository's index already holds every waiting task.
+
+        Like a database NOTIFY, this only wakes: a task claimed or cancelled between its write
+        and this call is simply not found by the claimers it woke.
+        """
         with self._condition:
-            stored = self._repository.get(task.id)
-            if not stored.status.is_waiting:
-                raise InvalidTransition(f"cannot enqueue a {stored.status} task")
             self._condition.notify_all()
 
     def claim(

@@ -20,6 +20,7 @@ from scheduler_core.domain import (
     TaskTransition,
 )
 from scheduler_core.domain.ports import Clock, TaskRepository
+from scheduler_core.domain.pruning import check_prunable
 
 from .ready_index import ReadyIndex
 from .task_listing import keyset_page, matches
@@ -132,6 +133,26 @@ class InMemoryTaskRepository(TaskRepository):
             self._index.discard(task_id)
             del self._tasks[task_id]
             self._transitions.pop(task_id, None)
+
+    def prune(
+        self, *, statuses: frozenset[TaskStatus], finished_before: datetime, limit: int
+    ) -> int:
+        """Delete up to `limit` tasks in these terminal statuses finished before the moment."""
+        check_prunable(statuses, limit)
+        with self._condition:
+            old = sorted(
+                (
+                    task
+                    for task in self._tasks.values()
+                    if task.status in statuses
+                    and task.finished_at is not None
+                    and task.finished_at < finished_before
+                ),
+                key=lambda task: (task.finished_at, task.id),
+            )[:limit]
+            for task in old:
+                self.delete(task.id)
+            return len(old)
 
     def extend_leases(self, worker_id: str, lease: timedelta) -> list[Task]:
         """Push the leases of all of the worker's running tasks to now + lease; return them."""

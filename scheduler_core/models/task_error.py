@@ -10,7 +10,8 @@ from .task import TaskRecord
 class TaskErrorRecord(models.Model):
     """The exception one attempt of a task raised (or the worker-lost verdict)."""
 
-    task = models.ForeignKey(TaskRecord, on_delete=models.CASCADE, related_name="error_records")
+    # The database deletes a task's errors with it: pruning never loads them into Python.
+    task = models.ForeignKey(TaskRecord, on_delete=models.DB_CASCADE, related_name="error_records")
     attempt = models.IntegerField()
     exception_type = models.CharField(max_length=300)
     message = models.TextField()

@@ -1,12 +1,15 @@
 """Use cases of the scheduler, written against the domain ports only (no Django, no ORM)."""
 
 from .optimistic import MAX_STALE_RETRIES, change_task
+from .pruner import PruneReport, TaskPruner
 from .rescuer import DEFAULT_RESCUE_BATCH_SIZE, RescueReport, TaskRescuer
 from .scheduler_service import SchedulerService
 from .submission import MAX_BATCH_SIZE, build_batch, build_task
 from .worker_service import WorkerService
 
 __all__ = [
+    "PruneReport",
+    "TaskPruner",
     "DEFAULT_RESCUE_BATCH_SIZE",
     "MAX_BATCH_SIZE",
     "MAX_STALE_RETRIES",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import builtins
-import contextlib
 from collections.abc import Sequence
 from uuid import UUID
 
@@ -49,7 +48,7 @@ class SchedulerService(Scheduler):
             if live is None:
                 raise
             return live
-        self._wake(task)
+        self._queue.enqueue(task)
         return task
 
     def submit_many(self, requests: Sequence[SubmitRequest]) -> builtins.list[Task]:
@@ -66,7 +65,7 @@ class SchedulerService(Scheduler):
             resolved, new = self._plan_batch(built)
             self._add_all(new)
         for task in new:
-            self._wake(task)
+            self._queue.enqueue(task)
         return resolved
 
     # -- operator actions ------------------------------------------------------------------
@@ -93,7 +92,7 @@ class SchedulerService(Scheduler):
         task = change_task(
             self._tasks, task_id, lambda t: t.retry_now(now=self._clock.now(), actor=actor)
         )
-        self._wake(task)
+        self._queue.enqueue(task)
         return task
 
     def run_now(self, task_id: UUID, *, actor: str = "system") -> Task:
@@ -101,7 +100,7 @@ class SchedulerService(Scheduler):
         task = change_task(
             self._tasks, task_id, lambda t: t.run_now(now=self._clock.now(), actor=actor)
         )
-        self._wake(task)
+        self._queue.enqueue(task)
         return task
 
     # -- inspecting ------------------------------------------------------------------------
@@ -119,12 +118,6 @@ class SchedulerService(Scheduler):
         return self._tasks.count_by_status(queue)
 
     # -- internals -------------------------------------------------------------------------
-
-    def _wake(self, task: Task) -> None:
-        # A worker may claim the task (or an operator cancel it) between our write and this
-        # wake-up; then it no longer waits and there is nobody left to wake for it.
-        with contextlib.suppress(InvalidTransition):
-            self._queue.enqueue(task)
 
     def _live_holder(self, task: Task) -> Task | None:
         if task.unique_key is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
@@ -22,6 +22,7 @@ from scheduler_core.domain import (
 )
 from scheduler_core.domain.listing import Cursor
 from scheduler_core.domain.ports import TaskRepository
+from scheduler_core.domain.pruning import check_prunable
 from scheduler_core.models import TaskErrorRecord, TaskEvent, TaskRecord
 
 from .db_clock import DatabaseClock
@@ -167,6 +168,25 @@ class DjangoTaskRepository(TaskRepository):
         )
         if not deleted:
             raise TaskNotFound(f"no task with id {task_id}")
+
+    def prune(
+        self, *, statuses: frozenset[TaskStatus], finished_before: datetime, limit: int
+    ) -> int:
+        """Delete up to `limit` tasks in these terminal statuses finished before the moment."""
+        check_prunable(statuses, limit)
+        rows = TaskRecord.objects.using(self.using)
+        oldest = rows.filter(
+            status__in=sorted(status.value for status in statuses),
+            finished_at__lt=finished_before,
+        ).order_by("finished_at", "id")
+        ids = list(oldest.values_list("id", flat=True)[:limit])
+        if not ids:
+            return 0
+        # Errors and events go by ON DELETE CASCADE in the database, without a Python pass.
+        # The status filter is repeated so a task retried since the select stays.
+        stale = rows.filter(id__in=ids, status__in=[status.value for status in statuses])
+        deleted: int = retry_when_locked(lambda: stale.delete()[0])
+        return deleted
 
     def extend_leases(self, worker_id: str, lease: timedelta) -> list[Task]:
         """Push the leases of all of the worker's running tasks to now + lease; return them."""

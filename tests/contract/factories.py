@@ -36,7 +36,10 @@ class TaskFactory:
 
     def add(self, *, due: bool = True, **fields: Any) -> Task:
         """A new task, stored."""
-        task = self.build(due=due, **fields)
+        return self.store(self.build(due=due, **fields))
+
+    def store(self, task: Task) -> Task:
+        """Store a task built (and perhaps moved along) by the test."""
         self._kit.tasks.add(task)
         return task
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from ..listing import Page, PageRequest, TaskFilter
@@ -47,6 +47,12 @@ class TaskRepository(ABC):
     @abstractmethod
     def find_expired_leases(self, limit: int) -> list[Task]:
         """Up to `limit` running tasks whose lease ran out, by the storage's clock."""
+
+    @abstractmethod
+    def prune(
+        self, *, statuses: frozenset[TaskStatus], finished_before: datetime, limit: int
+    ) -> int:
+        """Delete up to `limit` tasks in these terminal statuses finished before the moment."""
 
     @abstractmethod
     def extend_leases(self, worker_id: str, lease: timedelta) -> list[Task]:

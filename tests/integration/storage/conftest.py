@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 
+from scheduler_core.bootstrap import Services, build_services
+from scheduler_core.domain import RetryPolicy
 from scheduler_core.storage import DjangoQueue, DjangoTaskRepository, DjangoWorkerRepository
 from tests.databases import alias_of
+
+TASK_NAMES = ("demo.noop", "demo.flaky")
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -41,3 +46,15 @@ def queue(tasks: DjangoTaskRepository) -> Iterator[DjangoQueue]:
     django_queue = DjangoQueue(tasks)
     yield django_queue
     django_queue.close()
+
+
+@pytest.fixture
+def services(alias: str) -> Services:
+    """The services wired to the ORM adapters on the backend under test."""
+    return build_services(
+        "django",
+        database=alias,
+        task_names=TASK_NAMES,
+        policy=RetryPolicy(base=timedelta(seconds=30), jitter=0),
+        rescue_batch_size=2,
+    )

@@ -11,7 +11,7 @@ from uuid import UUID
 
 import pytest
 
-from scheduler_core.domain import InvalidTransition, QueueEmpty, TaskNotFound, TaskStatus
+from scheduler_core.domain import QueueEmpty, TaskNotFound, TaskStatus
 from scheduler_core.domain.ports import SystemClock
 from scheduler_core.memory import InMemoryStorage, ManualClock
 
@@ -96,21 +96,21 @@ def test_cancelled_tasks_left_in_the_heap_are_skipped(
     assert storage.tasks.get(urgent.id).status is TaskStatus.CANCELLED
 
 
-def test_enqueue_of_an_unknown_task_raises_task_not_found(
-    storage: InMemoryStorage, clock: ManualClock
-) -> None:
-    with pytest.raises(TaskNotFound):
-        storage.queue.enqueue(make_task(clock))
-
-
-def test_enqueue_of_a_task_that_is_not_waiting_is_refused(
+def test_enqueue_only_wakes_and_changes_no_task(
     storage: InMemoryStorage, clock: ManualClock
 ) -> None:
     storage.tasks.add(make_task(clock))
     [running] = storage.queue.claim("w1", ["default"], 1, LEASE)
+    unknown = make_task(clock)
 
-    with pytest.raises(InvalidTransition):
-        storage.queue.enqueue(running)
+    # A task claimed (or never stored) before the wake-up is no error: there is nothing to do.
+    storage.queue.enqueue(running)
+    storage.queue.enqueue(unknown)
+
+    assert storage.queue.claim("w2", ["default"], 5, LEASE) == []
+    assert storage.tasks.get(running.id).status is TaskStatus.RUNNING
+    with pytest.raises(TaskNotFound):
+        storage.tasks.get(unknown.id)
 
 
 def test_enqueue_wakes_a_waiting_claimer(storage: InMemoryStorage, clock: ManualClock) -> None:

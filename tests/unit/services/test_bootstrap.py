@@ -148,3 +148,23 @@ def test_bad_retry_settings_are_improperly_configured(
 ) -> None:
     with pytest.raises(ImproperlyConfigured, match=message):
         retry_policy_from_settings(config)
+
+
+def test_django_storage_wires_the_orm_adapters_to_the_named_database() -> None:
+    from scheduler_core.storage import (
+        DatabaseClock,
+        DjangoQueue,
+        DjangoTaskRepository,
+        DjangoWorkerRepository,
+    )
+
+    services = build_services("django", database="default", task_names=["app.send_email"])
+
+    scheduler = services.scheduler
+    assert isinstance(scheduler._tasks, DjangoTaskRepository)
+    assert isinstance(scheduler._queue, DjangoQueue)
+    assert isinstance(services.workers._workers, DjangoWorkerRepository)
+    # Every due and lease decision is the database's: its clock is the services' clock.
+    assert isinstance(services.clock, DatabaseClock)
+    assert services.clock.using == "default"
+    assert scheduler._catalog.is_registered("app.send_email")

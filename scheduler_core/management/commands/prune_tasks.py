@@ -1,0 +1,80 @@
+"""`manage.py prune_tasks`: delete finished tasks past their retention period."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from scheduler_core.bootstrap import get_services
+from scheduler_core.services.pruner import DEFAULT_PRUNE_BATCH_SIZE
+
+
+def non_negative_days(text: str) -> int:
+    """An argparse type: a whole number of days, zero or more."""
+    try:
+        days = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days") from None
+    if days < 0:
+        raise argparse.ArgumentTypeError("days must not be negative")
+    return days
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+class Command(BaseCommand):
+    help = (
+        "Delete finished tasks (with their errors and transition logs) past their retention: "
+        "succeeded and cancelled tasks after --days, failed ones after --failed-days. "
+        "Tasks that are waiting or running are never deleted. Defaults come from "
+        'settings.SCHEDULER["RETENTION"]. Deletes in batches, so it is safe to run while '
+        "workers run; schedule it daily (cron, or a periodic task)."
+    )
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        retention = settings.SCHEDULER.get("RETENTION", {})
+        parser.add_argument(
+            "--days",
+            type=non_negative_days,
+            default=retention.get("SUCCEEDED_DAYS", 7),
+            help="keep succeeded and cancelled tasks this many days (default: %(default)s)",
+        )
+        parser.add_argument(
+            "--failed-days",
+            type=non_negative_days,
+            default=retention.get("FAILED_DAYS", 30),
+            help="keep failed tasks this many days (default: %(default)s)",
+        )
+        parser.add_argument(
+            "--batch-size",
+            type=positive_int,
+            default=DEFAULT_PRUNE_BATCH_SIZE,
+            help="delete at most this many tasks per statement (default: %(default)s)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["failed_days"] < options["days"]:
+            raise CommandError("--failed-days must be at least --days: failures are kept longer")
+        report = get_services().pruner.prune(
+            succeeded_after=timedelta(days=options["days"]),
+            failed_after=timedelta(days=options["failed_days"]),
+            batch_size=options["batch_size"],
+        )
+        self.stdout.write(
+            f"Deleted {report.deleted} finished tasks: {report.succeeded_or_cancelled} "
+            f"succeeded or cancelled (older than {options['days']} days), {report.failed} "
+            f"failed (older than {options['failed_days']} days)."
+        )
