@@ -91,3 +91,8 @@ def _exists(kit: StorageKit, task: Task) -> bool:
     except TaskNotFound:
         return False
     return True
+
+
+def test_prune_needs_a_positive_limit(kit: StorageKit) -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        kit.tasks.prune(statuses=FINISHED, finished_before=kit.now(), limit=0)

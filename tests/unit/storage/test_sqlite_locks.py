@@ -1,0 +1,60 @@
+"""Retrying SQLite writes that met a lock: how often, and which errors pass straight on."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import OperationalError
+
+from scheduler_core.storage import sqlite_locks
+from scheduler_core.storage.sqlite_locks import is_locked_error, retry_when_locked
+
+
+class Flaky:
+    """An operation that raises the given errors first, then returns 'done'."""
+
+    def __init__(self, *errors: Exception) -> None:
+        self.errors = list(errors)
+        self.calls = 0
+
+    def __call__(self) -> str:
+        self.calls += 1
+        if self.errors:
+            raise self.errors.pop(0)
+        return "done"
+
+
+@pytest.fixture(autouse=True)
+def no_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Record back-off pauses instead of sleeping them."""
+    pauses: list[float] = []
+    monkeypatch.setattr(sqlite_locks.time, "sleep", pauses.append)
+    return pauses
+
+
+def test_locked_errors_are_retried_until_the_operation_succeeds(no_sleep: list[float]) -> None:
+    operation = Flaky(OperationalError("database is locked"), OperationalError("table locked"))
+
+    assert retry_when_locked(operation) == "done"
+    assert operation.calls == 3
+    assert len(no_sleep) == 2
+
+
+def test_other_operational_errors_are_not_retried() -> None:
+    operation = Flaky(OperationalError("no such table: scheduler_task"))
+
+    with pytest.raises(OperationalError, match="no such table"):
+        retry_when_locked(operation)
+    assert operation.calls == 1
+
+
+def test_gives_up_after_the_last_attempt() -> None:
+    operation = Flaky(*[OperationalError("database is locked") for _ in range(3)])
+
+    with pytest.raises(OperationalError, match="locked"):
+        retry_when_locked(operation, attempts=3)
+    assert operation.calls == 3
+
+
+def test_is_locked_error() -> None:
+    assert is_locked_error(OperationalError("database is locked"))
+    assert not is_locked_error(OperationalError("disk I/O error"))
