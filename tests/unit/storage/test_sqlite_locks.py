@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from django.db import OperationalError
 
-from scheduler_core.storage import sqlite_locks
 from scheduler_core.storage.sqlite_locks import is_locked_error, retry_when_locked
 
 
@@ -27,7 +26,7 @@ class Flaky:
 def no_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Record back-off pauses instead of sleeping them."""
     pauses: list[float] = []
-    monkeypatch.setattr(sqlite_locks.time, "sleep", pauses.append)
+    monkeypatch.setattr("scheduler_core.storage.sqlite_locks.time.sleep", pauses.append)
     return pauses
 
 
