@@ -16,6 +16,11 @@ from .retry import RetryPolicy
 from .status import TaskStatus
 from .task_validation import validate_task
 
+# The waiting states the promoter moves to ready once due, and what its transitions record.
+PROMOTABLE_STATUSES = frozenset({TaskStatus.SCHEDULED, TaskStatus.RETRYING})
+PROMOTER = "promoter"
+PROMOTED = "due"
+
 
 @dataclass(slots=True, kw_only=True)
 class Task:
@@ -164,6 +169,15 @@ class Task:
             worker_id=self.worker_id,
         )
         self._record_failure(error, now, policy, rng, retryable=True, actor="rescuer")
+
+    def promote(self, *, now: datetime) -> None:
+        """A scheduled or backing-off task whose run_after has come shows as ready."""
+        if self.status not in PROMOTABLE_STATUSES:
+            raise InvalidTransition(f"cannot promote a {self.status} task")
+        if self.run_after > now:
+            raise InvalidTransition(f"task is not due before {self.run_after.isoformat()}")
+        # run_after stays: it orders claims, and the task has waited since then, not since now.
+        self._move(TaskStatus.READY, now, actor=PROMOTER, reason=PROMOTED)
 
     # -- operator transitions --------------------------------------------------------------
 

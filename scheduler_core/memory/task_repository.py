@@ -19,8 +19,10 @@ from scheduler_core.domain import (
     TaskStatus,
     TaskTransition,
 )
+from scheduler_core.domain.fencing import loses_cancel_request
 from scheduler_core.domain.ports import Clock, TaskRepository
 from scheduler_core.domain.pruning import check_prunable
+from scheduler_core.domain.task import PROMOTABLE_STATUSES
 
 from .ready_index import ReadyIndex
 from .task_listing import keyset_page, matches
@@ -120,6 +122,8 @@ class InMemoryTaskRepository(TaskRepository):
                     f"task {task.id} is {stored.status} at attempt {stored.attempt}, not "
                     f"{expected_status} at attempt {expected_attempt}"
                 )
+            if loses_cancel_request(stored, task):
+                raise StaleTask(f"task {task.id} was asked to cancel since it was read")
             self._check_unique_key(task, self._live_keys)
             self._release_key(stored)
             self._store(task, self._clock.now())
@@ -153,6 +157,26 @@ class InMemoryTaskRepository(TaskRepository):
             for task in old:
                 self.delete(task.id)
             return len(old)
+
+    def promote_due(self, limit: int) -> int:
+        """Move up to `limit` due scheduled or retrying tasks to ready, oldest run_after first."""
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        with self._condition:
+            now = self._clock.now()
+            due = sorted(
+                (
+                    task
+                    for task in self._tasks.values()
+                    if task.status in PROMOTABLE_STATUSES and task.run_after <= now
+                ),
+                key=lambda task: (task.run_after, task.id),
+            )[:limit]
+            for task in due:
+                task.promote(now=now)
+                # The index entry stays put: queue, priority and run_after are unchanged.
+                self._store(task, now)
+            return len(due)
 
     def extend_leases(self, worker_id: str, lease: timedelta) -> list[Task]:
         """Push the leases of all of the worker's running tasks to now + lease; return them."""

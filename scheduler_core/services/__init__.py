@@ -1,6 +1,7 @@
 """Use cases of the scheduler, written against the domain ports only (no Django, no ORM)."""
 
 from .optimistic import MAX_STALE_RETRIES, change_task
+from .promoter import DEFAULT_PROMOTE_BATCH_SIZE, TaskPromoter
 from .pruner import PruneReport, TaskPruner
 from .rescuer import DEFAULT_RESCUE_BATCH_SIZE, RescueReport, TaskRescuer
 from .scheduler_service import SchedulerService
@@ -10,11 +11,13 @@ from .worker_service import WorkerService
 __all__ = [
     "PruneReport",
     "TaskPruner",
+    "DEFAULT_PROMOTE_BATCH_SIZE",
     "DEFAULT_RESCUE_BATCH_SIZE",
     "MAX_BATCH_SIZE",
     "MAX_STALE_RETRIES",
     "RescueReport",
     "SchedulerService",
+    "TaskPromoter",
     "TaskRescuer",
     "WorkerService",
     "build_batch",

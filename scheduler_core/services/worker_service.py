@@ -11,28 +11,26 @@ from typing import Any
 
 from ..domain import (
     InvalidTransition,
-    PageRequest,
+    QueueEmpty,
     RetryPolicy,
+    StaleTask,
     Task,
     TaskError,
-    TaskFilter,
     TaskStatus,
     Worker,
     WorkerNotFound,
     WorkerState,
 )
 from ..domain.defaults import DEFAULT_LEASE
-from ..domain.listing import MAX_PAGE_SIZE
 from ..domain.ports import Clock, Queue, TaskRepository, WorkerRepository
 
 
 class WorkerService:
     """Claims tasks for workers and stores what became of them, every write fenced.
 
-    What it tracks: worker state, heartbeats and task leases, all in the repositories. What it
-    does not: ``Worker.active_task_ids``, which the WorkerRepository port cannot write; the
-    executor owns its slots. So claims are bounded by the stored worker's free slots and by
-    the running tasks the task store says the worker holds, which is the truth after a crash.
+    The repositories hold worker states, heartbeats and task leases. Free slots are not
+    stored: the executor that runs the tasks is the authority on them, so it asks for as many
+    as it has free, and a claim reads nothing before it takes (it is the hot path).
     """
 
     def __init__(
@@ -97,18 +95,19 @@ class WorkerService:
 
     # -- tasks -----------------------------------------------------------------------------
 
-    def claim(self, worker_id: str, limit: int) -> list[Task]:
-        """Claim up to `limit` due tasks of the worker's queues, never more than its free slots."""
-        worker = self._workers.get(worker_id)
-        free = min(limit, worker.free_slots())
-        if free > 0:
-            # The stored worker does not know what it holds (see the class docstring); the
-            # task store does, even after a crash.
-            held = self._running_count(worker_id, worker.concurrency)
-            free = min(free, worker.concurrency - held)
-        if free <= 0:
+    def claim(self, worker: Worker, limit: int) -> list[Task]:
+        """Claim up to `limit` due tasks of the worker's queues, never more than its concurrency."""
+        free = min(limit, worker.concurrency)
+        if free < 1:
             return []
-        return self._queue.claim(worker_id, worker.queues, free, self._lease)
+        return self._queue.claim(worker.id, worker.queues, free, self._lease)
+
+    def claim_waiting(self, worker: Worker, *, timeout: float) -> Task | None:
+        """Claim one task of the worker's queues, waiting up to `timeout` s; None if none came."""
+        try:
+            return self._queue.dequeue(worker.id, worker.queues, self._lease, timeout)
+        except QueueEmpty:
+            return None
 
     def complete(self, task: Task, result: Any) -> Task:
         """Record the attempt's result; StaleTask if the worker lost the task meanwhile."""
@@ -143,26 +142,43 @@ class WorkerService:
             lambda t, now: t.cancel(now=now, attempt=t.attempt, actor=t.worker_id or "worker"),
         )
 
+    def release(self, task: Task) -> Task:
+        """Hand back a task the worker cannot finish: its lease ends now, for the next rescue."""
+        # Read afresh rather than write the worker's copy back: that copy may predate an
+        # operator's cancel request, which must survive so that the rescue cancels the task.
+        current = self._tasks.get(task.id)
+        if (current.status, current.attempt) != (TaskStatus.RUNNING, task.attempt):
+            raise StaleTask(
+                f"attempt {task.attempt} of task {task.id} is no longer running; "
+                f"the task is {current.status} at attempt {current.attempt}"
+            )
+        current.extend_lease(attempt=task.attempt, now=self._clock.now(), lease=timedelta(0))
+        self._tasks.update(
+            current, expected_status=TaskStatus.RUNNING, expected_attempt=task.attempt
+        )
+        return current
+
     # -- internals -------------------------------------------------------------------------
 
     def _fenced(self, task: Task, change: Callable[[Task, datetime], None]) -> Task:
         """Apply `change` to a copy and store it only if the attempt is still the current one."""
+        now = self._clock.now()
         # The caller's task stays as it was if the write is refused, so it can be reported on.
         changed = copy.deepcopy(task)
-        change(changed, self._clock.now())
-        self._tasks.update(
-            changed, expected_status=TaskStatus.RUNNING, expected_attempt=task.attempt
-        )
+        change(changed, now)
+        try:
+            self._tasks.update(
+                changed, expected_status=TaskStatus.RUNNING, expected_attempt=task.attempt
+            )
+        except StaleTask:
+            # Still ours, but an operator asked to cancel after the worker's copy was read:
+            # decide again from the stored task, so the request is honoured, not overwritten.
+            current = self._tasks.get(task.id)
+            if (current.status, current.attempt) != (TaskStatus.RUNNING, task.attempt):
+                raise
+            change(current, now)
+            self._tasks.update(
+                current, expected_status=TaskStatus.RUNNING, expected_attempt=task.attempt
+            )
+            return current
         return changed
-
-    def _running_count(self, worker_id: str, enough: int) -> int:
-        """How many running tasks the store holds for the worker, counting up to `enough`."""
-        held_filter = TaskFilter(statuses=frozenset({TaskStatus.RUNNING}), worker_id=worker_id)
-        held = 0
-        page = PageRequest(limit=min(enough, MAX_PAGE_SIZE))
-        while True:
-            found = self._tasks.list(held_filter, page)
-            held += len(found.items)
-            if found.next_cursor is None or held >= enough:
-                return held
-            page = PageRequest(limit=min(enough - held, MAX_PAGE_SIZE), after=found.next_cursor)

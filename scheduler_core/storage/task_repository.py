@@ -34,6 +34,7 @@ from .mapping import (
     task_values,
     transition_from_event,
 )
+from .promotion import promote_due_tasks
 from .sqlite_locks import retry_when_locked
 from .task_listing import after, filtered
 
@@ -137,11 +138,13 @@ class DjangoTaskRepository(TaskRepository):
 
         def write() -> int:
             with transaction.atomic(using=self.using):
-                changed = (
-                    TaskRecord.objects.using(self.using)
-                    .filter(id=task.id, status=expected_status.value, attempt=expected_attempt)
-                    .update(**task_values(task))
+                rows = TaskRecord.objects.using(self.using).filter(
+                    id=task.id, status=expected_status.value, attempt=expected_attempt
                 )
+                if expected_status is TaskStatus.RUNNING and not task.cancel_requested:
+                    # Never clear a cancel request made after the writer read the task.
+                    rows = rows.filter(cancel_requested=False)
+                changed = rows.update(**task_values(task))
                 if changed:
                     self._store_new_errors(task, expected_status, expected_attempt)
                     self._log(task.pending_transitions)
@@ -187,6 +190,10 @@ class DjangoTaskRepository(TaskRepository):
         stale = rows.filter(id__in=ids, status__in=[status.value for status in statuses])
         deleted: int = retry_when_locked(lambda: stale.delete()[0])
         return deleted
+
+    def promote_due(self, limit: int) -> int:
+        """Move up to `limit` due scheduled or retrying tasks to ready, by the database clock."""
+        return promote_due_tasks(self.using, limit)
 
     def extend_leases(self, worker_id: str, lease: timedelta) -> list[Task]:
         """Push the leases of all of the worker's running tasks to now + lease; return them."""

@@ -30,7 +30,10 @@ class TaskRepository(ABC):
 
     @abstractmethod
     def update(self, task: Task, *, expected_status: TaskStatus, expected_attempt: int) -> None:
-        """Store `task` if the stored one still has this status and attempt, else StaleTask."""
+        """Store `task` if the stored one has this status and attempt, else StaleTask.
+
+        A write must also not clear the cancel request of a running task (StaleTask).
+        """
 
     @abstractmethod
     def delete(self, task_id: UUID) -> None:
@@ -47,6 +50,10 @@ class TaskRepository(ABC):
     @abstractmethod
     def find_expired_leases(self, limit: int) -> list[Task]:
         """Up to `limit` running tasks whose lease ran out, by the storage's clock."""
+
+    @abstractmethod
+    def promote_due(self, limit: int) -> int:
+        """Move up to `limit` due scheduled/retrying tasks to ready (storage's clock); how many."""
 
     @abstractmethod
     def prune(

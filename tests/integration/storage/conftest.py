@@ -1,4 +1,4 @@
-"""Fixtures for the ORM adapters on every real database the machine offers."""
+"""Fixtures for the ORM adapters on every real database (`backend`, `alias`: ../conftest.py)."""
 
 from __future__ import annotations
 
@@ -10,22 +10,8 @@ import pytest
 from scheduler_core.bootstrap import Services, build_services
 from scheduler_core.domain import RetryPolicy
 from scheduler_core.storage import DjangoQueue, DjangoTaskRepository, DjangoWorkerRepository
-from tests.databases import alias_of
 
 TASK_NAMES = ("demo.noop", "demo.flaky")
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def backend(request: pytest.FixtureRequest) -> str:
-    """The database backend under test."""
-    name: str = request.param
-    return name
-
-
-@pytest.fixture
-def alias(backend: str) -> str:
-    """The DATABASES alias of the backend under test."""
-    return alias_of(backend)
 
 
 @pytest.fixture

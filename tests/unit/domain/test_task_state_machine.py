@@ -170,6 +170,14 @@ class TaskLifecycle(RuleBasedStateMachine):
             assert task.cancel_requested
 
     @rule()
+    def promote(self) -> None:
+        task, now = self.task, self.now
+        run_after = task.run_after
+        ok = task.status in (S.SCHEDULED, S.RETRYING) and run_after <= now
+        if self.try_move(lambda: task.promote(now=now), allowed=ok):
+            assert (task.status, task.run_after) == (S.READY, run_after)
+
+    @rule()
     def run_now(self) -> None:
         task, now = self.task, self.now
         ok = task.status in (S.SCHEDULED, S.RETRYING)

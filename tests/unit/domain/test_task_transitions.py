@@ -82,6 +82,15 @@ TABLE: dict[str, tuple[Move, dict[TaskStatus, Outcome]]] = {
         {S.RUNNING: S.RETRYING},
     ),
     "rescue_lease_holds": (lambda t: t.rescue(now=NOW, policy=POLICY, rng=rng()), {}),
+    "promote": (
+        # Scheduled and retrying tasks built at NOW are not due yet.
+        lambda t: t.promote(now=NOW),
+        {},
+    ),
+    "promote_when_due": (
+        lambda t: t.promote(now=LATER),
+        {S.SCHEDULED: S.READY, S.RETRYING: S.READY},
+    ),
     "run_now": (
         lambda t: t.run_now(now=NOW),
         {S.SCHEDULED: S.READY, S.RETRYING: S.READY},
@@ -163,6 +172,7 @@ LOGGED_MOVES: list[tuple[TaskStatus, Move, TaskStatus, str, int, str]] = [
         1,
         "cancel requested",
     ),
+    (S.RETRYING, lambda t: t.promote(now=LATER), S.READY, "promoter", 1, "due"),
     (S.SCHEDULED, lambda t: t.run_now(now=NOW, actor="alice"), S.READY, "alice", 0, "run now"),
     (S.FAILED, lambda t: t.retry_now(now=NOW, actor="alice"), S.READY, "alice", 1, "retried"),
 ]
@@ -189,7 +199,7 @@ def test_move_appends_one_transition_record(
     assert record.task_id == task.id
     assert (record.from_status, record.to_status) == (from_status, to_status)
     assert (record.actor, record.attempt, record.reason) == (actor, attempt, reason)
-    assert record.at == (LATER if actor == "rescuer" else NOW)
+    assert record.at == (LATER if actor in ("rescuer", "promoter") else NOW)
 
 
 def test_history_of_a_task_is_a_chain_from_creation() -> None:
@@ -235,4 +245,18 @@ def test_extend_lease_moves_the_lease_only() -> None:
 
     assert task.lease_expires_at == NOW + LEASE / 2 + LEASE
     task.lease_expires_at = before.lease_expires_at
+    assert_unchanged(task, before)
+
+
+def test_promote_keeps_the_run_after_that_orders_claims() -> None:
+    task = task_in(S.SCHEDULED)
+    before = copy.deepcopy(task)
+    due_at = task.run_after
+
+    task.promote(now=due_at)
+
+    assert (task.status, task.run_after) == (S.READY, due_at)
+    assert task.is_due(due_at)
+    task.status = before.status
+    task.pending_transitions = before.pending_transitions
     assert_unchanged(task, before)

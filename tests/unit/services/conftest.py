@@ -12,11 +12,13 @@ import pytest
 from scheduler_core.domain import RetryPolicy, Task, Worker, WorkerNotFound
 from scheduler_core.domain.ports import SubmitRequest
 from scheduler_core.memory import InMemoryStorage, ManualClock
-from scheduler_core.services import SchedulerService, TaskRescuer, WorkerService
+from scheduler_core.services import SchedulerService, TaskPromoter, TaskRescuer, WorkerService
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=60)
 TASK_NAMES = ("app.send_email", "app.resize_image")
+# Small, so a handful of tasks already takes the promoter several batches.
+PROMOTE_BATCH = 3
 # No jitter, so backoffs are exact: 10s, 20s, 40s, ...
 POLICY = RetryPolicy(base=timedelta(seconds=10), factor=2, cap=timedelta(hours=1), jitter=0)
 
@@ -58,6 +60,11 @@ def rescuer(storage: InMemoryStorage) -> TaskRescuer:
     )
 
 
+@pytest.fixture
+def promoter(storage: InMemoryStorage) -> TaskPromoter:
+    return TaskPromoter(tasks=storage.tasks, batch_size=PROMOTE_BATCH)
+
+
 def request(name: str = "app.send_email", **fields: Any) -> SubmitRequest:
     """A valid submit request, with `fields` overriding the defaults."""
     return SubmitRequest(name=name, **fields)
@@ -90,11 +97,11 @@ def running_task(
     def make(worker_id: str = "w1", **fields: Any) -> Task:
         submitted = scheduler.submit(request(**fields))
         try:
-            storage.workers.get(worker_id)
+            worker = storage.workers.get(worker_id)
         except WorkerNotFound:
             worker_service.register(make_worker(worker_id, concurrency=64))
-            worker_service.start(worker_id)
-        claimed = worker_service.claim(worker_id, 64)
+            worker = worker_service.start(worker_id)
+        claimed = worker_service.claim(worker, 64)
         [task] = [t for t in claimed if t.id == submitted.id]
         return task
 

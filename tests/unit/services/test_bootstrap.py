@@ -20,9 +20,13 @@ from scheduler_core.bootstrap import (
 )
 from scheduler_core.domain import RetryPolicy, TaskStatus, UnknownTask
 from scheduler_core.domain.ports import SystemClock
-from scheduler_core.memory import ManualClock
+from scheduler_core.memory import InMemoryTaskCatalog, ManualClock
+from scheduler_core.registry import registry
 
 from .conftest import T0, make_worker, request
+
+# A task of the demo app, which every installed-apps autodiscovery registers.
+DEMO_TASK = "demo.tasks.add"
 
 
 @pytest.fixture(autouse=True)
@@ -37,15 +41,18 @@ def test_build_services_wires_every_service_to_one_storage() -> None:
     services = build_services("memory", task_names=["app.send_email"], clock=clock)
 
     task = services.scheduler.submit(request())
+    later = services.scheduler.submit(request(run_after=T0 + timedelta(minutes=30)))
     services.workers.register(make_worker())
-    services.workers.start("w1")
-    [claimed] = services.workers.claim("w1", 1)
+    worker = services.workers.start("w1")
+    [claimed] = services.workers.claim(worker, 1)
     clock.advance(timedelta(hours=1))
 
     assert services.clock is clock
     assert claimed.id == task.id
     assert services.rescuer.rescue_expired().retried == 1
     assert services.scheduler.status(task.id).status is TaskStatus.RETRYING
+    assert services.promoter.promote_due() == 1
+    assert services.scheduler.status(later.id).status is TaskStatus.READY
 
 
 def test_build_services_defaults_to_the_system_clock_and_no_registered_tasks() -> None:
@@ -67,10 +74,10 @@ def test_build_services_refuses_an_unknown_storage_naming_the_setting() -> None:
 
 
 def test_get_services_builds_once_from_settings_until_reset(settings: Settings) -> None:
-    settings.SCHEDULER = {"STORAGE": "memory", "TASK_NAMES": ["app.send_email"]}
+    settings.SCHEDULER = {"STORAGE": "memory"}
 
     first = get_services()
-    task = first.scheduler.submit(request())
+    task = first.scheduler.submit(request(DEMO_TASK))
 
     assert get_services() is first
     reset_services()
@@ -109,14 +116,13 @@ def test_get_services_raises_for_an_unknown_storage_setting(settings: Settings) 
 def test_get_services_takes_the_retry_policy_from_settings(settings: Settings) -> None:
     settings.SCHEDULER = {
         "STORAGE": "memory",
-        "TASK_NAMES": ["app.send_email"],
         "RETRY": {"base_seconds": 5, "factor": 3, "jitter": 0},
     }
     services = get_services()
-    task = services.scheduler.submit(request())
+    task = services.scheduler.submit(request(DEMO_TASK))
     services.workers.register(make_worker())
-    services.workers.start("w1")
-    [claimed] = services.workers.claim("w1", 1)
+    worker = services.workers.start("w1")
+    [claimed] = services.workers.claim(worker, 1)
 
     retrying = services.workers.fail(claimed, RuntimeError("boom"))
 
@@ -168,3 +174,25 @@ def test_django_storage_wires_the_orm_adapters_to_the_named_database() -> None:
     assert isinstance(services.clock, DatabaseClock)
     assert services.clock.using == "default"
     assert scheduler._catalog.is_registered("app.send_email")
+
+
+def test_get_services_takes_its_catalog_from_the_discovered_registry(settings: Settings) -> None:
+    settings.SCHEDULER = {"STORAGE": "memory", "TASK_NAMES": ["app.send_email"]}
+
+    scheduler = get_services().scheduler
+
+    assert scheduler._catalog is registry
+    assert registry.is_registered(DEMO_TASK)
+    # The old TASK_NAMES setting registers nothing: only defined tasks can run.
+    with pytest.raises(UnknownTask, match="app.send_email"):
+        scheduler.submit(request())
+
+
+def test_build_services_takes_a_catalog_instead_of_task_names() -> None:
+    catalog = InMemoryTaskCatalog(["app.resize_image"])
+
+    services = build_services("memory", catalog=catalog, task_names=["app.send_email"])
+
+    assert services.scheduler._catalog is catalog
+    with pytest.raises(UnknownTask):
+        services.scheduler.submit(request())

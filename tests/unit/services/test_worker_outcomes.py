@@ -67,14 +67,15 @@ def test_fail_retries_with_backoff_then_fails_at_exactly_max_attempts(
     running_task: RunningTask,
 ) -> None:
     task = running_task(max_attempts=3)
+    worker = storage.workers.get("w1")
     for attempt, backoff in [(1, 10), (2, 20)]:
         assert task.attempt == attempt
         retrying = worker_service.fail(task, ValueError(f"attempt {attempt}"))
         assert retrying.status is TaskStatus.RETRYING
         assert retrying.run_after == clock.now() + timedelta(seconds=backoff)
-        assert worker_service.claim("w1", 1) == []
+        assert worker_service.claim(worker, 1) == []
         clock.advance(timedelta(seconds=backoff))
-        [task] = worker_service.claim("w1", 1)
+        [task] = worker_service.claim(worker, 1)
 
     failed = worker_service.fail(task, ValueError("attempt 3"))
 
@@ -85,7 +86,7 @@ def test_fail_retries_with_backoff_then_fails_at_exactly_max_attempts(
     assert stored.errors[0].exception_type == "builtins.ValueError"
     assert "ValueError: attempt 1" in stored.errors[0].traceback
     clock.advance(POLICY.cap)
-    assert worker_service.claim("w1", 1) == []
+    assert worker_service.claim(worker, 1) == []
 
 
 def test_fail_keeps_a_prepared_task_error_and_honours_not_retryable(
@@ -118,3 +119,19 @@ def test_confirm_cancel_cancels_the_running_task(
 
     assert cancelled.status is TaskStatus.CANCELLED
     assert scheduler.status(task.id).status is TaskStatus.CANCELLED
+
+
+def test_a_failure_after_a_late_cancel_request_cancels_instead_of_retrying(
+    worker_service: WorkerService,
+    scheduler: SchedulerService,
+    storage: InMemoryStorage,
+    running_task: RunningTask,
+) -> None:
+    task = running_task()
+    # The operator asks to cancel after the worker read its copy of the task.
+    scheduler.cancel(task.id, actor="operator")
+
+    recorded = worker_service.fail(task, RuntimeError("boom"))
+
+    assert recorded.status is TaskStatus.CANCELLED
+    assert storage.tasks.get(task.id).status is TaskStatus.CANCELLED
