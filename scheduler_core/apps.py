@@ -9,3 +9,11 @@ class SchedulerCoreConfig(AppConfig):
     name = "scheduler_core"
     verbose_name = "Scheduler"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        """Register the system checks."""
+        from django.core import checks
+
+        from .checks import check_default_task_backend
+
+        checks.register(check_default_task_backend)

@@ -16,9 +16,11 @@ from .domain import RetryPolicy
 from .domain.defaults import DEFAULT_LEASE
 from .domain.ports import Clock, Queue, TaskCatalog, TaskRepository, WorkerRepository
 from .memory import InMemoryStorage, InMemoryTaskCatalog
+from .registry import registry
 from .services import (
     DEFAULT_RESCUE_BATCH_SIZE,
     SchedulerService,
+    TaskPromoter,
     TaskPruner,
     TaskRescuer,
     WorkerService,
@@ -46,6 +48,7 @@ class Services:
     workers: WorkerService
     rescuer: TaskRescuer
     pruner: TaskPruner
+    promoter: TaskPromoter
     clock: Clock
 
 
@@ -53,6 +56,7 @@ def build_services(
     storage: str = "memory",
     *,
     task_names: Iterable[str] = (),
+    catalog: TaskCatalog | None = None,
     clock: Clock | None = None,
     policy: RetryPolicy | None = None,
     lease: timedelta = DEFAULT_LEASE,
@@ -60,8 +64,12 @@ def build_services(
     rescue_batch_size: int = DEFAULT_RESCUE_BATCH_SIZE,
     database: str = "default",
 ) -> Services:
-    """Wire the services to `storage`: "django" (tables in `database`) or a fresh "memory"."""
-    ports = _storage_ports(storage, task_names=task_names, clock=clock, database=database)
+    """Wire the services to `storage`: "django" (tables in `database`) or a fresh "memory".
+
+    Only `catalog`'s tasks may be submitted; without one, a fixed catalog of `task_names`.
+    """
+    catalog = InMemoryTaskCatalog(task_names) if catalog is None else catalog
+    ports = _storage_ports(storage, catalog=catalog, clock=clock, database=database)
     policy = RetryPolicy() if policy is None else policy
     rng = random.Random() if rng is None else rng
     return Services(
@@ -86,6 +94,7 @@ def build_services(
             batch_size=rescue_batch_size,
         ),
         pruner=TaskPruner(tasks=ports.tasks, clock=ports.clock),
+        promoter=TaskPromoter(tasks=ports.tasks),
         clock=ports.clock,
     )
 
@@ -102,16 +111,16 @@ class StoragePorts:
 
 
 def _storage_ports(
-    storage: str, *, task_names: Iterable[str], clock: Clock | None, database: str
+    storage: str, *, catalog: TaskCatalog, clock: Clock | None, database: str
 ) -> StoragePorts:
     if storage == "memory":
-        memory = InMemoryStorage.create(clock=clock, task_names=task_names)
+        memory = InMemoryStorage.create(clock=clock)
         return StoragePorts(
             clock=memory.clock,
             tasks=memory.tasks,
             workers=memory.workers,
             queue=memory.queue,
-            catalog=memory.catalog,
+            catalog=catalog,
         )
     if storage == "django":
         # Imported here: the ORM adapters need Django's app registry, the memory ones do not.
@@ -129,7 +138,7 @@ def _storage_ports(
             tasks=tasks,
             workers=DjangoWorkerRepository(database, database_clock),
             queue=DjangoQueue(tasks),
-            catalog=InMemoryTaskCatalog(task_names),
+            catalog=catalog,
         )
     raise StorageNotConfigured(
         f'settings.SCHEDULER["STORAGE"] is {storage!r}; expected one of {", ".join(STORAGES)}'
@@ -160,20 +169,36 @@ _lock = threading.Lock()
 
 
 def get_services() -> Services:
-    """The process's services, built from settings.SCHEDULER on first use."""
+    """The process's services, built from settings.SCHEDULER on first use.
+
+    Their catalog is the task registry, filled by autodiscovery of every installed app's
+    `tasks` module and of SCHEDULER["TASK_MODULES"].
+    """
     global _services
     # Checked twice so that the common path takes no lock and two first callers build once.
     if _services is None:
+        # Before the lock, which is not re-entrant: a tasks module that enqueues while it is
+        # imported calls back in here. Discovery has its own lock and runs once.
+        registry.autodiscover()
         with _lock:
             if _services is None:
-                config = settings.SCHEDULER
-                _services = build_services(
-                    config["STORAGE"],
-                    task_names=config.get("TASK_NAMES", []),
-                    policy=retry_policy_from_settings(config.get("RETRY", {})),
-                    database=config.get("DATABASE", "default"),
-                )
+                _services = services_from_settings()
     return _services
+
+
+def services_from_settings(*, lease: timedelta | None = None) -> Services:
+    """Fresh services as settings.SCHEDULER describes them; `lease` overrides LEASE_SECONDS."""
+    config = settings.SCHEDULER
+    if lease is None:
+        lease = timedelta(seconds=config.get("LEASE_SECONDS", DEFAULT_LEASE.total_seconds()))
+    registry.autodiscover()
+    return build_services(
+        config["STORAGE"],
+        catalog=registry,
+        policy=retry_policy_from_settings(config.get("RETRY", {})),
+        database=config.get("DATABASE", "default"),
+        lease=lease,
+    )
 
 
 def reset_services() -> None:

@@ -1,0 +1,1 @@
+"""Example tasks to watch the scheduler work: quick, slow, flaky, failing, async."""

@@ -1,0 +1,77 @@
+"""Our stored tasks seen through django.tasks: TaskResult, its status and its errors."""
+
+from __future__ import annotations
+
+from django.tasks import Task, TaskResult, TaskResultStatus
+from django.tasks.base import TaskError as DjangoTaskError
+
+from . import domain
+from .domain import TaskStatus
+from .domain.records import TIMED_OUT, WORKER_LOST
+
+# django.tasks knows four statuses; docs/state-machine.md explains the mapping.
+_STATUSES = {
+    TaskStatus.SCHEDULED: TaskResultStatus.READY,
+    TaskStatus.READY: TaskResultStatus.READY,
+    TaskStatus.RETRYING: TaskResultStatus.READY,
+    TaskStatus.RUNNING: TaskResultStatus.RUNNING,
+    TaskStatus.SUCCEEDED: TaskResultStatus.SUCCESSFUL,
+    # django.tasks has no cancelled status; the transition log says it was cancelled.
+    TaskStatus.FAILED: TaskResultStatus.FAILED,
+    TaskStatus.CANCELLED: TaskResultStatus.FAILED,
+}
+
+
+class WorkerLost(Exception):
+    """A worker stopped renewing its lease before it reported the attempt's outcome."""
+
+
+# Errors the scheduler records itself carry a bare name; django.tasks wants an importable
+# class (TaskError.exception_class imports it), so each gets a real one.
+_SYNTHETIC_ERRORS = {
+    WORKER_LOST: f"{WorkerLost.__module__}.{WorkerLost.__qualname__}",
+    TIMED_OUT: "builtins.TimeoutError",
+}
+
+
+def task_result_status(status: TaskStatus) -> TaskResultStatus:
+    """The django.tasks status a task in `status` reports."""
+    return _STATUSES[status]
+
+
+def task_error_from(error: domain.TaskError) -> DjangoTaskError:
+    """One attempt's error as django.tasks reports it."""
+    path = _SYNTHETIC_ERRORS.get(error.exception_type, error.exception_type)
+    # Synthetic errors have no traceback; without this line their message would be lost.
+    traceback = error.traceback or f"{path}: {error.message}\n"
+    return DjangoTaskError(exception_class_path=path, traceback=traceback)
+
+
+def task_result_from[**P, R](
+    task: domain.Task, django_task: Task[P, R], backend_alias: str
+) -> TaskResult[P, R]:
+    """The django.tasks TaskResult of a stored task, run by `django_task` on `backend_alias`.
+
+    Stable contract (the executor builds task_started/task_finished and TaskContext on it):
+    `started_at` and `last_attempted_at` are both the start of the latest attempt (the task
+    keeps no earlier ones), `worker_ids` has one entry per attempt so `TaskContext.attempt`
+    equals `task.attempt`, and the return value is set only once the task succeeded.
+    """
+    result = TaskResult(
+        task=django_task,
+        id=str(task.id),
+        status=task_result_status(task.status),
+        enqueued_at=task.enqueued_at,
+        started_at=task.started_at,
+        finished_at=task.finished_at,
+        last_attempted_at=task.started_at,
+        args=list(task.args),
+        kwargs=dict(task.kwargs),
+        backend=backend_alias,
+        errors=[task_error_from(error) for error in task.errors],
+        worker_ids=list(task.worker_ids),
+    )
+    if task.status is TaskStatus.SUCCEEDED:
+        # TaskResult is frozen and takes no return value in its constructor.
+        object.__setattr__(result, "_return_value", task.result)
+    return result
