@@ -40,17 +40,23 @@ $(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-# The worker pool joins `make run` once the `runworkers` management command exists.
+# Web server and worker pool together in the foreground; Ctrl-C stops both: the worker
+# drains (running tasks finish) and the server exits. The worker runs in its own session
+# so that Ctrl-C reaches it once, through the trap, not twice.
 run: venv
 	$(MANAGE) migrate --noinput
-	$(MANAGE) collectstatic --noinput
+	$(MANAGE) collectstatic --noinput -v0
 	$(MANAGE) bootstrap_admin
+	$(MANAGE) demo_tasks --count 30
 	@echo
 	@echo "Open http://127.0.0.1:8000/ and log in with the superuser above."
 	@echo "Its password is printed only when it is created; to set a new one run:"
 	@echo "  $(MANAGE) changepassword <username>"
+	@echo "A worker pool runs alongside; enqueue more demo work with: $(MANAGE) demo_tasks"
 	@echo
-	DJANGO_DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
+	@trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' INT TERM EXIT; \
+	setsid $(MANAGE) runworkers --concurrency 2 & worker=$$!; \
+	DJANGO_DEBUG=1 $(MANAGE) runserver --noreload 127.0.0.1:8000
 
 lint: venv
 	$(BIN)/ruff check .

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "scheduler_core",
+    # Example tasks (demo/tasks.py) so a first run has work to watch; remove it in production.
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -169,6 +171,12 @@ LOGGING: dict[str, Any] = {
     },
 }
 
+# django.tasks: `@task` functions' `.enqueue()` goes to the scheduler's workers. QUEUES lists
+# the queue names tasks may use; an empty list allows any name.
+TASKS: dict[str, Any] = {
+    "default": {"BACKEND": "scheduler_core.backend.SchedulerBackend", "QUEUES": []},
+}
+
 SCHEDULER: dict[str, Any] = {
     # "django": tasks live in the database below (durable, shared by every worker process).
     # "memory": one process only, lost on exit; for tests and experiments.
@@ -181,5 +189,23 @@ SCHEDULER: dict[str, Any] = {
     "RETENTION": {
         "SUCCEEDED_DAYS": int(os.environ.get("SCHEDULER_RETENTION_DAYS", "7")),
         "FAILED_DAYS": int(os.environ.get("SCHEDULER_FAILED_RETENTION_DAYS", "30")),
+    },
+    # Modules of tasks outside an installed app's tasks.py, e.g. ["myproject.jobs"]. Only
+    # tasks defined in these modules or in an installed app's `tasks` module can be run.
+    "TASK_MODULES": [
+        name.strip()
+        for name in os.environ.get("SCHEDULER_TASK_MODULES", "").split(",")
+        if name.strip()
+    ],
+    # How long a claimed task stays a worker's without a heartbeat (workers beat every third
+    # of it); after that any worker may rescue it. `runworkers --lease` overrides it.
+    "LEASE_SECONDS": int(os.environ.get("SCHEDULER_LEASE_SECONDS", "60")),
+    # Backoff between attempts: base * factor ** (attempt - 1), capped, with up to `jitter`
+    # of it taken off at random so that failures do not retry in lockstep.
+    "RETRY": {
+        "base_seconds": float(os.environ.get("SCHEDULER_RETRY_BASE_SECONDS", "1")),
+        "factor": 2.0,
+        "cap_seconds": 3600.0,
+        "jitter": 0.25,
     },
 }

@@ -20,10 +20,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(_test_file)}
 
 # TEST_DATABASE_URL names a PostgreSQL server for the tests marked `postgres`; pytest-django
-# creates a test database next to the one it names. Without it those tests are skipped.
+# creates a test database on that server. Without it those tests are skipped.
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 if TEST_DATABASE_URL:
     _postgres: dict[str, Any] = dict(dj_database_url.parse(TEST_DATABASE_URL))
     # Plain connections in tests: many threads at once must not queue for a small pool.
     _postgres["CONN_MAX_AGE"] = 0
+    # Per run, like the SQLite file: runs at once on one server never drop each other's.
+    _postgres["TEST"] = {"NAME": f"test_scheduler_{os.getpid()}"}
     DATABASES["postgres"] = _postgres

@@ -1,0 +1,1 @@
+"""The worker pool: a supervisor process that claims tasks and runs them in executor slots."""

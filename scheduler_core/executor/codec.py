@@ -1,0 +1,124 @@
+"""Jobs and outcomes as JSON, the only thing that crosses into an executor slot.
+
+Slots receive plain JSON, never pickles: a slot process cannot be made to run anything but
+a registered task by what arrives on its pipe.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from scheduler_core.domain import Task, TaskError, TaskStatus
+
+
+def encode_task(task: Task) -> bytes:
+    """The running task as JSON bytes for a slot."""
+    return json.dumps(
+        {
+            "id": str(task.id),
+            "name": task.name,
+            "args": task.args,
+            "kwargs": task.kwargs,
+            "queue": task.queue,
+            "priority": task.priority,
+            "attempt": task.attempt,
+            "max_attempts": task.max_attempts,
+            "run_after": task.run_after.isoformat(),
+            "enqueued_at": task.enqueued_at.isoformat(),
+            "started_at": _iso(task.started_at),
+            "worker_id": task.worker_id,
+            "worker_ids": task.worker_ids,
+            "timeout": task.timeout,
+            "errors": [
+                {
+                    "attempt": e.attempt,
+                    "exception_type": e.exception_type,
+                    "message": e.message,
+                    "traceback": e.traceback,
+                    "failed_at": e.failed_at.isoformat(),
+                    "worker_id": e.worker_id,
+                }
+                for e in task.errors
+            ],
+        }
+    ).encode()
+
+
+def decode_task(data: bytes) -> Task:
+    """The running task a slot received."""
+    raw = json.loads(data)
+    return Task(
+        id=UUID(raw["id"]),
+        name=raw["name"],
+        args=raw["args"],
+        kwargs=raw["kwargs"],
+        queue=raw["queue"],
+        priority=raw["priority"],
+        status=TaskStatus.RUNNING,
+        attempt=raw["attempt"],
+        max_attempts=raw["max_attempts"],
+        run_after=datetime.fromisoformat(raw["run_after"]),
+        enqueued_at=datetime.fromisoformat(raw["enqueued_at"]),
+        started_at=_from_iso(raw["started_at"]),
+        worker_id=raw["worker_id"],
+        worker_ids=raw["worker_ids"],
+        timeout=raw["timeout"],
+        errors=[
+            TaskError(
+                attempt=e["attempt"],
+                exception_type=e["exception_type"],
+                message=e["message"],
+                traceback=e["traceback"],
+                failed_at=datetime.fromisoformat(e["failed_at"]),
+                worker_id=e["worker_id"],
+            )
+            for e in raw["errors"]
+        ],
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Outcome:
+    """What one attempt came to: a JSON result, or an error and whether to retry."""
+
+    task_id: UUID
+    attempt: int
+    succeeded: bool
+    result: Any = None
+    exception_type: str = ""
+    message: str = ""
+    traceback: str = ""
+    retryable: bool = True
+
+    def encode(self) -> bytes:
+        """The outcome as JSON bytes for the supervisor."""
+        return json.dumps(
+            {
+                "task_id": str(self.task_id),
+                "attempt": self.attempt,
+                "succeeded": self.succeeded,
+                "result": self.result,
+                "exception_type": self.exception_type,
+                "message": self.message,
+                "traceback": self.traceback,
+                "retryable": self.retryable,
+            }
+        ).encode()
+
+    @classmethod
+    def decode(cls, data: bytes) -> Outcome:
+        """The outcome a slot sent."""
+        raw = json.loads(data)
+        return cls(**{**raw, "task_id": UUID(raw["task_id"])})
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _from_iso(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)

@@ -1,0 +1,48 @@
+"""What the supervisor's main loop reacts to; every other thread only posts these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from scheduler_core.domain import Task
+
+from .codec import Outcome
+
+if TYPE_CHECKING:
+    from .slots import Slot
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """The fetcher claimed these tasks for free slots."""
+
+    tasks: list[Task]
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """A slot reports the outcome of the attempt it ran."""
+
+    slot: Slot
+    outcome: Outcome
+
+
+@dataclass(frozen=True, slots=True)
+class Exited:
+    """A slot's process ended: recycled after its last task, killed, or crashed."""
+
+    slot: Slot
+    exit_code: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Heartbeat:
+    """The heartbeat extended our leases; these are the running tasks the store says we hold."""
+
+    # Tasks dispatched before this moment (time.monotonic) must be among `running`.
+    asked_at: float
+    running: list[Task]
+
+
+Event = Claimed | Finished | Exited | Heartbeat

@@ -1,0 +1,68 @@
+"""The fetcher: claims batches of due tasks sized to the free slots, never more."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+
+from django.db import connections
+
+from scheduler_core.bootstrap import Services
+from scheduler_core.domain import Task, Worker
+
+from .capacity import Capacity
+from .events import Claimed, Event
+
+logger = logging.getLogger(__name__)
+
+# Pause after a failed claim (database down or restarting) before trying again.
+ERROR_PAUSE = 1.0
+
+
+class Fetcher(threading.Thread):
+    """Claims for free slots and posts what it claimed to the supervisor's inbox."""
+
+    def __init__(
+        self,
+        *,
+        services: Services,
+        worker: Worker,
+        capacity: Capacity,
+        inbox: queue.Queue[Event],
+        idle_wait: float,
+    ) -> None:
+        super().__init__(name="fetcher", daemon=True)
+        self.services = services
+        self.worker = worker
+        self.capacity = capacity
+        self.inbox = inbox
+        self.idle_wait = idle_wait
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        """Claim until stopped."""
+        try:
+            while not self.stopping.is_set():
+                reserved = self.capacity.reserve(timeout=0.2)
+                if reserved:
+                    claimed = self._claim(reserved)
+                    self.capacity.release(reserved - len(claimed))
+                    if claimed:
+                        self.inbox.put(Claimed(claimed))
+        finally:
+            connections.close_all()
+
+    def _claim(self, limit: int) -> list[Task]:
+        try:
+            claimed = self.services.workers.claim(self.worker, limit)
+            if claimed or self.stopping.is_set():
+                return list(claimed)
+            # Nothing due: sleep until an enqueue wakes us (NOTIFY) or the poll comes round.
+            task = self.services.workers.claim_waiting(self.worker, timeout=self.idle_wait)
+            return [] if task is None else [task]
+        except Exception:
+            logger.exception("claiming failed; retrying in %.1fs", ERROR_PAUSE)
+            connections.close_all()
+            self.stopping.wait(ERROR_PAUSE)
+            return []

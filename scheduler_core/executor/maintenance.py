@@ -1,0 +1,59 @@
+"""Maintenance every worker runs: rescue expired leases, promote due tasks, bury dead workers.
+
+Every step is idempotent and fenced, so all workers may run it at once; the more workers,
+the sooner a dead one's tasks come back.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from datetime import timedelta
+
+from django.db import connections
+
+from scheduler_core.bootstrap import Services
+
+logger = logging.getLogger(__name__)
+
+
+class MaintenanceThread(threading.Thread):
+    """Runs the rescuer, the promoter and the stale-worker check every interval."""
+
+    def __init__(self, *, services: Services, interval: float, stale_after: timedelta) -> None:
+        super().__init__(name="maintenance", daemon=True)
+        self.services = services
+        self.interval = interval
+        self.stale_after = stale_after
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        """Work until stopped, with jitter so many workers do not all query at once."""
+        try:
+            while not self.stopping.wait(self.interval * random.uniform(0.5, 1.5)):
+                self.run_once()
+        finally:
+            connections.close_all()
+
+    def run_once(self) -> None:
+        """One pass of every maintenance job; a failing job is logged and retried next pass."""
+        try:
+            dead = self.services.workers.mark_stale_workers_stopped(self.stale_after)
+            if dead:
+                logger.warning("declared stale workers stopped: %s", ", ".join(dead))
+            report = self.services.rescuer.rescue_expired()
+            if report.rescued:
+                logger.warning(
+                    "rescued %d tasks with expired leases (%d retried, %d failed, %d cancelled)",
+                    report.rescued,
+                    report.retried,
+                    report.failed,
+                    report.cancelled,
+                )
+            promoter = getattr(self.services, "promoter", None)
+            if promoter is not None:
+                promoter.promote_due()
+        except Exception:
+            logger.exception("maintenance pass failed; the next one retries")
+            connections.close_all()

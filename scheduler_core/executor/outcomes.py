@@ -1,0 +1,148 @@
+"""Writing what became of each attempt, through the services, without ever dropping one."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+
+from django.db import DatabaseError, close_old_connections, transaction
+
+from scheduler_core.bootstrap import Services
+from scheduler_core.domain import StaleTask, Task, TaskError
+
+from .codec import Outcome
+
+logger = logging.getLogger(__name__)
+
+# A database restart takes seconds; keep trying well past that before giving the task up
+# to the rescuer (whose lease expiry brings it back anyway).
+WRITE_ATTEMPTS = 10
+WRITE_PAUSE = 0.5
+
+
+class OutcomeRecorder:
+    """Records outcomes fenced by attempt; a lost lease means the outcome is not ours."""
+
+    def __init__(self, services: Services, database: str | None) -> None:
+        self.services = services
+        # The DATABASES alias of the scheduler's tables (None for in-memory storage).
+        self.database = database
+
+    def record(self, task: Task, outcome: Outcome) -> None:
+        """Store the outcome a slot reported for `task`."""
+        if outcome.succeeded:
+            self._write(
+                task, "complete", lambda: self.services.workers.complete(task, outcome.result)
+            )
+        else:
+            self.fail(
+                task,
+                outcome.exception_type,
+                outcome.message,
+                traceback=outcome.traceback,
+                retryable=outcome.retryable,
+            )
+
+    def record_many(self, finished: list[tuple[Task, Outcome]]) -> None:
+        """Store several outcomes in one transaction; one by one if that fails."""
+        if len(finished) > 1:
+            try:
+                with self._transaction():
+                    for task, outcome in finished:
+                        self._write_once(task, outcome)
+            except DatabaseError:
+                logger.warning("writing %d outcomes together failed; writing each", len(finished))
+                close_old_connections()
+            else:
+                return
+        for task, outcome in finished:
+            self.record(task, outcome)
+
+    def _write_once(self, task: Task, outcome: Outcome) -> None:
+        # A savepoint per task: one lost lease must not undo the others' outcomes.
+        try:
+            with self._transaction():
+                if outcome.succeeded:
+                    self.services.workers.complete(task, outcome.result)
+                else:
+                    self.services.workers.fail(
+                        task, self._error(task, outcome), retryable=outcome.retryable
+                    )
+        except StaleTask:
+            logger.warning(
+                "could not record task %s: attempt %d is no longer ours (lease lost)",
+                task.id,
+                task.attempt,
+            )
+
+    def _error(self, task: Task, outcome: Outcome) -> TaskError:
+        return TaskError(
+            attempt=task.attempt,
+            exception_type=outcome.exception_type,
+            message=outcome.message,
+            traceback=outcome.traceback,
+            failed_at=self.services.clock.now(),
+            worker_id=task.worker_id,
+        )
+
+    def _transaction(self) -> AbstractContextManager[object]:
+        if self.database is None:
+            return nullcontext()
+        return transaction.atomic(using=self.database)
+
+    def fail(
+        self,
+        task: Task,
+        exception_type: str,
+        message: str,
+        *,
+        traceback: str = "",
+        retryable: bool = True,
+    ) -> None:
+        """Store a failed attempt: retried after its backoff while attempts remain."""
+
+        def write() -> object:
+            error = TaskError(
+                attempt=task.attempt,
+                exception_type=exception_type,
+                message=message,
+                traceback=traceback,
+                failed_at=self.services.clock.now(),
+                worker_id=task.worker_id,
+            )
+            return self.services.workers.fail(task, error, retryable=retryable)
+
+        self._write(task, "fail", write)
+
+    def confirm_cancel(self, task: Task) -> None:
+        """Store that the attempt was stopped because cancellation was requested."""
+        self._write(task, "cancel", lambda: self.services.workers.confirm_cancel(task))
+
+    def release(self, task: Task) -> None:
+        """Hand an unfinished task back: its lease expires now and the rescuer retries it."""
+        self._write(task, "release", lambda: self.services.workers.release(task))
+
+    def _write(self, task: Task, what: str, write: Callable[[], object]) -> None:
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                write()
+            except StaleTask:
+                logger.warning(
+                    "could not %s task %s: attempt %d is no longer ours (lease lost)",
+                    what,
+                    task.id,
+                    task.attempt,
+                )
+                return
+            except DatabaseError:
+                if attempt == WRITE_ATTEMPTS:
+                    # The lease will expire and the rescuer applies the retry policy.
+                    logger.exception("giving up writing %s of task %s", what, task.id)
+                    return
+                logger.warning("writing %s of task %s failed; retrying", what, task.id)
+                close_old_connections()
+                time.sleep(WRITE_PAUSE * attempt)
+            else:
+                return

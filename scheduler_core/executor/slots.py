@@ -1,0 +1,191 @@
+"""Executor slots: where attempts run, one at a time per slot.
+
+A process slot runs tasks in a child process, which the supervisor can kill on a timeout or
+a cancel and replace. A thread slot runs them in a thread of the supervisor, which Python
+cannot kill: on a timeout or a cancel the thread is abandoned (its late outcome ignored)
+and a fresh one takes its place.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import multiprocessing
+import queue
+import threading
+import time
+from abc import ABC, abstractmethod
+from multiprocessing.connection import Connection
+from multiprocessing.context import ForkServerContext
+from typing import Any
+
+from django.db import connections
+
+from scheduler_core.domain import Task
+
+from .child import slot_main
+from .codec import Outcome, decode_task, encode_task
+from .events import Event, Exited, Finished
+
+logger = logging.getLogger(__name__)
+
+_numbers = itertools.count(1)
+_context_lock = threading.Lock()
+_context: ForkServerContext | None = None
+
+
+def process_context() -> ForkServerContext:
+    """The forkserver context: slots fork from a clean, Django-ready server process.
+
+    Forking the supervisor itself would copy its threads' locks mid-use; spawning a fresh
+    interpreter per slot would re-import Django every time.
+    """
+    global _context
+    with _context_lock:
+        if _context is None:
+            _context = multiprocessing.get_context("forkserver")
+            _context.set_forkserver_preload(["scheduler_core.executor.preload"])
+        return _context
+
+
+class Slot(ABC):
+    """One place to run one attempt at a time."""
+
+    # Whether stop() really stops a running attempt (a process) or only abandons it.
+    can_kill: bool = False
+
+    def __init__(self, inbox: queue.Queue[Event]) -> None:
+        self.number = next(_numbers)
+        self.inbox = inbox
+        self.task: Task | None = None
+        self.started_at = 0.0
+        # A retired slot was killed or abandoned: whatever it still reports is ignored.
+        self.retired = False
+        self.tasks_run = 0
+
+    @property
+    def busy(self) -> bool:
+        """True while an attempt runs here."""
+        return self.task is not None
+
+    def run(self, task: Task) -> None:
+        """Start an attempt of `task` in this idle slot."""
+        assert self.task is None, "a slot runs one attempt at a time"
+        self.task = task
+        self.started_at = time.monotonic()
+        self._send(task)
+
+    def done(self) -> Task:
+        """Free the slot after its attempt finished; return the task it ran."""
+        task, self.task = self.task, None
+        assert task is not None
+        self.tasks_run += 1
+        return task
+
+    def deadline(self) -> float | None:
+        """When (time.monotonic) the running attempt times out, if it has a timeout."""
+        if self.task is None or self.task.timeout is None:
+            return None
+        return self.started_at + self.task.timeout
+
+    @abstractmethod
+    def start(self) -> None:
+        """Bring the slot up, ready for run()."""
+
+    @abstractmethod
+    def stop(self) -> None:
+        """Retire the slot: kill its process, or abandon its thread."""
+
+    @abstractmethod
+    def _send(self, task: Task) -> None: ...
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.number}>"
+
+
+class ProcessSlot(Slot):
+    """A child process fed over a pipe; killed and replaced on timeout, cancel or crash."""
+
+    can_kill = True
+
+    def __init__(self, inbox: queue.Queue[Event], max_tasks: int | None) -> None:
+        super().__init__(inbox)
+        self.max_tasks = max_tasks
+        self._connection: Connection | None = None
+        self._process: Any = None
+
+    def start(self) -> None:
+        """Fork the child from the forkserver and start reading its outcomes."""
+        context = process_context()
+        parent_end, child_end = context.Pipe(duplex=True)
+        self._process = context.Process(
+            target=slot_main,
+            args=(child_end, self.max_tasks),
+            name=f"scheduler-slot-{self.number}",
+            daemon=True,
+        )
+        self._process.start()
+        child_end.close()
+        self._connection = parent_end
+        threading.Thread(target=self._read, name=f"slot-{self.number}-reader", daemon=True).start()
+
+    @property
+    def pid(self) -> int | None:
+        """The child's process id."""
+        return None if self._process is None else int(self._process.pid)
+
+    def stop(self) -> None:
+        """Kill the child at once; its reader reports the exit, which is then ignored."""
+        self.retired = True
+        if self._process is not None and self._process.is_alive():
+            self._process.kill()
+
+    def _send(self, task: Task) -> None:
+        assert self._connection is not None
+        try:
+            self._connection.send_bytes(encode_task(task))
+        except OSError:
+            # The child died before it could take the task; its reader reports the exit.
+            logger.warning("slot %s died before it received task %s", self.number, task.id)
+
+    def _read(self) -> None:
+        assert self._connection is not None
+        while True:
+            try:
+                data = self._connection.recv_bytes()
+            except (EOFError, OSError):
+                break
+            self.inbox.put(Finished(self, Outcome.decode(data)))
+        self._process.join(timeout=10)
+        self._connection.close()
+        self.inbox.put(Exited(self, self._process.exitcode))
+
+
+class ThreadSlot(Slot):
+    """A thread of the supervisor; cannot be killed, so it is abandoned when it must stop."""
+
+    def __init__(self, inbox: queue.Queue[Event]) -> None:
+        super().__init__(inbox)
+        self._jobs: queue.Queue[bytes | None] = queue.Queue()
+
+    def start(self) -> None:
+        """Start the slot's thread."""
+        threading.Thread(target=self._work, name=f"slot-{self.number}", daemon=True).start()
+
+    def stop(self) -> None:
+        """Abandon the thread: it exits after its current attempt, whose outcome is ignored."""
+        self.retired = True
+        self._jobs.put(None)
+
+    def _send(self, task: Task) -> None:
+        # The same JSON a process slot gets, so both pools run exactly the same inputs.
+        self._jobs.put(encode_task(task))
+
+    def _work(self) -> None:
+        from .execution import execute
+
+        try:
+            while (data := self._jobs.get()) is not None:
+                self.inbox.put(Finished(self, execute(decode_task(data))))
+        finally:
+            connections.close_all()

@@ -1,0 +1,311 @@
+"""The supervisor: owns the slots and every task they run, from claim to recorded outcome.
+
+Only the supervisor's main thread starts attempts and records outcomes. The fetcher, the
+heartbeat and the slots' readers post events to its inbox; the main loop handles them one
+at a time, so the bookkeeping of slots and capacity needs no locks.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import signal
+import time
+from collections import deque
+from datetime import timedelta
+from types import FrameType
+
+from django.db import connections
+
+from scheduler_core.bootstrap import Services
+from scheduler_core.domain import Task, Worker, WorkerState
+from scheduler_core.domain.records import TIMED_OUT
+
+from .capacity import Capacity
+from .codec import Outcome
+from .config import WorkerConfig
+from .events import Claimed, Event, Exited, Finished, Heartbeat
+from .fetcher import Fetcher
+from .heartbeat import HeartbeatThread
+from .maintenance import MaintenanceThread
+from .outcomes import OutcomeRecorder
+from .slots import ProcessSlot, Slot, ThreadSlot
+
+logger = logging.getLogger(__name__)
+
+# How often the main loop looks at timeouts and signals when no event arrives.
+TICK = 0.1
+# Outcomes handled (and written in one transaction) per round of the main loop at most.
+MAX_EVENTS_PER_ROUND = 200
+# The exit code after a second signal cut the drain short.
+EXIT_FORCED = 1
+SLOT_CRASHED = "scheduler_core.SlotCrashed"
+
+
+class Supervisor:
+    """One worker process: registers itself, runs tasks in its slots, drains on SIGTERM."""
+
+    def __init__(self, config: WorkerConfig, services: Services) -> None:
+        self.config = config
+        self.services = services
+        self.inbox: queue.Queue[Event] = queue.Queue()
+        self.capacity = Capacity(config.concurrency)
+        self.recorder = OutcomeRecorder(services, config.database)
+        self.slots: list[Slot] = []
+        self.pending: deque[Task] = deque()
+        # Attempts that finished this round, written together after the round's events.
+        self.finished: list[tuple[Task, Outcome]] = []
+        self.signals = 0
+        self.draining_since: float | None = None
+        now = services.clock.now()
+        self.worker = Worker(
+            id=config.worker_id,
+            hostname=config.hostname,
+            pid=os.getpid(),
+            queues=config.queues,
+            concurrency=config.concurrency,
+            started_at=now,
+            last_heartbeat=now,
+        )
+        self.fetcher = Fetcher(
+            services=services,
+            worker=self.worker,
+            capacity=self.capacity,
+            inbox=self.inbox,
+            idle_wait=config.idle_wait,
+        )
+        self.heartbeat = HeartbeatThread(
+            services=services,
+            worker=self.worker,
+            inbox=self.inbox,
+            interval=config.heartbeat_interval,
+        )
+        self.maintenance = MaintenanceThread(
+            services=services,
+            interval=config.maintenance_interval,
+            stale_after=config.lease + timedelta(seconds=config.heartbeat_interval),
+        )
+
+    # -- life cycle --------------------------------------------------------------------
+
+    def run(self) -> int:
+        """Work until signalled; return the process exit code (0 after a clean drain)."""
+        self._install_signal_handlers()
+        self.services.workers.register(self.worker)
+        self.slots = [self._new_slot() for _ in range(self.config.concurrency)]
+        self.services.workers.start(self.worker.id)
+        self.worker.state = WorkerState.RUNNING
+        for thread in (self.fetcher, self.heartbeat, self.maintenance):
+            thread.start()
+        logger.info(
+            "worker %s started: %d %s slots on queues %s",
+            self.worker.id,
+            self.config.concurrency,
+            self.config.pool,
+            ",".join(self.config.queues),
+        )
+        try:
+            code = self._loop()
+        finally:
+            self._stop_everything()
+        logger.info("worker %s stopped (exit code %d)", self.worker.id, code)
+        return code
+
+    def _loop(self) -> int:
+        while True:
+            if self.signals >= 2:
+                self._release_running("a second signal asked to stop at once")
+                return EXIT_FORCED
+            if self.signals == 1 and self.draining_since is None:
+                self._begin_drain()
+            if self.draining_since is not None:
+                if not any(slot.busy for slot in self.slots):
+                    return 0
+                if time.monotonic() - self.draining_since > self.config.shutdown_timeout:
+                    self._release_running("the shutdown timeout passed")
+                    return 0
+            for event in self._next_events():
+                self._handle(event)
+            if self.finished:
+                self._record_finished()
+            self._dispatch()
+            self._enforce_timeouts()
+
+    def _next_events(self) -> list[Event]:
+        """The next event (waiting up to a tick) and every other one already waiting."""
+        try:
+            events = [self.inbox.get(timeout=TICK)]
+        except queue.Empty:
+            return []
+        while len(events) < MAX_EVENTS_PER_ROUND:
+            try:
+                events.append(self.inbox.get_nowait())
+            except queue.Empty:
+                break
+        return events
+
+    def _record_finished(self) -> None:
+        # One transaction for the round's outcomes: one commit instead of one per task.
+        finished, self.finished = self.finished, []
+        self.recorder.record_many(finished)
+
+    def _begin_drain(self) -> None:
+        logger.info(
+            "worker %s draining: no new tasks; waiting up to %ss for %d running",
+            self.worker.id,
+            self.config.shutdown_timeout,
+            sum(s.busy for s in self.slots),
+        )
+        self.draining_since = time.monotonic()
+        self.fetcher.stopping.set()
+        self._set_state(WorkerState.DRAINING)
+        while self.pending:
+            self.recorder.release(self.pending.popleft())
+
+    def _stop_everything(self) -> None:
+        self.fetcher.stopping.set()
+        self.heartbeat.stopping.set()
+        self.maintenance.stopping.set()
+        for thread in (self.fetcher, self.heartbeat, self.maintenance):
+            if thread.is_alive():
+                thread.join(timeout=self.config.idle_wait + 5)
+        # A claim that landed while we stopped is handed back for rescue, not lost.
+        while not self.inbox.empty():
+            event = self.inbox.get_nowait()
+            if isinstance(event, Claimed):
+                for task in event.tasks:
+                    self.recorder.release(task)
+        for slot in self.slots:
+            slot.stop()
+        self._set_state(WorkerState.STOPPED)
+        connections.close_all()
+
+    # -- events ------------------------------------------------------------------------
+
+    def _handle(self, event: Event) -> None:
+        match event:
+            case Claimed(tasks=tasks):
+                if self.draining_since is not None:
+                    for task in tasks:
+                        self.recorder.release(task)
+                else:
+                    self.pending.extend(tasks)
+            case Finished(slot=slot, outcome=outcome):
+                if slot.retired or slot.task is None or slot.task.id != outcome.task_id:
+                    logger.info("ignoring a late outcome of task %s", outcome.task_id)
+                    return
+                # The slot is free now, so the fetcher may claim for it while this round's
+                # outcomes are written together.
+                self.finished.append((slot.done(), outcome))
+                self._freed()
+            case Exited(slot=slot, exit_code=code):
+                if slot.retired:
+                    return
+                if slot.busy:
+                    task = slot.done()
+                    self.recorder.fail(
+                        task,
+                        SLOT_CRASHED,
+                        f"the executor process exited with code {code} "
+                        "while running this task (a crash, os._exit or a signal)",
+                    )
+                    self._freed()
+                self._replace(slot)
+            case Heartbeat(asked_at=asked_at, running=running):
+                self._reconcile(asked_at, running)
+
+    def _reconcile(self, asked_at: float, running: list[Task]) -> None:
+        held = {(task.id, task.attempt): task for task in running}
+        for slot in self.slots:
+            task = slot.task
+            if task is None or slot.started_at > asked_at:
+                continue
+            stored = held.get((task.id, task.attempt))
+            if stored is None:
+                # Rescued or cancelled by someone else: stop, so it never runs twice at once.
+                logger.warning("lost the lease of task %s; stopping its attempt", task.id)
+                self._retire(slot)
+                self._freed()
+            elif stored.cancel_requested:
+                logger.info("cancelling task %s as requested", task.id)
+                self._retire(slot)
+                self.recorder.confirm_cancel(task)
+                self._freed()
+
+    # -- slots -------------------------------------------------------------------------
+
+    def _dispatch(self) -> None:
+        for slot in self.slots:
+            if not self.pending:
+                return
+            if not slot.busy:
+                slot.run(self.pending.popleft())
+
+    def _enforce_timeouts(self) -> None:
+        now = time.monotonic()
+        for slot in self.slots:
+            deadline = slot.deadline()
+            if deadline is not None and now >= deadline:
+                task = slot.task
+                assert task is not None
+                self._retire(slot)
+                how = "killed" if slot.can_kill else "abandoned (a thread cannot be killed)"
+                self.recorder.fail(
+                    task, TIMED_OUT, f"ran longer than its timeout of {task.timeout}s; {how}"
+                )
+                self._freed()
+
+    def _retire(self, slot: Slot) -> None:
+        slot.task = None
+        slot.stop()
+        self._replace(slot)
+
+    def _replace(self, slot: Slot) -> None:
+        slot.retired = True
+        index = self.slots.index(slot)
+        self.slots[index] = self._new_slot()
+
+    def _new_slot(self) -> Slot:
+        slot: Slot
+        if self.config.pool == "process":
+            slot = ProcessSlot(self.inbox, self.config.max_tasks_per_child)
+        else:
+            slot = ThreadSlot(self.inbox)
+        slot.start()
+        return slot
+
+    def _freed(self) -> None:
+        if self.draining_since is None:
+            self.capacity.release(1)
+
+    def _release_running(self, why: str) -> None:
+        for slot in self.slots:
+            if slot.task is not None:
+                task, slot.task = slot.task, None
+                slot.stop()
+                logger.warning(
+                    "stopping with task %s unfinished (%s); released for rescue", task.id, why
+                )
+                self.recorder.release(task)
+
+    # -- signals -----------------------------------------------------------------------
+
+    def _install_signal_handlers(self) -> None:
+        signal.signal(signal.SIGTERM, self._on_signal)
+        signal.signal(signal.SIGINT, self._on_signal)
+
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        # Only count here: the main loop acts on it within a tick.
+        self.signals += 1
+
+    def _set_state(self, state: WorkerState) -> None:
+        change = {
+            WorkerState.DRAINING: self.services.workers.drain,
+            WorkerState.STOPPED: self.services.workers.stop,
+        }[state]
+        try:
+            change(self.worker.id)
+        except Exception:
+            logger.exception("could not record worker %s as %s", self.worker.id, state)
+        self.worker.state = state

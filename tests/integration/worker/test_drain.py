@@ -1,0 +1,62 @@
+"""Two worker processes sharing one queue: every task runs, and runs exactly once."""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from scheduler_core.bootstrap import Services
+from scheduler_core.domain import TaskStatus
+from scheduler_core.domain.ports import SubmitRequest
+
+from .conftest import WorkerProcess, task_name, wait_until
+
+pytestmark = pytest.mark.slow
+
+TASKS = {"postgres": 10_000, "sqlite": 2_000}
+
+
+def test_two_workers_run_each_task_exactly_once(
+    backend: str,
+    services: Services,
+    start_worker: Callable[..., WorkerProcess],
+    log_file: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    count = TASKS[backend]
+    keys = [f"k{n}" for n in range(count)]
+    for start in range(0, count, 1000):
+        services.scheduler.submit_many(
+            [
+                SubmitRequest(name=task_name("record"), args=[str(log_file), key])
+                for key in keys[start : start + 1000]
+            ]
+        )
+    began = time.monotonic()
+    workers = [start_worker("--concurrency", "4"), start_worker("--concurrency", "4")]
+
+    wait_until(
+        lambda: services.scheduler.counts()[TaskStatus.SUCCEEDED] == count,
+        timeout=300,
+        what=f"{count} tasks to succeed",
+    )
+    elapsed = time.monotonic() - began
+    for worker in workers:
+        worker.signal(signal.SIGTERM)
+    assert all(worker.wait(timeout=60) == 0 for worker in workers)
+
+    runs = Counter(line.split()[0] for line in log_file.read_text().splitlines())
+    pids = {line.split()[1] for line in log_file.read_text().splitlines()}
+    with capsys.disabled():
+        print(
+            f"\n[{backend}] 2 workers x 4 slots drained {count} tasks in {elapsed:.1f}s "
+            f"({count / elapsed:.0f}/s, including start-up) across {len(pids)} slot processes"
+        )
+    assert set(runs) == set(keys), "some tasks never ran"
+    assert max(runs.values()) == 1, "a task ran twice"
+    assert len(pids) > 4, "both workers should have taken part"

@@ -1,0 +1,114 @@
+"""Signals: SIGTERM drains, a second signal stops at once, SIGKILL is survived by rescue."""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from scheduler_core.bootstrap import Services
+from scheduler_core.domain import Task, TaskStatus, WorkerState
+
+from .conftest import LEASE_SECONDS, WorkerProcess, wait_until
+
+pytestmark = pytest.mark.slow
+
+
+def status(services: Services, task: Task) -> TaskStatus:
+    """The task's stored status."""
+    return services.scheduler.status(task.id).status
+
+
+def test_sigterm_lets_the_running_task_finish_then_exits_zero(
+    services: Services,
+    submit: Callable[..., Task],
+    start_worker: Callable[..., WorkerProcess],
+    log_file: Path,
+) -> None:
+    worker = start_worker("--concurrency", "2")
+    task = submit("sleep_for", 2, str(log_file), max_attempts=1)
+    wait_until(lambda: "start" in log_file.read_text(), what="the task to start")
+
+    worker.signal(signal.SIGTERM)
+
+    assert worker.wait(timeout=30) == 0
+    assert status(services, task) is TaskStatus.SUCCEEDED
+    assert services.workers._workers.get("w1").state is WorkerState.STOPPED
+    assert "draining" in worker.output()
+
+
+def test_sigterm_past_the_shutdown_timeout_releases_the_task_for_rescue(
+    services: Services,
+    submit: Callable[..., Task],
+    start_worker: Callable[..., WorkerProcess],
+    log_file: Path,
+) -> None:
+    worker = start_worker("--shutdown-timeout", "1")
+    task = submit("sleep_for", 60, str(log_file), max_attempts=2)
+    wait_until(lambda: "start" in log_file.read_text(), what="the task to start")
+
+    worker.signal(signal.SIGTERM)
+
+    assert worker.wait(timeout=30) == 0
+    assert str(task.id) in worker.output()
+    # Released: its lease ended, so the next rescue pass hands it out again.
+    assert services.rescuer.rescue_expired().retried == 1
+    assert status(services, task) is TaskStatus.RETRYING
+
+
+def test_a_second_signal_stops_at_once(
+    services: Services,
+    submit: Callable[..., Task],
+    start_worker: Callable[..., WorkerProcess],
+    log_file: Path,
+) -> None:
+    worker = start_worker("--shutdown-timeout", "120")
+    task = submit("sleep_for", 60, str(log_file), max_attempts=2)
+    wait_until(lambda: "start" in log_file.read_text(), what="the task to start")
+
+    worker.signal(signal.SIGTERM)
+    wait_until(lambda: "draining" in worker.output(), what="the worker to drain")
+    worker.signal(signal.SIGINT)
+
+    assert worker.wait(timeout=20) == 1
+    assert services.rescuer.rescue_expired().retried == 1
+    assert status(services, task) is TaskStatus.RETRYING
+
+
+def test_after_sigkill_another_worker_completes_the_task(
+    services: Services,
+    submit: Callable[..., Task],
+    start_worker: Callable[..., WorkerProcess],
+    log_file: Path,
+) -> None:
+    first = start_worker()
+    task = submit("sleep_for", 1.5, str(log_file), max_attempts=3)
+    wait_until(lambda: "start" in log_file.read_text(), what="the task to start")
+    slot_pid = int(log_file.read_text().split()[1])
+
+    first.signal(signal.SIGKILL)
+    first.wait(timeout=10)
+    # The slot process dies with its supervisor rather than finish the task unseen.
+    wait_until(lambda: not _alive(slot_pid), timeout=10, what="the orphaned slot to die")
+    start_worker()
+
+    wait_until(
+        lambda: status(services, task) is TaskStatus.SUCCEEDED,
+        timeout=LEASE_SECONDS + 30,
+        what="the second worker to finish the task",
+    )
+    stored = services.scheduler.status(task.id)
+    assert stored.attempt == 2
+    assert stored.worker_ids == ["w1", "w2"]
+    assert stored.errors[0].exception_type == "WorkerLost"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
