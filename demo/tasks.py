@@ -55,3 +55,8 @@ async def greet(name: str) -> str:
     """Wait a moment without blocking the worker, then greet `name`."""
     await asyncio.sleep(0.2)
     return f"Hello, {name}!"
+
+
+@task()
+def noop() -> None:
+    """Do nothing: what the scheduler itself costs per task."""
