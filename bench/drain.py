@@ -52,7 +52,11 @@ def rss_mb(pid: int) -> float:
 def manage(env: dict[str, str], *args: str) -> str:
     """Run a manage.py command to completion; its output."""
     return subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True,
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
         text=True,
     ).stdout
 
@@ -80,23 +84,33 @@ def main() -> None:
         cleanup = ["psql", server, "-qc", f"DROP DATABASE {name} WITH (FORCE)"]
     try:
         manage(env, "migrate", "--noinput", "-v0")
-        subprocess.run(
-            [PYTHON, "-c", SUBMIT, str(options.tasks)], cwd=ROOT, env=env, check=True
-        )
+        subprocess.run([PYTHON, "-c", SUBMIT, str(options.tasks)], cwd=ROOT, env=env, check=True)
         started = time.monotonic()
         workers = [
             subprocess.Popen(
                 [PYTHON, "manage.py", "runworkers", "--concurrency", str(options.concurrency)],
-                cwd=ROOT, env={**env, "DJANGO_LOG_LEVEL": "WARNING"},
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                cwd=ROOT,
+                env={**env, "DJANGO_LOG_LEVEL": "WARNING"},
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
             )
             for _ in range(options.workers)
         ]
         time.sleep(2)
         rss_start = sum(rss_mb(w.pid) for w in workers)
-        while int(subprocess.run(
-            [PYTHON, "-c", COUNT], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-        ).stdout) < options.tasks:
+        while (
+            int(
+                subprocess.run(
+                    [PYTHON, "-c", COUNT],
+                    cwd=ROOT,
+                    env=env,
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                ).stdout
+            )
+            < options.tasks
+        ):
             time.sleep(0.5)
         elapsed = time.monotonic() - started
         rss_end = sum(rss_mb(w.pid) for w in workers)
@@ -108,10 +122,15 @@ def main() -> None:
         if cleanup:
             subprocess.run(cleanup, check=False)
     record = {
-        "workload": "drain", "database": options.database, "tasks": options.tasks,
-        "workers": options.workers, "concurrency": options.concurrency,
-        "seconds": round(elapsed, 2), "tasks_per_second": round(options.tasks / elapsed),
-        "rss_mb_start": round(rss_start, 1), "rss_mb_end": round(rss_end, 1),
+        "workload": "drain",
+        "database": options.database,
+        "tasks": options.tasks,
+        "workers": options.workers,
+        "concurrency": options.concurrency,
+        "seconds": round(elapsed, 2),
+        "tasks_per_second": round(options.tasks / elapsed),
+        "rss_mb_start": round(rss_start, 1),
+        "rss_mb_end": round(rss_end, 1),
         "cores": os.cpu_count(),
     }
     print(json.dumps(record))
@@ -127,7 +146,8 @@ from scheduler_core.domain.ports import SubmitRequest
 n = int(sys.argv[1])
 scheduler = get_services().scheduler
 for start in range(0, n, 1000):
-    scheduler.submit_many([SubmitRequest(name="demo.tasks.noop") for _ in range(min(1000, n - start))])
+    size = min(1000, n - start)
+    scheduler.submit_many([SubmitRequest(name="demo.tasks.noop") for _ in range(size)])
 """
 
 COUNT = """
