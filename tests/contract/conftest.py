@@ -9,6 +9,9 @@ import pytest
 
 from .factories import TaskFactory, WorkerFactory
 from .kits import KIT_FACTORIES, StorageKit
+from .racing import switch_threads_often
+
+__all__ = ["switch_threads_often"]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

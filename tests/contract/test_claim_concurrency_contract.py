@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import sys
-import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from uuid import UUID
 
@@ -15,47 +13,14 @@ from scheduler_core.domain import DuplicateTask, StaleTask, Task, TaskStatus
 
 from .factories import TaskFactory
 from .kits import StorageKit
+from .racing import run_together
 
 THREADS = 8
 TASKS = 5_000
 BATCH = 10
 LEASE = timedelta(minutes=5)
-# Python lets a thread run 5 ms before switching; far shorter slices make the threads
-# interleave inside an adapter's Python code, where an unguarded race would show.
-SWITCH_INTERVAL = 1e-6
 
-
-@pytest.fixture(autouse=True)
-def _switch_threads_often() -> Iterator[None]:
-    default = sys.getswitchinterval()
-    sys.setswitchinterval(SWITCH_INTERVAL)
-    yield
-    sys.setswitchinterval(default)
-
-
-def run_together[T](
-    kit: StorageKit, count: int, work: Callable[[int], T]
-) -> list[T | BaseException]:
-    """Run `work(i)` on `count` threads released at once; each one's result or exception."""
-    gate = threading.Barrier(count)
-    outcomes: list[T | BaseException] = [RuntimeError("did not finish")] * count
-
-    def run(i: int) -> None:
-        gate.wait()
-        try:
-            outcomes[i] = work(i)
-        except BaseException as error:  # reported to the test, which fails on it
-            outcomes[i] = error
-        finally:
-            kit.end_thread()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a racing thread hung"
-    return outcomes
+pytestmark = pytest.mark.usefixtures("switch_threads_often")
 
 
 def test_parallel_claims_hand_out_every_task_exactly_once(

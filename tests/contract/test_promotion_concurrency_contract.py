@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from uuid import UUID
 
@@ -16,7 +15,7 @@ from scheduler_core.domain import TaskStatus
 from .delayed import retrying_task, scheduled_task
 from .factories import TaskFactory
 from .kits import StorageKit
-from .test_claim_concurrency_contract import SWITCH_INTERVAL, run_together
+from .racing import run_together
 
 CLAIMERS = 4
 PROMOTERS = 4
@@ -26,12 +25,7 @@ BATCH = 5
 LEASE = timedelta(minutes=5)
 
 
-@pytest.fixture(autouse=True)
-def _switch_threads_often() -> Iterator[None]:
-    default = sys.getswitchinterval()
-    sys.setswitchinterval(SWITCH_INTERVAL)
-    yield
-    sys.setswitchinterval(default)
+pytestmark = pytest.mark.usefixtures("switch_threads_often")
 
 
 def test_claims_and_promotions_racing_run_every_task_once_with_a_legal_history(

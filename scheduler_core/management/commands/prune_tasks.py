@@ -10,29 +10,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from scheduler_core.bootstrap import get_services
+from scheduler_core.management.arguments import non_negative_days, positive_int
 from scheduler_core.services.pruner import DEFAULT_PRUNE_BATCH_SIZE
-
-
-def non_negative_days(text: str) -> int:
-    """An argparse type: a whole number of days, zero or more."""
-    try:
-        days = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days") from None
-    if days < 0:
-        raise argparse.ArgumentTypeError("days must not be negative")
-    return days
-
-
-def positive_int(text: str) -> int:
-    """An argparse type: a whole number of at least 1."""
-    try:
-        number = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return number
 
 
 class Command(BaseCommand):

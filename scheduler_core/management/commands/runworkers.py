@@ -14,36 +14,7 @@ from scheduler_core.bootstrap import services_from_settings
 from scheduler_core.domain.defaults import QUEUE_NAME_PATTERN
 from scheduler_core.executor.config import WorkerConfig
 from scheduler_core.executor.supervisor import Supervisor
-
-
-def positive_int(text: str) -> int:
-    """An argparse type: a whole number of at least 1."""
-    try:
-        number = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"{number} is not at least 1")
-    return number
-
-
-def non_negative_seconds(text: str) -> float:
-    """An argparse type: a number of seconds, zero or more."""
-    try:
-        seconds = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not seconds >= 0:
-        raise argparse.ArgumentTypeError("seconds must not be negative")
-    return seconds
-
-
-def positive_seconds(text: str) -> float:
-    """An argparse type: a number of seconds above zero."""
-    seconds = non_negative_seconds(text)
-    if seconds == 0:
-        raise argparse.ArgumentTypeError("seconds must be above zero")
-    return seconds
+from scheduler_core.management.arguments import non_negative_seconds, positive_int, positive_seconds
 
 
 def queue_list(text: str) -> tuple[str, ...]:
