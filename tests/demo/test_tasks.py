@@ -19,6 +19,7 @@ def test_every_demo_task_is_registered_with_its_options() -> None:
         "demo.tasks.always_fails",
         "demo.tasks.flaky",
         "demo.tasks.greet",
+        "demo.tasks.noop",
         "demo.tasks.report",
         "demo.tasks.sleep_for",
     }
@@ -28,6 +29,7 @@ def test_every_demo_task_is_registered_with_its_options() -> None:
 
 def test_quick_slow_and_async_tasks_return_json() -> None:
     assert tasks.add.call(2, 3.5) == 5.5
+    assert tasks.noop.call() is None
     assert tasks.sleep_for.call(0) == 0
     # The function itself: django-stubs types call() of an async task as returning a coroutine.
     assert asyncio.run(tasks.greet.func("Ada")) == "Hello, Ada!"
