@@ -13,6 +13,7 @@ from scheduler_core.bootstrap import Services
 from scheduler_core.domain import StaleTask, Task, TaskError
 
 from .codec import Outcome
+from .log_fields import task_fields
 
 logger = logging.getLogger(__name__)
 
@@ -61,20 +62,21 @@ class OutcomeRecorder:
             self.record(task, outcome)
 
     def _write_once(self, task: Task, outcome: Outcome) -> None:
-        # A savepoint per task: one lost lease must not undo the others' outcomes.
+        # A refused (stale) write changes no row, so it needs no savepoint of its own to
+        # leave the other outcomes of the transaction intact.
         try:
-            with self._transaction():
-                if outcome.succeeded:
-                    self.services.workers.complete(task, outcome.result)
-                else:
-                    self.services.workers.fail(
-                        task, self._error(task, outcome), retryable=outcome.retryable
-                    )
+            if outcome.succeeded:
+                self.services.workers.complete(task, outcome.result)
+            else:
+                self.services.workers.fail(
+                    task, self._error(task, outcome), retryable=outcome.retryable
+                )
         except StaleTask:
             logger.warning(
                 "could not record task %s: attempt %d is no longer ours (lease lost)",
                 task.id,
                 task.attempt,
+                extra=task_fields(task),
             )
 
     def _error(self, task: Task, outcome: Outcome) -> TaskError:
@@ -134,14 +136,19 @@ class OutcomeRecorder:
                     what,
                     task.id,
                     task.attempt,
+                    extra=task_fields(task),
                 )
                 return
             except DatabaseError:
                 if attempt == WRITE_ATTEMPTS:
                     # The lease will expire and the rescuer applies the retry policy.
-                    logger.exception("giving up writing %s of task %s", what, task.id)
+                    logger.exception(
+                        "giving up writing %s of task %s", what, task.id, extra=task_fields(task)
+                    )
                     return
-                logger.warning("writing %s of task %s failed; retrying", what, task.id)
+                logger.warning(
+                    "writing %s of task %s failed; retrying", what, task.id, extra=task_fields(task)
+                )
                 close_old_connections()
                 time.sleep(WRITE_PAUSE * attempt)
             else:
