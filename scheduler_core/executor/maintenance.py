@@ -1,4 +1,4 @@
-"""Maintenance every worker runs: rescue expired leases, promote due tasks, bury dead workers.
+"""Maintenance every worker runs: rescue, promotion, dead workers and the schedule ticker.
 
 Every step is idempotent and fenced, so all workers may run it at once; the more workers,
 the sooner a dead one's tasks come back.
@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 
 
 class MaintenanceThread(threading.Thread):
-    """Runs the rescuer, the promoter and the stale-worker check every interval."""
+    """Runs the rescuer, the promoter, the stale-worker check and the ticker every interval."""
 
     def __init__(self, *, services: Services, interval: float, stale_after: timedelta) -> None:
         super().__init__(name="maintenance", daemon=True)
@@ -57,3 +57,11 @@ class MaintenanceThread(threading.Thread):
         except Exception:
             logger.exception("maintenance pass failed; the next one retries")
             connections.close_all()
+        # Apart from the steps above, so that a failing rescue never holds schedules back.
+        ticker = getattr(self.services, "ticker", None)
+        if ticker is not None:
+            try:
+                ticker.tick()
+            except Exception:
+                logger.exception("schedule ticker failed; the next pass retries")
+                connections.close_all()

@@ -68,6 +68,16 @@ class Slot(ABC):
         """True while an attempt runs here."""
         return self.task is not None
 
+    @property
+    def accepting(self) -> bool:
+        """True when the slot can take an attempt now."""
+        return not self.busy and not self.retired and not self.exhausted
+
+    @property
+    def exhausted(self) -> bool:
+        """True once the slot has run all the attempts it may (and is about to exit)."""
+        return False
+
     def run(self, task: Task) -> None:
         """Start an attempt of `task` in this idle slot."""
         assert self.task is None, "a slot runs one attempt at a time"
@@ -128,6 +138,11 @@ class ProcessSlot(Slot):
         child_end.close()
         self._connection = parent_end
         threading.Thread(target=self._read, name=f"slot-{self.number}-reader", daemon=True).start()
+
+    @property
+    def exhausted(self) -> bool:
+        """True once the child ran --max-tasks-per-child attempts and exits by itself."""
+        return self.max_tasks is not None and self.tasks_run >= self.max_tasks
 
     @property
     def pid(self) -> int | None:

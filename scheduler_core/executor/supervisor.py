@@ -28,6 +28,7 @@ from .config import WorkerConfig
 from .events import Claimed, Event, Exited, Finished, Heartbeat
 from .fetcher import Fetcher
 from .heartbeat import HeartbeatThread
+from .log_fields import task_fields
 from .maintenance import MaintenanceThread
 from .outcomes import OutcomeRecorder
 from .slots import ProcessSlot, Slot, ThreadSlot
@@ -197,7 +198,16 @@ class Supervisor:
                     return
                 # The slot is free now, so the fetcher may claim for it while this round's
                 # outcomes are written together.
-                self.finished.append((slot.done(), outcome))
+                duration = time.monotonic() - slot.started_at
+                task = slot.done()
+                self.finished.append((task, outcome))
+                logger.info(
+                    "task %s %s in %.3fs",
+                    task.id,
+                    "succeeded" if outcome.succeeded else f"raised {outcome.exception_type}",
+                    duration,
+                    extra=task_fields(task, duration=round(duration, 6)),
+                )
                 self._freed()
             case Exited(slot=slot, exit_code=code):
                 if slot.retired:
@@ -224,11 +234,12 @@ class Supervisor:
             stored = held.get((task.id, task.attempt))
             if stored is None:
                 # Rescued or cancelled by someone else: stop, so it never runs twice at once.
-                logger.warning("lost the lease of task %s; stopping its attempt", task.id)
+                message = "lost the lease of task %s; stopping its attempt"
+                logger.warning(message, task.id, extra=task_fields(task))
                 self._retire(slot)
                 self._freed()
             elif stored.cancel_requested:
-                logger.info("cancelling task %s as requested", task.id)
+                logger.info("cancelling task %s as requested", task.id, extra=task_fields(task))
                 self._retire(slot)
                 self.recorder.confirm_cancel(task)
                 self._freed()
@@ -239,7 +250,8 @@ class Supervisor:
         for slot in self.slots:
             if not self.pending:
                 return
-            if not slot.busy:
+            # An exhausted slot's child is exiting; it is replaced when its exit is seen.
+            if slot.accepting:
                 slot.run(self.pending.popleft())
 
     def _enforce_timeouts(self) -> None:

@@ -81,3 +81,16 @@ def test_slot_processes_are_recycled_after_max_tasks(
     pids = [line.split()[1] for line in log_file.read_text().splitlines()]
     assert len(pids) == 6
     assert len(set(pids)) == 3
+
+
+def test_recycling_costs_no_attempt(
+    services: Services,
+    submit: Callable[..., Task],
+    start_worker: Callable[..., WorkerProcess],
+    log_file: Path,
+) -> None:
+    start_worker("--concurrency", "1", "--max-tasks-per-child", "1")
+    tasks = [submit("record", str(log_file), f"k{n}", max_attempts=1) for n in range(5)]
+
+    # A task handed to a child that was about to exit would fail as a crashed slot.
+    assert [outcome(services, task).status for task in tasks] == [TaskStatus.SUCCEEDED] * 5
