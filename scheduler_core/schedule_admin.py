@@ -1,0 +1,118 @@
+"""Admin pages for schedules: edits are validated by the domain and stored by the service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.html import format_html_join
+
+from .bootstrap import get_services
+from .cron import describe
+from .domain import CatchUp, Schedule, ScheduleInvalid
+from .models import ScheduleRecord
+
+# The ScheduleRecord fields an admin form edits, all of them domain Schedule fields too.
+EDITABLE = (
+    "name",
+    "task",
+    "cron",
+    "interval_seconds",
+    "timezone",
+    "enabled",
+    "catch_up",
+    "catch_up_limit",
+    "args",
+    "kwargs",
+    "queue",
+    "priority",
+    "max_attempts",
+)
+
+
+def schedule_from_form(data: dict[str, Any], stored: ScheduleRecord | None) -> Schedule:
+    """The domain schedule a form describes; blank text fields mean "not set"."""
+    values: dict[str, Any] = {name: data.get(name) for name in EDITABLE}
+    for name in ("cron", "queue"):
+        values[name] = values[name] or None
+    if stored is not None:
+        values["name"] = stored.name
+    values["catch_up"] = CatchUp(values["catch_up"] or CatchUp.SKIP.value)
+    values["args"] = [] if values["args"] is None else values["args"]
+    values["kwargs"] = {} if values["kwargs"] is None else values["kwargs"]
+    code_hash = stored.code_hash if stored is not None else ""
+    return Schedule(**values, code_hash=code_hash)
+
+
+class ScheduleForm(forms.ModelForm[ScheduleRecord]):
+    """Checks the whole schedule with the domain's rules; each error lands on its field."""
+
+    class Meta:
+        model = ScheduleRecord
+        fields = list(EDITABLE)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        stored = self.instance if self.instance.pk else None
+        try:
+            get_services().schedules.validate(schedule_from_form(data, stored))
+        except ScheduleInvalid as error:
+            # "kwargs.when" and "args[0]" belong to the kwargs and args fields.
+            field = error.field.split(".")[0].split("[")[0]
+            self.add_error(field if field in self.fields else None, error.message)
+        return data
+
+
+@admin.register(ScheduleRecord)
+class ScheduleRecordAdmin(admin.ModelAdmin[ScheduleRecord]):
+    form = ScheduleForm
+    list_display = ["name", "task", "timing", "timezone", "enabled", "next_run_at", "last_run_at"]
+    list_filter = ["enabled", "catch_up"]
+    search_fields = ["name", "task"]
+    readonly_fields = ["description", "next_five_runs", "next_run_at", "last_run_at"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # The name keys the schedule and every task it fired, so it stays once created.
+        return [*self.readonly_fields, "name"] if obj is not None else list(self.readonly_fields)
+
+    @admin.display(description="timing")
+    def timing(self, record: ScheduleRecord) -> str:
+        return record.cron or f"every {record.interval_seconds} s"
+
+    @admin.display(description="description")
+    def description(self, record: ScheduleRecord) -> str:
+        if record.cron:
+            try:
+                return describe(record.cron)
+            except Exception:
+                return "(not a valid cron expression)"
+        if record.interval_seconds:
+            return f"Every {record.interval_seconds} seconds"
+        return "-"
+
+    @admin.display(description="next 5 runs")
+    def next_five_runs(self, record: ScheduleRecord) -> str:
+        # An unsaved form (add page, or one with errors) has no stored schedule to show.
+        if record._state.adding:
+            return "-"
+        schedule = get_services().schedules.get(record.name)
+        runs = get_services().schedules.next_runs(schedule)
+        zone = schedule.zone
+        return format_html_join(
+            "", "<div>{}</div>", ((run.astimezone(zone).isoformat(" "),) for run in runs)
+        )
+
+    def save_model(
+        self, request: HttpRequest, obj: ScheduleRecord, form: Any, change: bool
+    ) -> None:
+        """Store through the schedule service, which sets (or resets) the next run."""
+        stored = ScheduleRecord.objects.get(pk=obj.pk) if change else None
+        schedule = schedule_from_form(form.cleaned_data, stored)
+        service = get_services().schedules
+        saved = service.change(schedule) if change else service.create(schedule)
+        obj.pk = ScheduleRecord.objects.get(name=saved.name).pk
+        obj.refresh_from_db()

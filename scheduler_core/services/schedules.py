@@ -1,0 +1,123 @@
+"""Creating schedules and syncing the ones declared in code, without clobbering operators."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ..domain import Schedule, ScheduleInvalid, upcoming_runs
+from ..domain.ports import Clock, CronCalendar, ScheduleRepository, TaskCatalog
+
+# The fields a code definition owns; enabled and the run times belong to operators and ticks.
+DEFINITION_FIELDS = (
+    "task",
+    "args",
+    "kwargs",
+    "cron",
+    "interval_seconds",
+    "timezone",
+    "catch_up",
+    "catch_up_limit",
+    "queue",
+    "priority",
+    "max_attempts",
+    "code_hash",
+)
+TIMING_FIELDS = ("cron", "interval_seconds", "timezone")
+
+
+@dataclass(slots=True)
+class SyncReport:
+    """Names of the code-declared schedules a sync created, updated and left alone."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+class ScheduleService:
+    """Validates schedules against the domain rules and the task registry, and stores them."""
+
+    def __init__(
+        self,
+        *,
+        schedules: ScheduleRepository,
+        catalog: TaskCatalog,
+        clock: Clock,
+        calendar: CronCalendar,
+    ) -> None:
+        self._schedules = schedules
+        self._catalog = catalog
+        self._clock = clock
+        self._calendar = calendar
+
+    def get(self, name: str) -> Schedule:
+        """The stored schedule called `name`; ScheduleNotFound if there is none."""
+        return self._schedules.get(name)
+
+    def validate(self, schedule: Schedule) -> None:
+        """Raise ScheduleInvalid naming the field at fault, the task's registration included."""
+        schedule.validate(self._calendar)
+        if not self._catalog.is_registered(schedule.task):
+            raise ScheduleInvalid("task", f"{schedule.task!r} is not a registered task")
+
+    def create(self, schedule: Schedule) -> Schedule:
+        """Validate and store a new schedule, due at its first run after now."""
+        self.validate(schedule)
+        if schedule.next_run_at is None:
+            schedule.next_run_at = schedule.first_run_after(self._clock.now(), self._calendar)
+        self._schedules.add(schedule)
+        return schedule
+
+    def change(self, schedule: Schedule) -> Schedule:
+        """Store an edited schedule; a new timing restarts it from its first run after now."""
+        self.validate(schedule)
+        stored = self._schedules.get(schedule.name)
+        self._schedules.save(schedule)
+        if any(getattr(stored, name) != getattr(schedule, name) for name in TIMING_FIELDS):
+            first = schedule.first_run_after(self._clock.now(), self._calendar)
+            self._schedules.reschedule(schedule.name, first)
+        return self._schedules.get(schedule.name)
+
+    def next_runs(self, schedule: Schedule, count: int = 5) -> list[datetime]:
+        """The schedule's next `count` due times, by the storage's clock."""
+        return upcoming_runs(schedule, self._clock.now(), self._calendar, count)
+
+    def sync(self, declared: Mapping[str, Schedule]) -> SyncReport:
+        """Create missing code schedules; update one only when its code definition changed.
+
+        A schedule an operator disabled stays disabled, and one whose code is unchanged keeps
+        whatever the operator set, since only a new definition hash overwrites its fields.
+        """
+        # Every declaration is checked before anything is written: all or nothing.
+        for name, code in declared.items():
+            try:
+                self.validate(code)
+            except ScheduleInvalid as error:
+                raise ScheduleInvalid(error.field, f"schedule {name!r}: {error.message}") from error
+        report = SyncReport()
+        stored = {schedule.name: schedule for schedule in self._schedules.all()}
+        for name, code in sorted(declared.items()):
+            current = stored.get(name)
+            if current is None:
+                try:
+                    self.create(code)
+                except ScheduleInvalid as error:
+                    # Another worker starting at the same moment created it first.
+                    if error.field != "name" or name not in self._names():
+                        raise
+                    report.unchanged.append(name)
+                    continue
+                report.created.append(name)
+            elif current.code_hash == code.code_hash:
+                report.unchanged.append(name)
+            else:
+                for name_of_field in DEFINITION_FIELDS:
+                    setattr(current, name_of_field, getattr(code, name_of_field))
+                self.change(current)
+                report.updated.append(name)
+        return report
+
+    def _names(self) -> set[str]:
+        return {schedule.name for schedule in self._schedules.all()}
