@@ -59,6 +59,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "scheduler_core",
+    # The JSON API, /healthz, /readyz and /metrics (docs/api.md).
+    "api",
+    # Serves the API docs page's Swagger UI from our static files instead of a CDN.
+    "ninja",
     # Example tasks (demo/tasks.py) so a first run has work to watch; remove it in production.
     "demo",
 ]
@@ -155,19 +159,32 @@ SECURE_HSTS_SECONDS = 3600 if SECURE else 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# The largest request body accepted (the API answers 413 above it); a task's arguments may
+# take 1 MiB of JSON, so a single submit always fits.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# LOG_FORMAT=json writes one JSON object per line (with task id, name, queue, attempt,
+# worker id and duration where they apply) for log shippers; text suits a terminal.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").strip().upper()
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
+        "json": {"()": "dashboard.log_format.JsonFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+        },
     },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
-        "django": {"level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-        "scheduler_core": {"level": os.environ.get("SCHEDULER_LOG_LEVEL", "INFO")},
+        "django": {"level": os.environ.get("DJANGO_LOG_LEVEL", LOG_LEVEL)},
+        "scheduler_core": {"level": os.environ.get("SCHEDULER_LOG_LEVEL", LOG_LEVEL)},
+        "api": {"level": LOG_LEVEL},
     },
 }
 
@@ -200,6 +217,11 @@ SCHEDULER: dict[str, Any] = {
     # How long a claimed task stays a worker's without a heartbeat (workers beat every third
     # of it); after that any worker may rescue it. `runworkers --lease` overrides it.
     "LEASE_SECONDS": int(os.environ.get("SCHEDULER_LEASE_SECONDS", "60")),
+    # Periodic tasks declared in code, name -> definition, synced into the database when
+    # workers start and by `manage.py sync_schedules` (docs/schedules.md). For example:
+    # "nightly-report": {"task": "app.tasks.report", "cron": "0 6 * * 1-5",
+    #                    "timezone": "Europe/Berlin", "catch_up": "once"}
+    "SCHEDULES": {},
     # Backoff between attempts: base * factor ** (attempt - 1), capped, with up to `jitter`
     # of it taken off at random so that failures do not retry in lockstep.
     "RETRY": {
@@ -208,4 +230,10 @@ SCHEDULER: dict[str, Any] = {
         "cap_seconds": 3600.0,
         "jitter": 0.25,
     },
+    # JSON API: tasks one user may submit per window (0 turns the limit off), and the
+    # window in seconds; counted in Django's cache, so per process unless CACHES is shared.
+    "API_SUBMIT_RATE_LIMIT": int(os.environ.get("SCHEDULER_API_SUBMIT_RATE_LIMIT", "1000")),
+    "API_SUBMIT_RATE_WINDOW": int(os.environ.get("SCHEDULER_API_SUBMIT_RATE_WINDOW", "60")),
+    # Bearer token /metrics asks for; unset, only loopback addresses may scrape.
+    "METRICS_TOKEN": os.environ.get("SCHEDULER_METRICS_TOKEN", ""),
 }

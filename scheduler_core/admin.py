@@ -11,7 +11,10 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import TaskErrorRecord, TaskEvent, TaskRecord, WorkerRecord
+from .models import AuditEntry, TaskErrorRecord, TaskEvent, TaskRecord, WorkerRecord
+
+# Registers the schedule pages, which (unlike the task pages) edit their rows.
+from .schedule_admin import ScheduleRecordAdmin  # noqa: F401
 
 
 class ReadOnlyAdminMixin:
@@ -73,3 +76,14 @@ class WorkerRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[WorkerRecord]):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [field.name for field in WorkerRecord._meta.fields]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[AuditEntry]):
+    list_display = ["at", "actor", "action", "count", "from_status", "target", "source"]
+    list_filter = ["action", "source"]
+    search_fields = ["actor", "target"]
+    date_hierarchy = "at"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [field.name for field in AuditEntry._meta.fields]

@@ -12,19 +12,31 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from .cron import CroniterCalendar
 from .domain import RetryPolicy
 from .domain.defaults import DEFAULT_LEASE
-from .domain.ports import Clock, Queue, TaskCatalog, TaskRepository, WorkerRepository
-from .memory import InMemoryStorage, InMemoryTaskCatalog
+from .domain.ports import (
+    Clock,
+    CronCalendar,
+    Queue,
+    ScheduleRepository,
+    TaskCatalog,
+    TaskRepository,
+    WorkerRepository,
+)
+from .memory import InMemoryScheduleRepository, InMemoryStorage, InMemoryTaskCatalog
 from .registry import registry
 from .services import (
     DEFAULT_RESCUE_BATCH_SIZE,
     SchedulerService,
+    SchedulerTicker,
+    ScheduleService,
     TaskPromoter,
     TaskPruner,
     TaskRescuer,
     WorkerService,
 )
+from .services.audit import AuditLog
 
 STORAGES = ("django", "memory")
 # settings.SCHEDULER["RETRY"] keys, and the RetryPolicy field each one sets.
@@ -49,6 +61,8 @@ class Services:
     rescuer: TaskRescuer
     pruner: TaskPruner
     promoter: TaskPromoter
+    ticker: SchedulerTicker
+    schedules: ScheduleService
     clock: Clock
 
 
@@ -63,6 +77,7 @@ def build_services(
     rng: random.Random | None = None,
     rescue_batch_size: int = DEFAULT_RESCUE_BATCH_SIZE,
     database: str = "default",
+    calendar: CronCalendar | None = None,
 ) -> Services:
     """Wire the services to `storage`: "django" (tables in `database`) or a fresh "memory".
 
@@ -72,10 +87,12 @@ def build_services(
     ports = _storage_ports(storage, catalog=catalog, clock=clock, database=database)
     policy = RetryPolicy() if policy is None else policy
     rng = random.Random() if rng is None else rng
+    calendar = CroniterCalendar() if calendar is None else calendar
+    scheduler = SchedulerService(
+        tasks=ports.tasks, queue=ports.queue, catalog=ports.catalog, clock=ports.clock
+    )
     return Services(
-        scheduler=SchedulerService(
-            tasks=ports.tasks, queue=ports.queue, catalog=ports.catalog, clock=ports.clock
-        ),
+        scheduler=scheduler,
         workers=WorkerService(
             workers=ports.workers,
             tasks=ports.tasks,
@@ -95,6 +112,13 @@ def build_services(
         ),
         pruner=TaskPruner(tasks=ports.tasks, clock=ports.clock),
         promoter=TaskPromoter(tasks=ports.tasks),
+        # The ticker decides what is due by the storage's clock, like the promoter and rescuer.
+        ticker=SchedulerTicker(
+            schedules=ports.schedules, scheduler=scheduler, clock=ports.clock, calendar=calendar
+        ),
+        schedules=ScheduleService(
+            schedules=ports.schedules, catalog=ports.catalog, clock=ports.clock, calendar=calendar
+        ),
         clock=ports.clock,
     )
 
@@ -108,6 +132,7 @@ class StoragePorts:
     workers: WorkerRepository
     queue: Queue
     catalog: TaskCatalog
+    schedules: ScheduleRepository
 
 
 def _storage_ports(
@@ -121,12 +146,14 @@ def _storage_ports(
             workers=memory.workers,
             queue=memory.queue,
             catalog=catalog,
+            schedules=InMemoryScheduleRepository(),
         )
     if storage == "django":
         # Imported here: the ORM adapters need Django's app registry, the memory ones do not.
         from .storage import (
             DatabaseClock,
             DjangoQueue,
+            DjangoScheduleRepository,
             DjangoTaskRepository,
             DjangoWorkerRepository,
         )
@@ -139,6 +166,7 @@ def _storage_ports(
             workers=DjangoWorkerRepository(database, database_clock),
             queue=DjangoQueue(tasks),
             catalog=catalog,
+            schedules=DjangoScheduleRepository(database),
         )
     raise StorageNotConfigured(
         f'settings.SCHEDULER["STORAGE"] is {storage!r}; expected one of {", ".join(STORAGES)}'
@@ -206,3 +234,10 @@ def reset_services() -> None:
     global _services
     with _lock:
         _services = None
+
+
+def get_audit_log() -> AuditLog:
+    """The audit log: rows in the scheduler's database (audit needs the users' database too)."""
+    from .storage.audit_log import DjangoAuditLog
+
+    return DjangoAuditLog(settings.SCHEDULER.get("DATABASE", "default"))

@@ -7,6 +7,8 @@ from .errors import (
     DuplicateTask,
     InvalidTransition,
     QueueEmpty,
+    ScheduleInvalid,
+    ScheduleNotFound,
     SchedulerError,
     StaleTask,
     TaskInvalid,
@@ -19,6 +21,8 @@ from .listing import Cursor, Page, PageRequest, TaskFilter
 from .priority import MAX_PRIORITY, MIN_PRIORITY, Priority
 from .records import WORKER_LOST, TaskError, TaskTransition
 from .retry import RetryPolicy
+from .schedule import CatchUp, Schedule
+from .schedule_plan import FirePlan, plan_fires, upcoming_runs
 from .status import TERMINAL_STATUSES, WAITING_STATUSES, TaskStatus, WorkerState
 from .task import Task
 from .worker import Worker
@@ -29,14 +33,19 @@ __all__ = [
     "TERMINAL_STATUSES",
     "WAITING_STATUSES",
     "WORKER_LOST",
+    "CatchUp",
     "Cursor",
     "DuplicateTask",
+    "FirePlan",
     "InvalidTransition",
     "Page",
     "PageRequest",
     "Priority",
     "QueueEmpty",
     "RetryPolicy",
+    "Schedule",
+    "ScheduleInvalid",
+    "ScheduleNotFound",
     "SchedulerError",
     "StaleTask",
     "Task",
@@ -51,4 +60,6 @@ __all__ = [
     "WorkerInvalid",
     "WorkerNotFound",
     "WorkerState",
+    "plan_fires",
+    "upcoming_runs",
 ]

@@ -51,3 +51,16 @@ class UnknownTask(SchedulerError):
 
 class DuplicateTask(SchedulerError):
     """A task with this id (or a clashing unique key) already exists."""
+
+
+class ScheduleInvalid(SchedulerError):
+    """A schedule's fields break a rule; `field` names the one at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class ScheduleNotFound(SchedulerError):
+    """No schedule exists with the given name."""

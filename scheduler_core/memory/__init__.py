@@ -7,12 +7,14 @@ from .catalog import InMemoryTaskCatalog
 from .clock import ManualClock
 from .queue import InMemoryQueue
 from .ready_index import ReadyIndex
+from .schedule_repository import InMemoryScheduleRepository
 from .storage import InMemoryStorage
 from .task_repository import InMemoryTaskRepository
 from .worker_repository import InMemoryWorkerRepository
 
 __all__ = [
     "InMemoryQueue",
+    "InMemoryScheduleRepository",
     "InMemoryStorage",
     "InMemoryTaskCatalog",
     "InMemoryTaskRepository",

@@ -28,6 +28,7 @@ class InMemoryQueue(Queue):
         self._repository = repository
         self._clock = clock
         self._condition = repository.condition
+        self._paused: set[str] = set()
 
     def enqueue(self, task: Task) -> None:
         """Wake idle claimers; the repository's index already holds every waiting task.
@@ -70,9 +71,34 @@ class InMemoryQueue(Queue):
         """How many due tasks wait in `queue` (all queues when None)."""
         return self._repository.count_due(queue, self._clock.now())
 
+    def pause(self, queue: str) -> bool:
+        """Stop claims from `queue` until resumed; False if it was paused already."""
+        with self._condition:
+            if queue in self._paused:
+                return False
+            self._paused.add(queue)
+            return True
+
+    def resume(self, queue: str) -> bool:
+        """Let claims take from `queue` again (waking claimers); False if it was not paused."""
+        with self._condition:
+            if queue not in self._paused:
+                return False
+            self._paused.discard(queue)
+            self._condition.notify_all()
+            return True
+
+    def paused(self) -> frozenset[str]:
+        """The names of the paused queues."""
+        with self._condition:
+            return frozenset(self._paused)
+
     def _claim_locked(
         self, worker_id: str, queues: Sequence[str], limit: int, lease: timedelta
     ) -> list[Task]:
+        queues = [queue for queue in queues if queue not in self._paused]
+        if not queues:
+            return []
         now = self._clock.now()
         claimed = self._repository.take_due(queues, limit, now)
         for task in claimed:
@@ -83,7 +109,7 @@ class InMemoryQueue(Queue):
 
     def _wait_seconds(self, queues: Sequence[str], remaining: float) -> float:
         """Wait until the deadline, or until the next delayed task falls due if that is sooner."""
-        next_due = self._repository.next_run_after(queues)
+        next_due = self._repository.next_run_after(q for q in queues if q not in self._paused)
         if next_due is None:
             return remaining
         until_due = (next_due - self._clock.now()).total_seconds()

@@ -37,6 +37,17 @@ class TaskRecord(models.Model):
         db_table = "scheduler_task"
         verbose_name = "task"
         ordering = ["-enqueued_at", "-id"]
+        # The operator roles (viewer, operator, admin groups) are built from these; see
+        # migration 0003_roles and docs/api.md.
+        permissions = [
+            ("submit_task", "Can submit tasks"),
+            ("cancel_task", "Can cancel tasks"),
+            ("retry_task", "Can retry tasks"),
+            ("run_task_now", "Can run scheduled tasks now"),
+            ("delete_task", "Can delete finished tasks"),
+            ("pause_queue", "Can pause and resume queues"),
+            ("manage_schedules", "Can manage periodic schedules"),
+        ]
         indexes = [
             # The claim: due waiting rows of a queue in priority, run_after, id order.
             models.Index(

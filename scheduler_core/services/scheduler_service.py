@@ -13,8 +13,10 @@ from ..domain import (
     PageRequest,
     Task,
     TaskFilter,
+    TaskInvalid,
     TaskStatus,
 )
+from ..domain.defaults import MAX_QUEUE_LENGTH, QUEUE_NAME_PATTERN
 from ..domain.ports import Clock, Queue, Scheduler, SubmitRequest, TaskCatalog, TaskRepository
 from .optimistic import change_task
 from .submission import build_batch, build_task
@@ -103,6 +105,32 @@ class SchedulerService(Scheduler):
         self._queue.enqueue(task)
         return task
 
+    def delete(self, task_id: UUID) -> Task:
+        """Remove a finished task and its history; InvalidTransition if it is not finished."""
+        task = self._tasks.get(task_id)
+        if not task.status.is_terminal:
+            raise InvalidTransition(
+                f"task {task.id} is {task.status}; only finished tasks can be deleted"
+            )
+        # Not fenced: a retry landing between the read and the delete would be lost with the
+        # row. Deletion is a rare admin action on tasks nobody is watching any more.
+        self._tasks.delete(task_id)
+        return task
+
+    def pause_queue(self, queue: str) -> bool:
+        """Stop workers claiming from `queue` (running tasks go on); False if already paused."""
+        _check_queue_name(queue)
+        return self._queue.pause(queue)
+
+    def resume_queue(self, queue: str) -> bool:
+        """Let workers claim from `queue` again; False if it was not paused."""
+        _check_queue_name(queue)
+        return self._queue.resume(queue)
+
+    def paused_queues(self) -> frozenset[str]:
+        """The names of the paused queues."""
+        return self._queue.paused()
+
     # -- inspecting ------------------------------------------------------------------------
 
     def status(self, task_id: UUID) -> Task:
@@ -146,3 +174,10 @@ class SchedulerService(Scheduler):
     def _add_all(self, tasks: Sequence[Task]) -> None:
         if tasks:
             self._tasks.add_many(tasks)
+
+
+def _check_queue_name(queue: str) -> None:
+    if len(queue) > MAX_QUEUE_LENGTH or not QUEUE_NAME_PATTERN.fullmatch(queue):
+        raise TaskInvalid(
+            "queue", f"{queue!r} must be up to {MAX_QUEUE_LENGTH} letters, digits, '_', '.' or '-'"
+        )

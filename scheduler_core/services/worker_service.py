@@ -93,6 +93,14 @@ class WorkerService:
         # Their running tasks are not touched here: the rescuer takes them once leases expire.
         return stopped
 
+    def list_workers(self) -> list[Worker]:
+        """Every known worker, newest first."""
+        return self._workers.list_all()
+
+    def get_worker(self, worker_id: str) -> Worker:
+        """The worker with this id; WorkerNotFound if there is none."""
+        return self._workers.get(worker_id)
+
     # -- tasks -----------------------------------------------------------------------------
 
     def claim(self, worker: Worker, limit: int) -> list[Task]:

@@ -2,7 +2,14 @@
 
 from .db_clock import DatabaseClock
 from .queue import DjangoQueue
+from .schedule_repository import DjangoScheduleRepository
 from .task_repository import DjangoTaskRepository
 from .worker_repository import DjangoWorkerRepository
 
-__all__ = ["DatabaseClock", "DjangoQueue", "DjangoTaskRepository", "DjangoWorkerRepository"]
+__all__ = [
+    "DatabaseClock",
+    "DjangoQueue",
+    "DjangoScheduleRepository",
+    "DjangoTaskRepository",
+    "DjangoWorkerRepository",
+]

@@ -31,6 +31,7 @@ POSTGRES_CLAIM_SQL = f"""
 WITH picked AS (
     SELECT id, status FROM scheduler_task
     WHERE status IN ({_WAITING_SQL}) AND queue = ANY(%s) AND run_after <= statement_timestamp()
+      AND queue NOT IN (SELECT queue FROM scheduler_queue_pause)
     ORDER BY priority DESC, run_after, id
     LIMIT %s
     FOR UPDATE SKIP LOCKED
@@ -56,6 +57,7 @@ SELECT * FROM claimed
 SQLITE_PICK_SQL = f"""
 SELECT id, status FROM scheduler_task
 WHERE status IN ({_WAITING_SQL}) AND queue IN ({{queues}}) AND run_after <= %s
+  AND queue NOT IN (SELECT queue FROM scheduler_queue_pause)
 ORDER BY priority DESC, run_after, id
 LIMIT %s
 """

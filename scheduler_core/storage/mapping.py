@@ -7,6 +7,8 @@ from typing import Any
 from uuid import UUID
 
 from scheduler_core.domain import (
+    CatchUp,
+    Schedule,
     Task,
     TaskError,
     TaskStatus,
@@ -14,7 +16,13 @@ from scheduler_core.domain import (
     Worker,
     WorkerState,
 )
-from scheduler_core.models import TaskErrorRecord, TaskEvent, TaskRecord, WorkerRecord
+from scheduler_core.models import (
+    ScheduleRecord,
+    TaskErrorRecord,
+    TaskEvent,
+    TaskRecord,
+    WorkerRecord,
+)
 
 
 def task_values(task: Task) -> dict[str, Any]:
@@ -152,3 +160,39 @@ def worker_from_record(record: WorkerRecord) -> Worker:
         state=WorkerState(record.state),
         active_task_ids={UUID(task_id) for task_id in record.active_task_ids},
     )
+
+
+# Everything but the run times, which only advance() and reschedule() write.
+_SCHEDULE_DEFINITION = (
+    "task",
+    "args",
+    "kwargs",
+    "cron",
+    "interval_seconds",
+    "timezone",
+    "enabled",
+    "catch_up",
+    "catch_up_limit",
+    "queue",
+    "priority",
+    "max_attempts",
+    "code_hash",
+)
+
+
+def schedule_from_record(record: ScheduleRecord) -> Schedule:
+    """The domain schedule a row holds."""
+    return Schedule(
+        name=record.name,
+        **{name: getattr(record, name) for name in _SCHEDULE_DEFINITION if name != "catch_up"},
+        catch_up=CatchUp(record.catch_up),
+        next_run_at=record.next_run_at,
+        last_run_at=record.last_run_at,
+    )
+
+
+def schedule_values(schedule: Schedule) -> dict[str, Any]:
+    """The definition columns of a schedule (not its run times)."""
+    values = {name: getattr(schedule, name) for name in _SCHEDULE_DEFINITION}
+    values["catch_up"] = schedule.catch_up.value
+    return values

@@ -11,7 +11,7 @@ from django.db import connections, transaction
 
 from scheduler_core.domain import QueueEmpty, Task
 from scheduler_core.domain.ports import Queue
-from scheduler_core.models import TaskRecord
+from scheduler_core.models import QueuePause, TaskRecord
 from scheduler_core.models.choices import waiting
 
 from .claim import claim_ready_tasks
@@ -48,11 +48,14 @@ class DjangoQueue(Queue):
 
     def enqueue(self, task: Task) -> None:
         """Wake claimers once the caller's transaction commits; a rollback wakes nobody."""
+        self._wake(task.queue)
+
+    def _wake(self, queue: str) -> None:
         connection = connections[self.using]
         if connection.vendor == "postgresql":
             # NOTIFY is transactional: PostgreSQL delivers it on commit and drops it on rollback.
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_notify(%s, %s)", [NOTIFY_CHANNEL, task.queue])
+                cursor.execute("SELECT pg_notify(%s, %s)", [NOTIFY_CHANNEL, queue])
         transaction.on_commit(self._local_wakeup.set, using=self.using)
 
     def claim(
@@ -93,6 +96,22 @@ class DjangoQueue(Queue):
         if queue is not None:
             rows = rows.filter(queue=queue)
         return rows.count()
+
+    def pause(self, queue: str) -> bool:
+        """Stop claims from `queue` until resumed; False if it was paused already."""
+        _, created = QueuePause.objects.using(self.using).get_or_create(queue=queue)
+        return created
+
+    def resume(self, queue: str) -> bool:
+        """Let claims take from `queue` again (waking claimers); False if it was not paused."""
+        deleted, _ = QueuePause.objects.using(self.using).filter(queue=queue).delete()
+        if deleted:
+            self._wake(queue)
+        return deleted > 0
+
+    def paused(self) -> frozenset[str]:
+        """The names of the paused queues."""
+        return frozenset(QueuePause.objects.using(self.using).values_list("queue", flat=True))
 
     def close(self) -> None:
         """Stop listening for notifications."""

@@ -2,14 +2,18 @@
 
 from .catalog import TaskCatalog
 from .clock import Clock, SystemClock
+from .cron import CronCalendar
 from .queue import Queue
+from .schedule_repository import ScheduleRepository
 from .scheduler import Scheduler, SubmitRequest
 from .task_repository import TaskRepository
 from .worker_repository import WorkerRepository
 
 __all__ = [
     "Clock",
+    "CronCalendar",
     "Queue",
+    "ScheduleRepository",
     "Scheduler",
     "SubmitRequest",
     "SystemClock",

@@ -31,3 +31,15 @@ class Queue(ABC):
     @abstractmethod
     def length(self, queue: str | None = None) -> int:
         """How many due tasks wait in `queue` (all queues when None)."""
+
+    @abstractmethod
+    def pause(self, queue: str) -> bool:
+        """Stop claims from `queue` until resumed; False if it was paused already."""
+
+    @abstractmethod
+    def resume(self, queue: str) -> bool:
+        """Let claims take from `queue` again; False if it was not paused."""
+
+    @abstractmethod
+    def paused(self) -> frozenset[str]:
+        """The names of the paused queues."""

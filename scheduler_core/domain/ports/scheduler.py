@@ -54,6 +54,22 @@ class Scheduler(ABC):
         """Make a scheduled or backing-off task due at once."""
 
     @abstractmethod
+    def delete(self, task_id: UUID) -> Task:
+        """Remove a finished task and its history; InvalidTransition if it is not finished."""
+
+    @abstractmethod
+    def pause_queue(self, queue: str) -> bool:
+        """Stop workers claiming from `queue`; False if it was paused already."""
+
+    @abstractmethod
+    def resume_queue(self, queue: str) -> bool:
+        """Let workers claim from `queue` again; False if it was not paused."""
+
+    @abstractmethod
+    def paused_queues(self) -> frozenset[str]:
+        """The names of the paused queues."""
+
+    @abstractmethod
     def status(self, task_id: UUID) -> Task:
         """The task as stored now; TaskNotFound if there is none."""
 

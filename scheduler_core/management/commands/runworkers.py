@@ -11,10 +11,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from scheduler_core.bootstrap import services_from_settings
+from scheduler_core.domain import ScheduleInvalid
 from scheduler_core.domain.defaults import QUEUE_NAME_PATTERN
 from scheduler_core.executor.config import WorkerConfig
 from scheduler_core.executor.supervisor import Supervisor
 from scheduler_core.management.arguments import non_negative_seconds, positive_int, positive_seconds
+from scheduler_core.schedule_settings import declared_schedules
 
 
 def queue_list(text: str) -> tuple[str, ...]:
@@ -122,6 +124,12 @@ class Command(BaseCommand):
             config = WorkerConfig(**fields)
         except ValueError as error:
             raise CommandError(str(error)) from error
-        code = Supervisor(config, services_from_settings(lease=lease)).run()
+        services = services_from_settings(lease=lease)
+        # Every worker syncs on start; a sync changes only what the code changed since the last.
+        try:
+            services.schedules.sync(declared_schedules())
+        except ScheduleInvalid as error:
+            raise CommandError(f"a declared schedule is invalid: {error}") from error
+        code = Supervisor(config, services).run()
         if code:
             sys.exit(code)

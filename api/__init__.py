@@ -1,0 +1,1 @@
+"""The JSON API (/api/v1/), health probes (/healthz, /readyz) and Prometheus metrics."""

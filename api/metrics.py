@@ -1,0 +1,97 @@
+"""Prometheus /metrics, computed from the database at scrape time.
+
+A custom collector reads the task tables on every scrape, so web servers and any number of
+worker processes report the same numbers with no shared state between them.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from datetime import timedelta
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from scheduler_core.models import WorkerRecord
+from scheduler_core.storage.db_clock import DatabaseClock
+from scheduler_core.storage.stats import event_totals, queue_stats
+
+from .histograms import timing_histograms
+
+LOOPBACK = frozenset({"127.0.0.1", "::1"})
+COUNTERS = {
+    "enqueued": "Tasks enqueued (kept tasks: pruning removes old ones)",
+    "started": "Attempts started by a worker",
+    "succeeded": "Tasks that succeeded",
+    "failed": "Tasks that failed for good",
+    "retried": "Failed or lost attempts that will be retried",
+    "rescued": "Attempts whose lease expired and were rescued",
+    "cancelled": "Tasks cancelled",
+}
+
+
+class SchedulerCollector(Collector):
+    """Task, queue and worker metrics read from the scheduler's database."""
+
+    def __init__(self, using: str) -> None:
+        self.using = using
+
+    def collect(self) -> Iterator[Metric]:
+        """One read of the tables per scrape."""
+        now = DatabaseClock(self.using).now()
+        tasks = GaugeMetricFamily(
+            "scheduler_tasks", "Tasks by status and queue", labels=["queue", "status"]
+        )
+        oldest = GaugeMetricFamily(
+            "scheduler_oldest_ready_task_age_seconds",
+            "How long the oldest due task of each queue has waited",
+            labels=["queue"],
+        )
+        for queue in queue_stats(self.using):
+            for status, count in queue.counts.items():
+                tasks.add_metric([queue.name, status.value], count)
+            waited = now - queue.oldest_due_at if queue.oldest_due_at else timedelta(0)
+            oldest.add_metric([queue.name], max(0.0, waited.total_seconds()))
+        yield tasks
+        yield oldest
+        for name, value in event_totals(self.using).items():
+            counter = CounterMetricFamily(f"scheduler_tasks_{name}", COUNTERS[name])
+            counter.add_metric([], value)
+            yield counter
+        ttl = timedelta(seconds=int(settings.SCHEDULER.get("LEASE_SECONDS", 60)))
+        live = (
+            WorkerRecord.objects.using(self.using)
+            .exclude(state="stopped")
+            .filter(last_heartbeat__gte=now - ttl)
+            .count()
+        )
+        yield GaugeMetricFamily(
+            "scheduler_workers_live", "Workers not stopped with a recent heartbeat", value=live
+        )
+        yield from timing_histograms(self.using)
+
+
+def _allowed(request: HttpRequest) -> bool:
+    token = str(settings.SCHEDULER.get("METRICS_TOKEN") or "")
+    header = request.headers.get("Authorization", "")
+    if token:
+        return hmac.compare_digest(header.encode(), f"Bearer {token}".encode())
+    # Without a token only the host itself (or a sidecar on it) may scrape.
+    return request.META.get("REMOTE_ADDR") in LOOPBACK
+
+
+@never_cache
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    """The exposition; 403 without the token (or, with none set, from off the host)."""
+    if not _allowed(request):
+        return HttpResponse("forbidden\n", status=403, content_type="text/plain")
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(SchedulerCollector(settings.SCHEDULER.get("DATABASE", "default")))
+    return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,167 @@
+"""/tasks: submit, list, inspect, cancel, retry, run now and delete tasks."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from scheduler_core.bootstrap import get_services
+from scheduler_core.domain import (
+    Cursor,
+    PageRequest,
+    Task,
+    TaskFilter,
+    TaskInvalid,
+    TaskStatus,
+    UnknownTask,
+)
+from scheduler_core.domain.listing import MAX_PAGE_SIZE
+
+from .. import auth
+from ..audit import audit
+from ..errors import ApiError
+from ..ratelimit import check_submit_rate
+from ..schemas import (
+    NO_NUL,
+    BatchIn,
+    BatchOut,
+    ErrorOut,
+    Moment,
+    SubmitIn,
+    TaskOut,
+    TaskPageOut,
+)
+from ..submission import same_payload, submit_request
+
+router = Router(tags=["tasks"])
+ERRORS = dict.fromkeys((400, 401, 403, 404, 409, 413, 415, 422, 429), ErrorOut)
+
+
+class TaskListQuery(Schema):
+    """Filters of the task list; all optional, combined with AND."""
+
+    status: list[TaskStatus] = Field(default_factory=list)
+    queue: str | None = Field(default=None, max_length=100, pattern=NO_NUL)
+    name: str | None = Field(default=None, max_length=200, pattern=NO_NUL)
+    worker: str | None = Field(default=None, max_length=200, pattern=NO_NUL)
+    enqueued_after: Moment | None = None
+    enqueued_before: Moment | None = None
+    search: str | None = Field(default=None, max_length=200, pattern=NO_NUL)
+    cursor: str | None = Field(default=None, max_length=200)
+    limit: int = Field(default=50, ge=1, le=MAX_PAGE_SIZE)
+
+
+@router.post("/tasks", response={201: TaskOut, **ERRORS}, summary="Submit a task")
+def submit(request: HttpRequest, body: SubmitIn) -> Status[Task]:
+    """Validate and store one task; with a unique key held by a live task, that task is returned."""
+    auth.require(request, auth.SUBMIT)
+    submit_req = submit_request(body)
+    check_submit_rate(request.user.pk, 1)
+    task = get_services().scheduler.submit(submit_req)
+    if submit_req.unique_key and not same_payload(submit_req, task.name, task.args, task.kwargs):
+        raise ApiError(
+            409,
+            "unique_key_conflict",
+            f"task {task.id} holds this unique key with other arguments",
+            field="unique_key",
+        )
+    audit(request, "submit", [task])
+    return Status(201, task)
+
+
+@router.post("/tasks/batch", response={201: BatchOut, **ERRORS}, summary="Submit many tasks")
+def submit_batch(request: HttpRequest, body: BatchIn) -> Status[dict[str, list[Task]]]:
+    """Store every task or none (one transaction); at most 1,000 tasks per batch."""
+    auth.require(request, auth.SUBMIT)
+    requests = []
+    for index, item in enumerate(body.tasks):
+        try:
+            requests.append(submit_request(item))
+        except TaskInvalid as error:
+            raise TaskInvalid(f"tasks[{index}].{error.field}", error.message) from error
+        except UnknownTask as error:
+            raise ApiError(422, "unknown_task", str(error), field=f"tasks[{index}].name") from error
+    check_submit_rate(request.user.pk, len(requests))
+    try:
+        tasks = get_services().scheduler.submit_many(requests)
+    except TaskInvalid as error:
+        # The services number a batch's entries "requests[i]"; this API calls them "tasks[i]".
+        raise TaskInvalid(error.field.replace("requests[", "tasks[", 1), error.message) from error
+    audit(request, "submit", tasks)
+    return Status(201, {"tasks": tasks})
+
+
+@router.get("/tasks", response={200: TaskPageOut, **ERRORS}, summary="List tasks")
+def list_tasks(request: HttpRequest, query: Query[TaskListQuery]) -> dict[str, object]:
+    """Tasks matching the filters, newest first, one cursor page at a time."""
+    auth.require(request, auth.VIEW)
+    task_filter = TaskFilter(
+        statuses=frozenset(query.status),
+        queue=query.queue,
+        name=query.name,
+        worker_id=query.worker,
+        enqueued_after=query.enqueued_after,
+        enqueued_before=query.enqueued_before,
+        search=query.search,
+    )
+    after = Cursor.decode(query.cursor) if query.cursor else None
+    page = get_services().scheduler.list(task_filter, PageRequest(limit=query.limit, after=after))
+    next_cursor = page.next_cursor.encode() if page.next_cursor else None
+    return {"items": page.items, "next_cursor": next_cursor}
+
+
+@router.get("/tasks/{task_id}", response={200: TaskOut, **ERRORS}, summary="Get a task")
+def get_task(request: HttpRequest, task_id: UUID) -> Task:
+    """The task with its arguments, result, errors with tracebacks, attempts and workers."""
+    auth.require(request, auth.VIEW)
+    return get_services().scheduler.status(task_id)
+
+
+@router.post("/tasks/{task_id}/cancel", response={200: TaskOut, **ERRORS}, summary="Cancel")
+def cancel(request: HttpRequest, task_id: UUID) -> Task:
+    """Cancel a waiting task; ask the worker of a running one to stop it (409 if finished)."""
+    auth.require(request, auth.CANCEL)
+    scheduler = get_services().scheduler
+    before = scheduler.status(task_id).status
+    task = scheduler.cancel(task_id, actor=_actor(request))
+    audit(request, "cancel", [task], from_status=before)
+    return task
+
+
+@router.post("/tasks/{task_id}/retry", response={200: TaskOut, **ERRORS}, summary="Retry")
+def retry(request: HttpRequest, task_id: UUID) -> Task:
+    """Run a failed or cancelled task again (409 in any other state)."""
+    auth.require(request, auth.RETRY)
+    scheduler = get_services().scheduler
+    before = scheduler.status(task_id).status
+    task = scheduler.retry(task_id, actor=_actor(request))
+    audit(request, "retry", [task], from_status=before)
+    return task
+
+
+@router.post("/tasks/{task_id}/run-now", response={200: TaskOut, **ERRORS}, summary="Run now")
+def run_now(request: HttpRequest, task_id: UUID) -> Task:
+    """Make a scheduled or retrying task due at once (409 in any other state)."""
+    auth.require(request, auth.RUN_NOW)
+    scheduler = get_services().scheduler
+    before = scheduler.status(task_id).status
+    task = scheduler.run_now(task_id, actor=_actor(request))
+    audit(request, "run_now", [task], from_status=before)
+    return task
+
+
+@router.delete("/tasks/{task_id}", response={204: None, **ERRORS}, summary="Delete a task")
+def delete(request: HttpRequest, task_id: UUID) -> Status[None]:
+    """Delete a finished task and its history (admin role; 409 unless finished)."""
+    auth.require(request, auth.DELETE)
+    task = get_services().scheduler.delete(task_id)
+    audit(request, "delete", [task], from_status=task.status)
+    return Status(204, None)
+
+
+def _actor(request: HttpRequest) -> str:
+    """How the transition log names the caller."""
+    return f"api:{request.user.get_username()}"[:200]

@@ -1,0 +1,168 @@
+"""Request and response bodies of the API; django-ninja builds the OpenAPI document from them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from ninja import Field, Schema
+from pydantic import AfterValidator, AwareDatetime, ConfigDict, StrictInt
+
+from scheduler_core.domain import TaskStatus, WorkerState
+from scheduler_core.services import MAX_BATCH_SIZE
+
+Seconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+# PostgreSQL refuses NUL in text, so a filter holding one must be refused before it queries.
+NO_NUL = r"^[^\x00]*$"
+
+
+def _storable(moment: datetime) -> datetime:
+    """The moment, if it can be turned into UTC (year 1 at +01:00 cannot) for storage."""
+    try:
+        moment.astimezone(UTC)
+    except OverflowError as error:
+        raise ValueError("is outside the range of datetimes that can be stored") from error
+    return moment
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(_storable)]
+
+
+class SubmitIn(Schema):
+    """One task to run. Left-out options take the registered task's defaults."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(max_length=200, description="a name from GET /catalog")
+    args: list[Any] = Field(default_factory=list)
+    kwargs: dict[str, Any] = Field(default_factory=dict)
+    queue: str | None = Field(default=None, max_length=100)
+    priority: StrictInt | None = Field(default=None, ge=-100, le=100)
+    run_after: Moment | None = None
+    max_attempts: StrictInt | None = Field(default=None, ge=1, le=1000)
+    timeout: Seconds | None = None
+    unique_key: str | None = Field(default=None, max_length=255)
+
+
+class BatchIn(Schema):
+    """Several tasks, stored all together or not at all."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tasks: list[SubmitIn] = Field(min_length=1, max_length=MAX_BATCH_SIZE)
+
+
+class TaskErrorOut(Schema):
+    """What one failed attempt raised."""
+
+    attempt: int
+    exception_type: str
+    message: str
+    traceback: str
+    failed_at: datetime
+    worker_id: str | None
+
+
+class TaskOut(Schema):
+    """A task as stored now."""
+
+    id: UUID
+    name: str
+    status: TaskStatus
+    args: list[Any]
+    kwargs: dict[str, Any]
+    queue: str
+    priority: int
+    attempt: int
+    max_attempts: int
+    run_after: datetime
+    enqueued_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    worker_id: str | None
+    worker_ids: list[str]
+    result: Any = None
+    errors: list[TaskErrorOut]
+    timeout: float | None
+    unique_key: str | None
+    cancel_requested: bool
+
+
+class TaskPageOut(Schema):
+    """One page of tasks, newest first; pass next_cursor as `cursor` for the next one."""
+
+    items: list[TaskOut]
+    next_cursor: str | None
+
+
+class BatchOut(Schema):
+    """The task each request of a batch resolved to, in order."""
+
+    tasks: list[TaskOut]
+
+
+class WorkerOut(Schema):
+    """A worker process and its last heartbeat."""
+
+    id: str
+    hostname: str
+    pid: int
+    queues: list[str]
+    concurrency: int
+    state: WorkerState
+    started_at: datetime
+    last_heartbeat: datetime
+    active_task_ids: list[UUID]
+
+
+class QueueOut(Schema):
+    """A queue: tasks in each status and how long its oldest due task has waited."""
+
+    name: str
+    paused: bool
+    counts: dict[str, int]
+    oldest_ready_age_seconds: float | None
+
+
+class QueuePauseOut(Schema):
+    """Whether the queue is paused now, and whether this request changed that."""
+
+    name: str
+    paused: bool
+    changed: bool
+
+
+class ParameterOut(Schema):
+    """One parameter of a task's function."""
+
+    name: str
+    kind: str
+    required: bool
+    default: str | None = Field(description="repr() of the default value, if any")
+    annotation: str | None
+
+
+class CatalogEntryOut(Schema):
+    """A registered task: its parameters and the options a submit defaults to."""
+
+    name: str
+    parameters: list[ParameterOut]
+    queue: str
+    priority: int
+    max_attempts: int
+    timeout: float | None
+
+
+class ErrorDetail(Schema):
+    """What went wrong: a stable code, a message for people and the field at fault."""
+
+    code: str
+    message: str
+    field: str | None
+
+
+class ErrorOut(Schema):
+    """Every error response has this body."""
+
+    error: ErrorDetail

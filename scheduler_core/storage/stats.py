@@ -1,0 +1,96 @@
+"""Read-only aggregates of the task tables, for /metrics and the queue list.
+
+Computed from the database on each call, so every web and worker process reports the same
+numbers. Counters come from the transition log, which pruning shortens: they count events
+of the tasks still kept (see docs/api.md).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Count, F, Min, Q
+
+from scheduler_core.domain import TaskStatus
+from scheduler_core.models import TaskEvent, TaskRecord
+from scheduler_core.models.choices import waiting
+
+from .db_clock import DatabaseClock
+
+RESCUER = "rescuer"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QueueStats:
+    """One queue: tasks in each status, and since when its oldest due task waits."""
+
+    name: str
+    counts: dict[TaskStatus, int] = field(default_factory=dict)
+    oldest_due_at: datetime | None = None
+
+
+def queue_stats(using: str) -> list[QueueStats]:
+    """Every queue that holds a task, by name, with its counts by status (zeros included)."""
+    counts: dict[str, dict[TaskStatus, int]] = defaultdict(lambda: dict.fromkeys(TaskStatus, 0))
+    rows = TaskRecord.objects.using(using).values("queue", "status").annotate(n=Count("id"))
+    for row in rows.order_by():
+        counts[row["queue"]][TaskStatus(row["status"])] = row["n"]
+    now = DatabaseClock(using).now()
+    oldest = dict(
+        TaskRecord.objects.using(using)
+        .filter(waiting(), run_after__lte=now)
+        .values("queue")
+        .annotate(oldest=Min("run_after"))
+        .order_by()
+        .values_list("queue", "oldest")
+    )
+    return [
+        QueueStats(name=name, counts=counts[name], oldest_due_at=oldest.get(name))
+        for name in sorted(counts)
+    ]
+
+
+def event_totals(using: str) -> dict[str, int]:
+    """How many kept tasks were enqueued, and how many transitions of each kind were logged."""
+    events = TaskEvent.objects.using(using)
+    totals = events.aggregate(
+        # request_cancel logs running -> running; only a real move into running is a start.
+        started=Count("id", filter=Q(to_status="running") & ~Q(from_status=F("to_status"))),
+        succeeded=Count("id", filter=Q(to_status="succeeded")),
+        failed=Count("id", filter=Q(to_status="failed")),
+        retried=Count("id", filter=Q(to_status="retrying")),
+        cancelled=Count("id", filter=Q(to_status="cancelled")),
+        rescued=Count("id", filter=Q(actor=RESCUER) & ~Q(from_status=F("to_status"))),
+    )
+    totals["enqueued"] = TaskRecord.objects.using(using).count()
+    return {name: int(value or 0) for name, value in totals.items()}
+
+
+def recent_timings(using: str, window: timedelta, limit: int) -> list[tuple[float, float]]:
+    """(run seconds, queue-wait seconds) of up to `limit` tasks finished within `window`.
+
+    Run time is the last attempt's, from start to finish; the wait is from when that attempt
+    fell due (run_after) to its start.
+    """
+    since = DatabaseClock(using).now() - window
+    rows = (
+        TaskRecord.objects.using(using)
+        .filter(
+            status__in=["succeeded", "failed"],
+            finished_at__gte=since,
+            started_at__isnull=False,
+        )
+        .order_by("-finished_at")
+        .values_list("run_after", "started_at", "finished_at")[:limit]
+    )
+    return [
+        (
+            max(0.0, (finished - started).total_seconds()),
+            max(0.0, (started - due).total_seconds()),
+        )
+        for due, started, finished in rows
+        # The query already excludes these; the check tells the type checker so.
+        if started is not None and finished is not None
+    ]

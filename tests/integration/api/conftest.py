@@ -1,0 +1,72 @@
+"""Fixtures for the API tests: services on the database under test, users of each role."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group, Permission, User
+from django.core.cache import cache
+from django.test import Client
+from pytest_django import Settings
+
+from api.tokens import issue_token
+from scheduler_core.bootstrap import Services, get_services, reset_services
+
+# Registers the unique-key tasks (send_welcome) these tests submit.
+from tests.integration.backend import sample_tasks  # noqa: F401
+
+ROLES: dict[str, list[str]] = importlib.import_module("scheduler_core.migrations.0003_roles").ROLES
+
+
+@pytest.fixture
+def services(alias: str, settings: Settings) -> Iterator[Services]:
+    """The process's services (what the API calls), on the database under test."""
+    settings.SCHEDULER = {**settings.SCHEDULER, "DATABASE": alias}
+    cache.clear()
+    reset_services()
+    yield get_services()
+    reset_services()
+    cache.clear()
+
+
+def _group(name: str) -> Group:
+    """The role's group; tests that commit flush the rows the data migration made."""
+    group, _ = Group.objects.get_or_create(name=name)
+    for code in ROLES[name]:
+        app_label, codename = code.split(".")
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return group
+
+
+MakeClient = Callable[..., Client]
+
+
+@pytest.fixture
+def client_for(services: Services) -> MakeClient:
+    """A test client authenticated by a bearer token of a new user holding `role`."""
+
+    def make(role: str = "operator", username: str | None = None) -> Client:
+        # No password: hashing one costs half a second, and tokens need none.
+        user = User.objects.create_user(username or f"{role or 'nobody'}-user")
+        if role:
+            user.groups.add(_group(role))
+        _, secret = issue_token(user, "tests")
+        return Client(headers={"Authorization": f"Bearer {secret}"})
+
+    return make
+
+
+@pytest.fixture
+def operator(client_for: MakeClient) -> Client:
+    """A client of the operator role."""
+    return client_for("operator")
+
+
+def post(client: Client, url: str, body: Any = None) -> Any:
+    """POST `body` as JSON."""
+    return client.post(url, body if body is not None else {}, content_type="application/json")
