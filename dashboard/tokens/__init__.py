@@ -1,0 +1,1 @@
+"""Dashboard pages where users create, list and revoke their own API tokens."""
