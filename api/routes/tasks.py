@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from uuid import UUID
 
 from django.http import HttpRequest
@@ -123,33 +124,29 @@ def get_task(request: HttpRequest, task_id: UUID) -> Task:
 @router.post("/tasks/{task_id}/cancel", response={200: TaskOut, **ERRORS}, summary="Cancel")
 def cancel(request: HttpRequest, task_id: UUID) -> Task:
     """Cancel a waiting task; ask the worker of a running one to stop it (409 if finished)."""
-    auth.require(request, auth.CANCEL)
-    scheduler = get_services().scheduler
-    before = scheduler.status(task_id).status
-    task = scheduler.cancel(task_id, actor=_actor(request))
-    audit(request, "cancel", [task], from_status=before)
-    return task
+    return _act(request, task_id, auth.CANCEL, "cancel")
 
 
 @router.post("/tasks/{task_id}/retry", response={200: TaskOut, **ERRORS}, summary="Retry")
 def retry(request: HttpRequest, task_id: UUID) -> Task:
     """Run a failed or cancelled task again (409 in any other state)."""
-    auth.require(request, auth.RETRY)
-    scheduler = get_services().scheduler
-    before = scheduler.status(task_id).status
-    task = scheduler.retry(task_id, actor=_actor(request))
-    audit(request, "retry", [task], from_status=before)
-    return task
+    return _act(request, task_id, auth.RETRY, "retry")
 
 
 @router.post("/tasks/{task_id}/run-now", response={200: TaskOut, **ERRORS}, summary="Run now")
 def run_now(request: HttpRequest, task_id: UUID) -> Task:
     """Make a scheduled or retrying task due at once (409 in any other state)."""
-    auth.require(request, auth.RUN_NOW)
+    return _act(request, task_id, auth.RUN_NOW, "run_now")
+
+
+def _act(request: HttpRequest, task_id: UUID, permission: str, action: str) -> Task:
+    """Check the permission, apply one operator action, and audit it with the prior state."""
+    auth.require(request, permission)
     scheduler = get_services().scheduler
     before = scheduler.status(task_id).status
-    task = scheduler.run_now(task_id, actor=_actor(request))
-    audit(request, "run_now", [task], from_status=before)
+    use_case: Callable[..., Task] = getattr(scheduler, action)
+    task = use_case(task_id, actor=_actor(request))
+    audit(request, action, [task], from_status=before)
     return task
 
 
