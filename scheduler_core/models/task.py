@@ -58,6 +58,13 @@ class TaskRecord(models.Model):
                 name="sched_task_claim_idx",
                 condition=waiting(),
             ),
+            # The promoter: delayed rows (scheduled, or backing off) by when they fall due.
+            models.Index(
+                "run_after",
+                "id",
+                name="sched_task_delayed_idx",
+                condition=models.Q(status__in=["scheduled", "retrying"]),
+            ),
             # The rescuer: running rows by lease expiry.
             models.Index(
                 fields=["lease_expires_at"],
