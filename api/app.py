@@ -7,7 +7,7 @@ from ninja import NinjaAPI
 from .auth import API_AUTH
 from .errors import install_error_handlers
 from .parser import StrictJsonParser
-from .routes import catalog, queues, tasks, workers
+from .routes import catalog, queues, schedules, tasks, workers
 
 api = NinjaAPI(
     title="Scheduler API",
@@ -28,3 +28,4 @@ api.add_router("", tasks.router)
 api.add_router("", workers.router)
 api.add_router("", queues.router)
 api.add_router("", catalog.router)
+api.add_router("", schedules.router)

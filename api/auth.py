@@ -46,6 +46,7 @@ RUN_NOW = "scheduler_core.run_task_now"
 DELETE = "scheduler_core.delete_task"
 VIEW_WORKERS = "scheduler_core.view_workerrecord"
 PAUSE_QUEUE = "scheduler_core.pause_queue"
+MANAGE_SCHEDULES = "scheduler_core.manage_schedules"
 
 
 def require(request: HttpRequest, permission: str) -> None:

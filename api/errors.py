@@ -14,6 +14,8 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 from scheduler_core.domain import (
     DuplicateTask,
     InvalidTransition,
+    ScheduleInvalid,
+    ScheduleNotFound,
     StaleTask,
     TaskInvalid,
     TaskNotFound,
@@ -80,6 +82,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(RequestDataTooBig, handler(lambda exc: _too_large()))
     api.add_exception_handler(TaskInvalid, handler(_from_invalid))
     api.add_exception_handler(WorkerInvalid, handler(_from_invalid))
+    api.add_exception_handler(ScheduleInvalid, handler(_from_invalid))
+    api.add_exception_handler(ScheduleNotFound, handler(lambda exc: _not_found(str(exc))))
     api.add_exception_handler(UnknownTask, handler(_from_unknown_task))
     api.add_exception_handler(TaskNotFound, handler(lambda exc: _not_found(str(exc))))
     api.add_exception_handler(WorkerNotFound, handler(lambda exc: _not_found(str(exc))))
@@ -96,7 +100,7 @@ def _from_validation(exc: ValidationError) -> ApiError:
     return ApiError(422, "invalid", message, field=field)
 
 
-def _from_invalid(exc: TaskInvalid | WorkerInvalid) -> ApiError:
+def _from_invalid(exc: TaskInvalid | WorkerInvalid | ScheduleInvalid) -> ApiError:
     return ApiError(422, "invalid", exc.message, field=exc.field)
 
 

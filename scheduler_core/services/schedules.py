@@ -56,6 +56,23 @@ class ScheduleService:
         """The stored schedule called `name`; ScheduleNotFound if there is none."""
         return self._schedules.get(name)
 
+    def all(self) -> list[Schedule]:
+        """Every stored schedule, by name."""
+        return self._schedules.all()
+
+    def delete(self, name: str) -> Schedule:
+        """Remove the schedule called `name` and return it; ScheduleNotFound if there is none."""
+        schedule = self._schedules.get(name)
+        self._schedules.delete(name)
+        return schedule
+
+    def set_enabled(self, name: str, enabled: bool) -> Schedule:
+        """Pause (False) or resume (True) a schedule; its run times are left as they are."""
+        schedule = self._schedules.get(name)
+        schedule.enabled = enabled
+        self._schedules.save(schedule)
+        return self._schedules.get(name)
+
     def validate(self, schedule: Schedule) -> None:
         """Raise ScheduleInvalid naming the field at fault, the task's registration included."""
         schedule.validate(self._calendar)

@@ -1,0 +1,108 @@
+"""/schedules: list, inspect, create, change, delete, pause and resume periodic schedules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from scheduler_core.bootstrap import get_services
+from scheduler_core.cron import describe
+from scheduler_core.domain import Schedule
+
+from .. import auth
+from ..audit import audit
+from ..errors import ApiError
+from ..schedule_schemas import ScheduleIn, ScheduleOut, SchedulePatch
+from ..schemas import ErrorOut
+
+router = Router(tags=["schedules"])
+ERRORS = dict.fromkeys((400, 401, 403, 404, 415, 422), ErrorOut)
+# PATCH fields that may be set to null: the other timing, and the task defaults.
+NULLABLE = {"cron", "interval_seconds", "queue", "priority", "max_attempts"}
+
+
+@router.get("/schedules", response={200: list[ScheduleOut], **ERRORS}, summary="List schedules")
+def list_schedules(request: HttpRequest) -> list[dict[str, Any]]:
+    """Every schedule by name, with its next five fire times."""
+    auth.require(request, auth.VIEW)
+    return [_out(schedule) for schedule in get_services().schedules.all()]
+
+
+@router.get("/schedules/{name}", response={200: ScheduleOut, **ERRORS}, summary="Get a schedule")
+def get_schedule(request: HttpRequest, name: str) -> dict[str, Any]:
+    """One schedule, with its next five fire times."""
+    auth.require(request, auth.VIEW)
+    return _out(get_services().schedules.get(name))
+
+
+@router.post("/schedules", response={201: ScheduleOut, **ERRORS}, summary="Create a schedule")
+def create(request: HttpRequest, body: ScheduleIn) -> Status[dict[str, Any]]:
+    """Validate and store a schedule; 422 names the field at fault and nothing is saved."""
+    auth.require(request, auth.MANAGE_SCHEDULES)
+    schedule = get_services().schedules.create(Schedule(**body.model_dump()))
+    audit(request, "create_schedule", target=schedule.name)
+    return Status(201, _out(schedule))
+
+
+@router.patch("/schedules/{name}", response={200: ScheduleOut, **ERRORS}, summary="Change")
+def change(request: HttpRequest, name: str, body: SchedulePatch) -> dict[str, Any]:
+    """Change the given fields; a new timing restarts the schedule from its next fire time."""
+    auth.require(request, auth.MANAGE_SCHEDULES)
+    service = get_services().schedules
+    schedule = service.get(name)
+    for field, value in body.model_dump(exclude_unset=True).items():
+        if value is None and field not in NULLABLE:
+            raise ApiError(422, "invalid", "must not be null", field=field)
+        setattr(schedule, field, value)
+    changed = service.change(schedule)
+    audit(request, "change_schedule", target=name)
+    return _out(changed)
+
+
+@router.delete("/schedules/{name}", response={204: None, **ERRORS}, summary="Delete")
+def delete(request: HttpRequest, name: str) -> Status[None]:
+    """Delete the schedule; tasks it already fired are left alone."""
+    auth.require(request, auth.MANAGE_SCHEDULES)
+    get_services().schedules.delete(name)
+    audit(request, "delete_schedule", target=name)
+    return Status(204, None)
+
+
+@router.post("/schedules/{name}/pause", response={200: ScheduleOut, **ERRORS}, summary="Pause")
+def pause(request: HttpRequest, name: str) -> dict[str, Any]:
+    """Stop the schedule firing (manage_schedules: pause_queue is about queues)."""
+    return _set_enabled(request, name, enabled=False)
+
+
+@router.post("/schedules/{name}/resume", response={200: ScheduleOut, **ERRORS}, summary="Resume")
+def resume(request: HttpRequest, name: str) -> dict[str, Any]:
+    """Let the schedule fire again."""
+    return _set_enabled(request, name, enabled=True)
+
+
+def _set_enabled(request: HttpRequest, name: str, *, enabled: bool) -> dict[str, Any]:
+    """Check the permission, pause or resume the schedule, and audit it."""
+    auth.require(request, auth.MANAGE_SCHEDULES)
+    schedule = get_services().schedules.set_enabled(name, enabled)
+    audit(request, "resume_schedule" if enabled else "pause_schedule", target=name)
+    return _out(schedule)
+
+
+def _out(schedule: Schedule) -> dict[str, Any]:
+    """The response body of a schedule."""
+    return {
+        **{field: getattr(schedule, field) for field in ScheduleIn.model_fields},
+        "next_run_at": schedule.next_run_at,
+        "last_run_at": schedule.last_run_at,
+        "next_runs": get_services().schedules.next_runs(schedule, 5),
+        "description": _describe(schedule),
+    }
+
+
+def _describe(schedule: Schedule) -> str:
+    """The timing in words: cron-descriptor for a cron expression, as the admin shows it."""
+    if schedule.cron:
+        return describe(schedule.cron)
+    return f"Every {schedule.interval_seconds} seconds"
