@@ -10,7 +10,7 @@ from contextlib import AbstractContextManager, nullcontext
 from django.db import DatabaseError, close_old_connections, transaction
 
 from scheduler_core.bootstrap import Services
-from scheduler_core.domain import StaleTask, Task, TaskError
+from scheduler_core.domain import StaleTask, Task
 
 from .codec import Outcome
 from .log_fields import task_fields
@@ -68,8 +68,12 @@ class OutcomeRecorder:
             if outcome.succeeded:
                 self.services.workers.complete(task, outcome.result)
             else:
-                self.services.workers.fail(
-                    task, self._error(task, outcome), retryable=outcome.retryable
+                self._fail(
+                    task,
+                    outcome.exception_type,
+                    outcome.message,
+                    outcome.traceback,
+                    outcome.retryable,
                 )
         except StaleTask:
             logger.warning(
@@ -79,14 +83,16 @@ class OutcomeRecorder:
                 extra=task_fields(task),
             )
 
-    def _error(self, task: Task, outcome: Outcome) -> TaskError:
-        return TaskError(
-            attempt=task.attempt,
-            exception_type=outcome.exception_type,
-            message=outcome.message,
-            traceback=outcome.traceback,
-            failed_at=self.services.clock.now(),
-            worker_id=task.worker_id,
+    def _fail(
+        self, task: Task, exception_type: str, message: str, traceback: str, retryable: bool
+    ) -> object:
+        # The service stamps the error with the same clock reading as the transition.
+        return self.services.workers.fail_attempt(
+            task,
+            exception_type=exception_type,
+            message=message,
+            traceback=traceback,
+            retryable=retryable,
         )
 
     def _transaction(self) -> AbstractContextManager[object]:
@@ -104,19 +110,9 @@ class OutcomeRecorder:
         retryable: bool = True,
     ) -> None:
         """Store a failed attempt: retried after its backoff while attempts remain."""
-
-        def write() -> object:
-            error = TaskError(
-                attempt=task.attempt,
-                exception_type=exception_type,
-                message=message,
-                traceback=traceback,
-                failed_at=self.services.clock.now(),
-                worker_id=task.worker_id,
-            )
-            return self.services.workers.fail(task, error, retryable=retryable)
-
-        self._write(task, "fail", write)
+        self._write(
+            task, "fail", lambda: self._fail(task, exception_type, message, traceback, retryable)
+        )
 
     def confirm_cancel(self, task: Task) -> None:
         """Store that the attempt was stopped because cancellation was requested."""

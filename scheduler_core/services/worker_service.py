@@ -132,16 +132,43 @@ class WorkerService:
                     error, attempt=t.attempt, failed_at=now, worker_id=t.worker_id
                 )
             )
-            t.fail(
-                failure,
-                attempt=t.attempt,
-                now=now,
-                policy=self._policy,
-                rng=self._rng,
-                retryable=retryable,
-            )
+            self._record_failure(t, failure, now, retryable)
 
         return self._fenced(task, record)
+
+    def fail_attempt(
+        self,
+        task: Task,
+        *,
+        exception_type: str,
+        message: str,
+        traceback: str = "",
+        retryable: bool = True,
+    ) -> Task:
+        """Record a failure reported by name (as a slot process does), stamped by our clock."""
+
+        def record(t: Task, now: datetime) -> None:
+            failure = TaskError(
+                attempt=t.attempt,
+                exception_type=exception_type,
+                message=message,
+                traceback=traceback,
+                failed_at=now,
+                worker_id=t.worker_id,
+            )
+            self._record_failure(t, failure, now, retryable)
+
+        return self._fenced(task, record)
+
+    def _record_failure(self, t: Task, failure: TaskError, now: datetime, retryable: bool) -> None:
+        t.fail(
+            failure,
+            attempt=t.attempt,
+            now=now,
+            policy=self._policy,
+            rng=self._rng,
+            retryable=retryable,
+        )
 
     def confirm_cancel(self, task: Task) -> Task:
         """The worker stopped the task it was asked to cancel."""

@@ -135,3 +135,18 @@ def test_a_failure_after_a_late_cancel_request_cancels_instead_of_retrying(
 
     assert recorded.status is TaskStatus.CANCELLED
     assert storage.tasks.get(task.id).status is TaskStatus.CANCELLED
+
+
+def test_fail_attempt_stamps_the_error_with_the_attempt_and_the_service_clock(
+    worker_service: WorkerService, storage: InMemoryStorage, running_task: RunningTask
+) -> None:
+    task = running_task("w1")
+
+    recorded = worker_service.fail_attempt(
+        task, exception_type="scheduler_core.SlotCrashed", message="exit code 3", retryable=False
+    )
+
+    [error] = storage.tasks.get(task.id).errors
+    assert recorded.status is TaskStatus.FAILED
+    assert (error.attempt, error.failed_at, error.worker_id) == (1, T0, "w1")
+    assert (error.exception_type, error.message) == ("scheduler_core.SlotCrashed", "exit code 3")
