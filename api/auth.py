@@ -8,6 +8,18 @@ from django.http import HttpRequest
 from ninja.errors import AuthorizationError
 from ninja.security import HttpBearer, SessionAuth
 
+from scheduler_core.permissions import (
+    CANCEL,
+    DELETE,
+    MANAGE_SCHEDULES,
+    PAUSE_QUEUE,
+    RETRY,
+    RUN_NOW,
+    SUBMIT,
+    VIEW,
+    VIEW_WORKERS,
+)
+
 from .tokens import authenticate_token
 
 
@@ -36,17 +48,22 @@ class CsrfSessionAuth(SessionAuth):
 # Bearer first, so a script never needs a CSRF token; a browser session needs one to write.
 API_AUTH = [TokenAuth(), CsrfSessionAuth(csrf=True)]
 
-# Permission each action needs; the viewer, operator and admin groups hold them
-# (scheduler_core migration 0003_roles).
-VIEW = "scheduler_core.view_taskrecord"
-SUBMIT = "scheduler_core.submit_task"
-CANCEL = "scheduler_core.cancel_task"
-RETRY = "scheduler_core.retry_task"
-RUN_NOW = "scheduler_core.run_task_now"
-DELETE = "scheduler_core.delete_task"
-VIEW_WORKERS = "scheduler_core.view_workerrecord"
-PAUSE_QUEUE = "scheduler_core.pause_queue"
-MANAGE_SCHEDULES = "scheduler_core.manage_schedules"
+
+__all__ = [
+    "API_AUTH",
+    "CANCEL",
+    "DELETE",
+    "MANAGE_SCHEDULES",
+    "PAUSE_QUEUE",
+    "RETRY",
+    "RUN_NOW",
+    "SUBMIT",
+    "VIEW",
+    "VIEW_WORKERS",
+    "CsrfSessionAuth",
+    "TokenAuth",
+    "require",
+]
 
 
 def require(request: HttpRequest, permission: str) -> None:

@@ -1,15 +1,17 @@
 """URL routes of the project."""
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
-from django.views.generic import RedirectView
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     # /api/v1/, /healthz, /readyz and /metrics.
     path("", include("api.urls")),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The user's own API tokens: create, list, revoke.
     path("account/tokens/", include("dashboard.tokens.urls")),
-    # Until the dashboard pages exist the admin is the only UI.
-    path("", RedirectView.as_view(pattern_name="admin:index"), name="home"),
+    # The operator dashboard: overview, tasks, submit, workers, queues, schedules, audit.
+    path("", include("dashboard.routes")),
 ]

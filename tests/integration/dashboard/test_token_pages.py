@@ -40,7 +40,7 @@ def test_anonymous_users_are_sent_to_the_login_page(client: Client) -> None:
     response = client.get(URL)
 
     assert response.status_code == 302
-    assert response["Location"] == f"{reverse('admin:login')}?next={URL}"
+    assert response["Location"] == f"{reverse('login')}?next={URL}"
 
 
 def test_the_list_shows_only_the_users_own_tokens(

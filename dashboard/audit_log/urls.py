@@ -1,0 +1,11 @@
+"""Routes of the dashboard's audit log pages."""
+
+from django.urls import URLPattern, path
+
+from . import views
+
+app_name = "audit"
+
+urlpatterns: list[URLPattern] = [
+    path("", views.index, name="list"),
+]

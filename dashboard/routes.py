@@ -1,0 +1,18 @@
+"""The dashboard's pages, under the "dashboard" URL namespace; each area owns its routes."""
+
+from django.urls import URLPattern, URLResolver, include, path
+
+from .overview.views import overview
+
+app_name = "dashboard"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", overview, name="overview"),
+    # Before tasks/<uuid>/ so that "new" is never read as a task id.
+    path("tasks/new/", include("dashboard.submit.urls")),
+    path("tasks/", include("dashboard.tasks.urls")),
+    path("workers/", include("dashboard.workers.urls")),
+    path("queues/", include("dashboard.queues.urls")),
+    path("schedules/", include("dashboard.schedules.urls")),
+    path("audit/", include("dashboard.audit_log.urls")),
+]

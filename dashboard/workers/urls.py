@@ -1,0 +1,11 @@
+"""Routes of the dashboard's workers pages."""
+
+from django.urls import URLPattern, path
+
+from . import views
+
+app_name = "workers"
+
+urlpatterns: list[URLPattern] = [
+    path("", views.index, name="list"),
+]
