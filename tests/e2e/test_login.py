@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import ConsoleMessage, Page, expect
 
 from .conftest import log_in, screenshot
 
@@ -37,7 +37,12 @@ def test_the_pages_load_no_external_resources_and_run_no_blocked_script(page: Pa
     requests: list[str] = []
     problems: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
-    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            problems.append(message.text)
+
+    page.on("console", on_console)
     page.on("pageerror", lambda error: problems.append(str(error)))
     log_in(page, "ada")
     for path in ["/", "/tasks/", "/tasks/new/", "/workers/", "/queues/", "/schedules/", "/audit/"]:
