@@ -114,8 +114,8 @@ def test_admin_index_sends_anonymous_users_to_login(client: Client) -> None:
     assert response["Location"] == "/admin/login/?next=/admin/"
 
 
-def test_root_redirects_to_the_admin(client: Client) -> None:
+def test_the_root_is_the_dashboard_and_asks_anonymous_visitors_to_log_in(client: Client) -> None:
     response = client.get("/")
 
     assert response.status_code == 302
-    assert response["Location"] == "/admin/"
+    assert response["Location"] == "/accounts/login/?next=/"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -129,7 +129,9 @@ def test_aget_result_and_arefresh_work_from_async_code(services: Services, claim
     assert fetched.return_value == result.return_value == 6
 
 
-@pytest.mark.parametrize("result_id", [str(uuid4()), "not-a-uuid", "", "1" * 500])
+@pytest.mark.parametrize(
+    "result_id", ["8d6c9a52-3f1e-4b7a-9c2d-5e4f3a2b1c0d", "not-a-uuid", "", "1" * 500]
+)
 def test_get_result_of_an_unknown_or_malformed_id_does_not_exist(
     services: Services, result_id: str
 ) -> None:
