@@ -110,6 +110,7 @@ def bulk_filter(request: HttpRequest, name: str) -> HttpResponse:
         count=bulk.count(operation.action, task_filter),
         matching=get_services().scheduler.count(task_filter),
         limit=bulk.limit,
+        limit_text=f"{bulk.limit:,}",
         statuses=sorted(operation.action.applies_to),
     )
     return render(request, "dashboard/tasks/bulk_confirm.html", context)

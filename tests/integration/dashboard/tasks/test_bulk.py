@@ -201,3 +201,11 @@ def test_filter_bulk_with_bad_filters_explains_and_changes_nothing(
     assert "Select a valid choice" in shown.content.decode()
     assert "Enter a date and time" in applied.content.decode()
     assert status_of(services, task.id) is TaskStatus.READY
+
+
+def test_the_confirm_page_states_the_cap(operator: Client, submit: Submit) -> None:
+    submit()
+
+    body = page_text(operator, f"{BULK}cancel/")
+
+    assert "at most 100,000 tasks" in body
