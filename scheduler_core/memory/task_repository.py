@@ -270,3 +270,8 @@ class InMemoryTaskRepository(TaskRepository):
             found = [task for task in self._tasks.values() if matches(task, task_filter)]
             result = keyset_page(found, page)
             return Page(copy.deepcopy(result.items), result.next_cursor)
+
+    def count(self, task_filter: TaskFilter) -> int:
+        """How many tasks match the filter."""
+        with self._condition:
+            return sum(1 for task in self._tasks.values() if matches(task, task_filter))

@@ -15,6 +15,7 @@ from ..domain import (
     TaskFilter,
     TaskInvalid,
     TaskStatus,
+    TaskTransition,
 )
 from ..domain.defaults import MAX_QUEUE_LENGTH, QUEUE_NAME_PATTERN
 from ..domain.ports import Clock, Queue, Scheduler, SubmitRequest, TaskCatalog, TaskRepository
@@ -140,6 +141,14 @@ class SchedulerService(Scheduler):
     def list(self, task_filter: TaskFilter, page: PageRequest) -> Page[Task]:
         """Tasks matching the filter, newest first, a keyset page at a time."""
         return self._tasks.list(task_filter, page)
+
+    def count(self, task_filter: TaskFilter) -> int:
+        """How many tasks match the filter (a full count; keep it off hot pages)."""
+        return self._tasks.count(task_filter)
+
+    def transitions(self, task_id: UUID) -> builtins.list[TaskTransition]:
+        """The task's state transitions, oldest first: its timeline."""
+        return self._tasks.transitions(task_id)
 
     def counts(self, queue: str | None = None) -> dict[TaskStatus, int]:
         """How many tasks are in each status."""

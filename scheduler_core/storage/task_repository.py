@@ -229,6 +229,11 @@ class DjangoTaskRepository(TaskRepository):
             next_cursor = Cursor(last.enqueued_at, last.id)
         return Page(tasks, next_cursor)
 
+    def count(self, task_filter: TaskFilter) -> int:
+        """How many tasks match the filter, counted by the database."""
+        # The bare table, not rows(): a count needs no prefetched errors.
+        return filtered(TaskRecord.objects.using(self.using).all(), task_filter).count()
+
 
 def to_task(record: TaskRecord) -> Task:
     """The domain task of a row fetched through DjangoTaskRepository.rows()."""

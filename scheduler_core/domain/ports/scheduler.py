@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from uuid import UUID
 
 from ..defaults import DEFAULT_MAX_ATTEMPTS, DEFAULT_QUEUE
 from ..listing import Page, PageRequest, TaskFilter
+from ..records import TaskTransition
 from ..status import TaskStatus
 from ..task import Task
 
@@ -76,6 +78,14 @@ class Scheduler(ABC):
     @abstractmethod
     def list(self, task_filter: TaskFilter, page: PageRequest) -> Page[Task]:
         """Tasks matching the filter, newest first, a keyset page at a time."""
+
+    @abstractmethod
+    def count(self, task_filter: TaskFilter) -> int:
+        """How many tasks match the filter."""
+
+    @abstractmethod
+    def transitions(self, task_id: UUID) -> builtins.list[TaskTransition]:
+        """The task's state transitions, oldest first."""
 
     @abstractmethod
     def counts(self, queue: str | None = None) -> dict[TaskStatus, int]:

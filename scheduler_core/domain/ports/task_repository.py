@@ -74,5 +74,9 @@ class TaskRepository(ABC):
         """Tasks matching the filter, newest enqueued first, one keyset page at a time."""
 
     @abstractmethod
+    def count(self, task_filter: TaskFilter) -> int:
+        """How many tasks match the filter (a full count: for confirmations, not every page)."""
+
+    @abstractmethod
     def count_by_status(self, queue: str | None = None) -> dict[TaskStatus, int]:
         """How many tasks are in each status (every status present, zero included)."""

@@ -1,0 +1,42 @@
+"""The task list: filters in the querystring, keyset pages, a live first page."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from dashboard.access import page
+from scheduler_core.bootstrap import get_services
+
+from .filters import PAGE_SIZES, TaskFilterForm, filter_query
+from .http import is_htmx
+from .operations import allowed
+
+TEMPLATE = "dashboard/tasks/list.html"
+
+
+@page()
+def task_list(request: HttpRequest) -> HttpResponse:
+    """Tasks matching the filters, newest first; no COUNT, so it stays fast at any size."""
+    form = TaskFilterForm.from_query(request.GET)
+    context: dict[str, object] = {
+        "form": form,
+        "page_sizes": PAGE_SIZES,
+        "filter_query": filter_query(request.GET),
+        "operations": allowed(request.user),
+        # None, not absent: the template tells "not listed" (bad filters) from "none found".
+        "tasks": None,
+    }
+    if not form.is_valid():
+        # The filters stay on screen with the error next to the field; nothing is listed.
+        return render(request, TEMPLATE, context, status=400)
+    result = get_services().scheduler.list(form.task_filter(), form.page_request())
+    context.update(
+        tasks=result.items,
+        next_cursor=result.next_cursor.encode() if result.next_cursor else None,
+        # Only the newest page refreshes itself: an older page would shift under the reader.
+        live=form.cleaned_data["cursor"] is None,
+        filtered=form.is_filtered(),
+    )
+    template = f"{TEMPLATE}#table" if is_htmx(request) else TEMPLATE
+    return render(request, template, context)
