@@ -17,8 +17,9 @@ from scheduler_core.domain import Schedule, ScheduleInvalid, ScheduleNotFound
 from scheduler_core.permissions import MANAGE_SCHEDULES
 from scheduler_core.registry import registry
 
-from .forms import ScheduleForm, initial_for, time_zone_names
+from .forms import TIMING_FIELDS, ScheduleForm, initial_for, time_zone_names
 from .lookup import schedule_or_404, schedule_service
+from .preview import preview_context
 
 FORM_TEMPLATE = "dashboard/schedules/form.html"
 DELETE_TEMPLATE = "dashboard/schedules/delete.html"
@@ -41,6 +42,10 @@ def _show(
     request: HttpRequest, form: ScheduleForm, stored: Schedule | None, status: int = 200
 ) -> HttpResponse:
     context = {"form": form, "stored": stored, "time_zones": time_zone_names()}
+    # The timing as the form holds it (typed, or stored) is previewed from the start.
+    timing = {name: str(form[name].value() or "") for name in TIMING_FIELDS}
+    if timing["cron"] or timing["interval_seconds"]:
+        context |= preview_context(timing["cron"], timing["interval_seconds"], timing["timezone"])
     return render(request, FORM_TEMPLATE, context, status=status)
 
 

@@ -27,7 +27,8 @@ ARGUMENT_ROWS = 3
 TIMING_FIELDS = ("cron", "interval_seconds", "timezone")
 TIME_ZONE_LIST_ID = "time-zones"
 PREVIEW_TARGET = "#timing-preview"
-TYPING = "keyup changed delay:400ms"
+# "input" rather than "keyup": pasting with the mouse and autofill change the value too.
+TYPING = "input changed delay:400ms"
 
 
 def time_zone_names() -> list[str]:

@@ -6,17 +6,16 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from dashboard.access import page
-from scheduler_core.domain import ScheduleInvalid
 from scheduler_core.permissions import MANAGE_SCHEDULES, VIEW
 
 from .lookup import HtmxHttpRequest, rows, runs_of, schedule_or_404, schedule_service
+from .preview import UPCOMING, preview_context
 from .timing import describe_timing, run_times
 
 LIST_TEMPLATE = "dashboard/schedules/list.html"
 DETAIL_TEMPLATE = "dashboard/schedules/detail.html"
 PREVIEW_TEMPLATE = "dashboard/schedules/form.html#preview"
 RUNS_SHOWN = 25
-UPCOMING = 5
 
 
 @page(VIEW)
@@ -46,30 +45,8 @@ def detail(request: HtmxHttpRequest, name: str) -> HttpResponse:
 @page(MANAGE_SCHEDULES)
 def preview(request: HtmxHttpRequest) -> HttpResponse:
     """The form's timing in words and its next five runs, or the error (an htmx fragment)."""
-    cron = request.GET.get("cron", "").strip() or None
-    timezone = request.GET.get("timezone", "").strip()
-    interval_text = request.GET.get("interval_seconds", "").strip()
-    context: dict[str, object] = {"checked": True}
-    try:
-        interval = int(interval_text) if interval_text else None
-    except ValueError:
-        context["error"] = "Interval (seconds): enter a whole number."
-        return render(request, PREVIEW_TEMPLATE, context)
-    try:
-        runs = schedule_service().preview(
-            cron=cron, interval_seconds=interval, timezone=timezone, count=UPCOMING
-        )
-    except ScheduleInvalid as error:
-        context["error"] = f"{_LABELS.get(error.field, error.field)}: {error.message}"
-        return render(request, PREVIEW_TEMPLATE, context)
-    context["description"] = describe_timing(cron, interval)
-    context["upcoming"] = run_times(runs, timezone)
-    context["timezone"] = timezone
+    query = request.GET
+    context = preview_context(
+        query.get("cron", ""), query.get("interval_seconds", ""), query.get("timezone", "")
+    )
     return render(request, PREVIEW_TEMPLATE, context)
-
-
-_LABELS = {
-    "cron": "Cron expression",
-    "interval_seconds": "Interval (seconds)",
-    "timezone": "Time zone",
-}

@@ -32,8 +32,8 @@ def test_the_new_form_lists_registered_tasks_and_previews_live(admin: Client) ->
 
     assert '<option value="demo.tasks.add">' in page
     assert 'hx-get="' + reverse("dashboard:schedules:preview") + '"' in page
-    assert 'hx-trigger="keyup changed delay:400ms"' in page
-    assert 'hx-trigger="change, keyup changed delay:400ms"' in page
+    assert 'hx-trigger="input changed delay:400ms"' in page
+    assert 'hx-trigger="change, input changed delay:400ms"' in page
     assert '<option value="Europe/Berlin">' in page
 
 
@@ -126,6 +126,9 @@ def test_the_edit_form_shows_the_stored_values(admin: Client, nightly: Schedule)
     assert 'value="0 3 * * *"' in page
     assert 'value="Europe/Berlin"' in page
     assert "[1, 2]" in page
+    # The stored timing is previewed from the start: in words, and its next five runs.
+    assert "At 03:00" in page
+    assert page.count("03:00:00 CE") == 5
 
 
 def test_edit_changes_the_schedule_but_never_its_name(admin: Client, services: Services) -> None:
@@ -147,6 +150,7 @@ def test_a_bad_edit_saves_nothing(admin: Client, services: Services, nightly: Sc
 
     assert response.status_code == 422
     assert "cron" in response.context["form"].errors
+    assert "Cron expression: &#x27;61 * * * *&#x27; is not a valid" in response.content.decode()
     stored = services.schedules.get("nightly")
     assert (stored.cron, stored.args) == ("0 3 * * *", [1, 2])
 
