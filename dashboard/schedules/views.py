@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from dashboard.access import page
+from scheduler_core.domain.defaults import DEFAULT_MAX_ATTEMPTS, DEFAULT_QUEUE
 from scheduler_core.permissions import MANAGE_SCHEDULES, VIEW
 
 from .lookup import HtmxHttpRequest, rows, runs_of, schedule_or_404, schedule_service
@@ -38,6 +39,8 @@ def detail(request: HtmxHttpRequest, name: str) -> HttpResponse:
         "description": describe_timing(schedule.cron, schedule.interval_seconds),
         "upcoming": run_times(upcoming, schedule.timezone),
         "runs": runs,
+        "default_max_attempts": DEFAULT_MAX_ATTEMPTS,
+        "default_queue": DEFAULT_QUEUE,
     }
     return render(request, DETAIL_TEMPLATE, context)
 

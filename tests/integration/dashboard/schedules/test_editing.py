@@ -186,7 +186,9 @@ def test_deleting_an_unknown_schedule_is_404(admin: Client, services: Services) 
 def test_typed_values_and_errors_render_escaped(
     admin: Client, services: Services, payload: str
 ) -> None:
-    response = admin.post(NEW, {**FORM, "cron": payload, "args": f"[{payload!r}]"})
+    response = admin.post(
+        NEW, {**FORM, "name": payload, "cron": payload, "args": f"[{payload!r}]", "queue": payload}
+    )
 
     page = response.content.decode()
     assert response.status_code == 422
