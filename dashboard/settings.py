@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "scheduler_core",
+    # The operators' web UI; installed so that `{% load dashboard %}` finds its template tags.
+    "dashboard",
     # The JSON API, /healthz, /readyz and /metrics (docs/api.md).
     "api",
     # Serves the API docs page's Swagger UI from our static files instead of a CDN.

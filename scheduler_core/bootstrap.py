@@ -117,7 +117,11 @@ def build_services(
             schedules=ports.schedules, scheduler=scheduler, clock=ports.clock, calendar=calendar
         ),
         schedules=ScheduleService(
-            schedules=ports.schedules, catalog=ports.catalog, clock=ports.clock, calendar=calendar
+            schedules=ports.schedules,
+            catalog=ports.catalog,
+            clock=ports.clock,
+            calendar=calendar,
+            scheduler=scheduler,
         ),
         clock=ports.clock,
     )

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..domain import Schedule, ScheduleInvalid, upcoming_runs
-from ..domain.ports import Clock, CronCalendar, ScheduleRepository, TaskCatalog
+from ..domain import Schedule, ScheduleInvalid, Task, upcoming_runs
+from ..domain.ports import Clock, CronCalendar, Scheduler, ScheduleRepository, TaskCatalog
+from .schedule_ticker import request_for
+
+logger = logging.getLogger(__name__)
 
 # The fields a code definition owns; enabled and the run times belong to operators and ticks.
 DEFINITION_FIELDS = (
@@ -46,8 +50,10 @@ class ScheduleService:
         catalog: TaskCatalog,
         clock: Clock,
         calendar: CronCalendar,
+        scheduler: Scheduler,
     ) -> None:
         self._schedules = schedules
+        self._scheduler = scheduler
         self._catalog = catalog
         self._clock = clock
         self._calendar = calendar
@@ -72,6 +78,37 @@ class ScheduleService:
         schedule.enabled = enabled
         self._schedules.save(schedule)
         return self._schedules.get(name)
+
+    def run_now(self, name: str, *, actor: str = "system") -> Task:
+        """Submit the schedule's task once, at once, paused or not; its next run stays put.
+
+        The task gets the unique key a firing at this instant would get, so it counts as a run
+        of the schedule (the dashboard's "last runs"). The schedule's last_run_at, the last
+        due time the ticker fired, is left alone.
+        """
+        schedule = self._schedules.get(name)
+        task = self._scheduler.submit(request_for(schedule, self._clock.now()))
+        logger.info("schedule %r run now by %s: task %s", name, actor, task.id)
+        return task
+
+    def preview(
+        self, *, cron: str | None, interval_seconds: int | None, timezone: str, count: int = 5
+    ) -> list[datetime]:
+        """The first `count` runs a new schedule with this timing would have.
+
+        ScheduleInvalid names the field at fault (cron, interval_seconds or timezone), with
+        the same message a create would give.
+        """
+        probe = Schedule(
+            name="preview",
+            task="preview",
+            cron=cron,
+            interval_seconds=interval_seconds,
+            timezone=timezone,
+        )
+        # The name and task are fixed and valid, so the first rule broken is a timing one.
+        probe.validate(self._calendar)
+        return upcoming_runs(probe, self._clock.now(), self._calendar, count)
 
     def validate(self, schedule: Schedule) -> None:
         """Raise ScheduleInvalid naming the field at fault, the task's registration included."""

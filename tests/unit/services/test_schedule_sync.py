@@ -11,7 +11,7 @@ from scheduler_core.cron import CroniterCalendar
 from scheduler_core.domain import ScheduleInvalid
 from scheduler_core.memory import InMemoryScheduleRepository, InMemoryStorage, ManualClock
 from scheduler_core.schedule_settings import declared_schedules
-from scheduler_core.services import ScheduleService
+from scheduler_core.services import SchedulerService, ScheduleService
 
 from .conftest import T0
 
@@ -22,12 +22,17 @@ def schedules() -> InMemoryScheduleRepository:
 
 
 @pytest.fixture
-def service(schedules: InMemoryScheduleRepository, storage: InMemoryStorage) -> ScheduleService:
+def service(
+    schedules: InMemoryScheduleRepository,
+    storage: InMemoryStorage,
+    scheduler: SchedulerService,
+) -> ScheduleService:
     return ScheduleService(
         schedules=schedules,
         catalog=storage.catalog,
         clock=storage.clock,
         calendar=CroniterCalendar(),
+        scheduler=scheduler,
     )
 
 

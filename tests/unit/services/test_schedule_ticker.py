@@ -25,13 +25,16 @@ def schedules() -> InMemoryScheduleRepository:
 
 @pytest.fixture
 def schedule_service(
-    schedules: InMemoryScheduleRepository, storage: InMemoryStorage
+    schedules: InMemoryScheduleRepository,
+    storage: InMemoryStorage,
+    scheduler: SchedulerService,
 ) -> ScheduleService:
     return ScheduleService(
         schedules=schedules,
         catalog=storage.catalog,
         clock=storage.clock,
         calendar=CroniterCalendar(),
+        scheduler=scheduler,
     )
 
 
