@@ -68,8 +68,6 @@ INSTALLED_APPS = [
     "ninja",
     # Example tasks (demo/tasks.py) so a first run has work to watch; remove it in production.
     "demo",
-    # The operator dashboard: its template tags ({% load dashboard %}) are found as an app's.
-    "dashboard",
 ]
 
 MIDDLEWARE = [
