@@ -121,6 +121,9 @@ class QueueOut(Schema):
 
     name: str
     paused: bool
+    limit: int | None = Field(
+        description="At most this many tasks of the queue run at once across all workers"
+    )
     counts: dict[str, int]
     oldest_ready_age_seconds: float | None
 
@@ -131,6 +134,19 @@ class QueuePauseOut(Schema):
     name: str
     paused: bool
     changed: bool
+
+
+class QueueLimitIn(Schema):
+    """A queue's new concurrency limit: a whole number from 1, or null to lift it."""
+
+    limit: StrictInt | None
+
+
+class QueueLimitOut(Schema):
+    """The queue's concurrency limit now (null: unlimited)."""
+
+    name: str
+    limit: int | None
 
 
 class ParameterOut(Schema):

@@ -8,4 +8,7 @@ app_name = "queues"
 
 urlpatterns: list[URLPattern] = [
     path("", views.index, name="list"),
+    path("<str:name>/pause/", views.pause, name="pause"),
+    path("<str:name>/resume/", views.resume, name="resume"),
+    path("<str:name>/limit/", views.limit, name="limit"),
 ]

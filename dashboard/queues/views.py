@@ -1,14 +1,90 @@
-"""The dashboard's queues pages (placeholder until built)."""
+"""The dashboard's queue page: each queue's load, and pause, resume and limit actions."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
+from django_htmx.middleware import HtmxDetails
 
-from dashboard.access import page
+from dashboard.access import action, page
+from dashboard.audit import audit
+from scheduler_core.bootstrap import get_services
+from scheduler_core.domain import TaskInvalid
+from scheduler_core.permissions import PAUSE_QUEUE, VIEW
+
+from .board import queue_rows
+from .forms import QueueLimitForm
+
+TEMPLATE = "dashboard/queues/list.html"
 
 
-@page()
-def index(request: HttpRequest) -> HttpResponse:
-    """Placeholder page."""
-    return render(request, "dashboard/placeholder.html", {"title": "queues"})
+class HtmxHttpRequest(HttpRequest):
+    """A request as django-htmx's middleware leaves it (the overview page defines the same)."""
+
+    htmx: HtmxDetails
+
+
+@page(VIEW)
+def index(request: HtmxHttpRequest) -> HttpResponse:
+    """Every queue: due, scheduled, running, retrying, recent failures, lag, pause and limit."""
+    template = f"{TEMPLATE}#queues" if request.htmx else TEMPLATE
+    return render(request, template, {"rows": queue_rows(), "live": True})
+
+
+@action(PAUSE_QUEUE)
+def pause(request: HttpRequest, name: str) -> HttpResponse:
+    """Stop every worker claiming from the queue; running tasks go on."""
+    try:
+        changed = get_services().scheduler.pause_queue(name)
+    except TaskInvalid as error:
+        return _refused(request, error)
+    audit(request, "pause_queue", target=name)
+    note = "Paused" if changed else "Already paused:"
+    messages.success(request, f"{note} queue {name}. Workers stop claiming from it.")
+    return _back()
+
+
+@action(PAUSE_QUEUE)
+def resume(request: HttpRequest, name: str) -> HttpResponse:
+    """Let workers claim from the queue again."""
+    try:
+        changed = get_services().scheduler.resume_queue(name)
+    except TaskInvalid as error:
+        return _refused(request, error)
+    audit(request, "resume_queue", target=name)
+    note = "Resumed" if changed else "Was not paused:"
+    messages.success(request, f"{note} queue {name}.")
+    return _back()
+
+
+@action(PAUSE_QUEUE)
+def limit(request: HttpRequest, name: str) -> HttpResponse:
+    """Set or clear the queue's concurrency limit; a bad number is shown next to the field."""
+    form = QueueLimitForm(request.POST)
+    if not form.is_valid():
+        context = {"rows": queue_rows(), "error_queue": name, "error_form": form, "live": False}
+        return render(request, TEMPLATE, context, status=400)
+    new_limit = form.new_limit()
+    try:
+        get_services().scheduler.set_queue_limit(name, new_limit)
+    except TaskInvalid as error:
+        return _refused(request, error)
+    if new_limit is None:
+        audit(request, "clear_queue_limit", target=name)
+        messages.success(request, f"Queue {name} has no concurrency limit now.")
+    else:
+        audit(request, "set_queue_limit", target=name)
+        messages.success(request, f"At most {new_limit} tasks of queue {name} run at once now.")
+    return _back()
+
+
+def _refused(request: HttpRequest, error: TaskInvalid) -> HttpResponse:
+    """Back to the list with the reason; nothing changed."""
+    messages.error(request, f"Nothing changed: {error.message}")
+    return _back()
+
+
+def _back() -> HttpResponse:
+    return HttpResponseRedirect(reverse("dashboard:queues:list"), status=303)

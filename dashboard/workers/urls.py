@@ -8,4 +8,6 @@ app_name = "workers"
 
 urlpatterns: list[URLPattern] = [
     path("", views.index, name="list"),
+    # path, not str: a worker id is free text and may hold a slash.
+    path("<path:worker_id>/", views.detail, name="detail"),
 ]

@@ -1,14 +1,83 @@
-"""The dashboard's workers pages (placeholder until built)."""
+"""The dashboard's workers pages: the live worker list and one worker's page."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django_htmx.middleware import HtmxDetails
 
 from dashboard.access import page
+from scheduler_core.bootstrap import get_services
+from scheduler_core.domain import PageRequest, TaskFilter, TaskStatus, WorkerNotFound
+from scheduler_core.domain.worker import MAX_WORKER_ID_LENGTH
+from scheduler_core.permissions import VIEW_WORKERS
+from scheduler_core.storage.worker_load import HeldTask, running_tasks_by_worker
+
+from .health import is_shown, stale_after, worker_row
+
+LIST_TEMPLATE = "dashboard/workers/list.html"
+DETAIL_TEMPLATE = "dashboard/workers/detail.html"
+SHOW_CHOICES = {"recent": "Running and recently stopped", "live": "Not stopped", "all": "All"}
+RECENT_TASKS = 50
 
 
-@page()
-def index(request: HttpRequest) -> HttpResponse:
-    """Placeholder page."""
-    return render(request, "dashboard/placeholder.html", {"title": "workers"})
+class HtmxHttpRequest(HttpRequest):
+    """A request as django-htmx's middleware leaves it (the overview page defines the same)."""
+
+    htmx: HtmxDetails
+
+
+@page(VIEW_WORKERS)
+def index(request: HtmxHttpRequest) -> HttpResponse:
+    """Every worker with its state, heartbeat and the tasks it runs; htmx gets the table only."""
+    show = request.GET.get("show", "recent")
+    if show not in SHOW_CHOICES:
+        show = "recent"
+    services = get_services()
+    now = services.clock.now()
+    ttl = stale_after()
+    held = running_tasks_by_worker(settings.SCHEDULER.get("DATABASE", "default"))
+    rows = [
+        worker_row(worker, held.get(worker.id, []), now, ttl)
+        for worker in services.workers.list_workers()
+    ]
+    shown = [row for row in rows if is_shown(row, now, show)]
+    context = {
+        "rows": shown,
+        "hidden": len(rows) - len(shown),
+        "show": show,
+        "show_choices": SHOW_CHOICES,
+        "stale_after": ttl,
+    }
+    template = f"{LIST_TEMPLATE}#workers" if request.htmx else LIST_TEMPLATE
+    return render(request, template, context)
+
+
+@page(VIEW_WORKERS)
+def detail(request: HtmxHttpRequest, worker_id: str) -> HttpResponse:
+    """One worker: its facts, the tasks it runs now and the last tasks it took."""
+    if len(worker_id) > MAX_WORKER_ID_LENGTH:
+        raise Http404("no such worker")
+    services = get_services()
+    try:
+        worker = services.workers.get_worker(worker_id)
+    except WorkerNotFound:
+        raise Http404("no such worker") from None
+    running = services.scheduler.list(
+        TaskFilter(worker_id=worker_id, statuses=frozenset({TaskStatus.RUNNING})),
+        PageRequest(limit=RECENT_TASKS),
+    ).items
+    recent = services.scheduler.list(
+        TaskFilter(worker_id=worker_id), PageRequest(limit=RECENT_TASKS)
+    ).items
+    now = services.clock.now()
+    held = [HeldTask(task.id, task.name) for task in running]
+    context = {
+        "row": worker_row(worker, held, now, stale_after()),
+        "running": running,
+        "recent": recent,
+        "recent_limit": RECENT_TASKS,
+    }
+    template = f"{DETAIL_TEMPLATE}#worker" if request.htmx else DETAIL_TEMPLATE
+    return render(request, template, context)

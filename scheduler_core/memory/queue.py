@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from scheduler_core.domain import QueueEmpty, Task
 from scheduler_core.domain.ports import Clock, Queue
+from scheduler_core.domain.queue_limits import cap_claim, check_queue_limit
 
 from .task_repository import InMemoryTaskRepository
 
@@ -29,6 +30,7 @@ class InMemoryQueue(Queue):
         self._clock = clock
         self._condition = repository.condition
         self._paused: set[str] = set()
+        self._limits: dict[str, int] = {}
 
     def enqueue(self, task: Task) -> None:
         """Wake idle claimers; the repository's index already holds every waiting task.
@@ -93,10 +95,31 @@ class InMemoryQueue(Queue):
         with self._condition:
             return frozenset(self._paused)
 
+    def set_limit(self, queue: str, limit: int | None) -> None:
+        """At most `limit` tasks of `queue` run at once across all workers; None lifts it."""
+        check_queue_limit(limit)
+        with self._condition:
+            if limit is None:
+                self._limits.pop(queue, None)
+            else:
+                self._limits[queue] = limit
+            # A raised or lifted limit may free slots for waiting claimers.
+            self._condition.notify_all()
+
+    def limits(self) -> dict[str, int]:
+        """The limited queues and their limits."""
+        with self._condition:
+            return dict(self._limits)
+
     def _claim_locked(
         self, worker_id: str, queues: Sequence[str], limit: int, lease: timedelta
     ) -> list[Task]:
         queues = [queue for queue in queues if queue not in self._paused]
+        limited = [queue for queue in queues if queue in self._limits]
+        if limited:
+            # Counted under the same lock the claim holds, so racing claimers see each other.
+            running = self._repository.count_running(limited)
+            queues, limit = cap_claim(queues, limit, self._limits, running)
         if not queues:
             return []
         now = self._clock.now()
@@ -109,6 +132,9 @@ class InMemoryQueue(Queue):
 
     def _wait_seconds(self, queues: Sequence[str], remaining: float) -> float:
         """Wait until the deadline, or until the next delayed task falls due if that is sooner."""
+        if any(queue in self._limits for queue in queues):
+            # A finishing task frees a slot without notifying anyone; look again soon.
+            remaining = min(remaining, DELAYED_TASK_POLL_SECONDS)
         next_due = self._repository.next_run_after(q for q in queues if q not in self._paused)
         if next_due is None:
             return remaining

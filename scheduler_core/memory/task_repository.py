@@ -89,6 +89,16 @@ class InMemoryTaskRepository(TaskRepository):
                     counts[task.status] += 1
         return counts
 
+    def count_running(self, queues: Iterable[str]) -> dict[str, int]:
+        """How many tasks of each of `queues` are running (queues with none are left out)."""
+        wanted = set(queues)
+        counts: dict[str, int] = {}
+        with self._condition:
+            for task in self._tasks.values():
+                if task.status is TaskStatus.RUNNING and task.queue in wanted:
+                    counts[task.queue] = counts.get(task.queue, 0) + 1
+        return counts
+
     def transitions(self, task_id: UUID) -> list[TaskTransition]:
         """The task's recorded transitions, oldest first (empty for an unknown task)."""
         with self._condition:

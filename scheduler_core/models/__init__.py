@@ -1,6 +1,7 @@
 """Database tables of the scheduler; the ORM adapters in scheduler_core.storage map them."""
 
 from .audit import AuditEntry
+from .queue_limit import QueueLimit
 from .queue_pause import QueuePause
 from .schedule import ScheduleRecord
 from .task import TaskRecord
@@ -10,6 +11,7 @@ from .worker import WorkerRecord
 
 __all__ = [
     "AuditEntry",
+    "QueueLimit",
     "QueuePause",
     "ScheduleRecord",
     "TaskErrorRecord",

@@ -71,6 +71,12 @@ class TaskRecord(models.Model):
                 name="sched_task_lease_idx",
                 condition=models.Q(status="running"),
             ),
+            # Queue concurrency limits: running rows per queue, counted on every limited claim.
+            models.Index(
+                fields=["queue"],
+                name="sched_task_running_queue_idx",
+                condition=models.Q(status="running"),
+            ),
             # Keyset pages of the task list, unfiltered and by each dashboard filter.
             models.Index(fields=["-enqueued_at", "-id"], name="sched_task_list_idx"),
             models.Index(fields=["status", "-enqueued_at", "-id"], name="sched_task_status_idx"),

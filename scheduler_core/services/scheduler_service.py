@@ -19,6 +19,7 @@ from ..domain import (
 )
 from ..domain.defaults import MAX_QUEUE_LENGTH, QUEUE_NAME_PATTERN
 from ..domain.ports import Clock, Queue, Scheduler, SubmitRequest, TaskCatalog, TaskRepository
+from ..domain.queue_limits import check_queue_limit
 from .optimistic import change_task
 from .submission import build_batch, build_task
 
@@ -131,6 +132,22 @@ class SchedulerService(Scheduler):
     def paused_queues(self) -> frozenset[str]:
         """The names of the paused queues."""
         return self._queue.paused()
+
+    def set_queue_limit(self, queue: str, limit: int | None) -> None:
+        """Let at most `limit` tasks of `queue` run at once across all workers; None lifts it.
+
+        Tasks already running above a lowered limit go on; claims wait until they drop below.
+        """
+        _check_queue_name(queue)
+        try:
+            check_queue_limit(limit)
+        except ValueError as error:
+            raise TaskInvalid("limit", str(error)) from None
+        self._queue.set_limit(queue, limit)
+
+    def queue_limits(self) -> dict[str, int]:
+        """The limited queues and their concurrency limits."""
+        return self._queue.limits()
 
     # -- inspecting ------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from scheduler_core.domain import TaskStatus
 from scheduler_core.models import TaskEvent, TaskRecord
 from scheduler_core.models.choices import WAITING_VALUES
 
+from .claim_limits import cap_to_queue_limits
 from .db_clock import DatabaseClock
 from .sqlite_locks import retry_when_locked
 
@@ -89,8 +90,13 @@ def _claim_postgres(
     using: str, worker_id: str, queues: Sequence[str], limit: int, lease: timedelta
 ) -> list[TaskRecord]:
     seconds = lease.total_seconds()
-    params: list[Any] = [list(queues), limit, worker_id, worker_id, seconds, worker_id]
     with transaction.atomic(using=using):
+        # Queue concurrency limits (claim_limits.py): locks the limit rows of limited queues
+        # only, then narrows the queues and the batch; unlimited queues pass unchanged.
+        queues, limit = cap_to_queue_limits(using, queues, limit)
+        if not queues:
+            return []
+        params: list[Any] = [list(queues), limit, worker_id, worker_id, seconds, worker_id]
         return list(TaskRecord.objects.raw(POSTGRES_CLAIM_SQL, params).using(using))
 
 
@@ -101,6 +107,10 @@ def _claim_sqlite(
     # The settings open every transaction with BEGIN IMMEDIATE, so the write lock is held
     # from the first read: no other process can pick the same rows in between.
     with transaction.atomic(using=using):
+        # Queue concurrency limits (claim_limits.py), counted under the write lock.
+        queues, limit = cap_to_queue_limits(using, queues, limit)
+        if not queues:
+            return []
         now = DatabaseClock(using).now()
         stored_now = connection.ops.adapt_datetimefield_value(now)
         with connection.cursor() as cursor:

@@ -11,7 +11,8 @@ from django.db import connections, transaction
 
 from scheduler_core.domain import QueueEmpty, Task
 from scheduler_core.domain.ports import Queue
-from scheduler_core.models import QueuePause, TaskRecord
+from scheduler_core.domain.queue_limits import check_queue_limit
+from scheduler_core.models import QueueLimit, QueuePause, TaskRecord
 from scheduler_core.models.choices import waiting
 
 from .claim import claim_ready_tasks
@@ -112,6 +113,21 @@ class DjangoQueue(Queue):
     def paused(self) -> frozenset[str]:
         """The names of the paused queues."""
         return frozenset(QueuePause.objects.using(self.using).values_list("queue", flat=True))
+
+    def set_limit(self, queue: str, limit: int | None) -> None:
+        """At most `limit` tasks of `queue` run at once across all workers; None lifts it."""
+        check_queue_limit(limit)
+        rows = QueueLimit.objects.using(self.using)
+        if limit is None:
+            rows.filter(queue=queue).delete()
+        else:
+            rows.update_or_create(queue=queue, defaults={"max_running": limit})
+        # A raised or lifted limit may free slots for idle claimers.
+        self._wake(queue)
+
+    def limits(self) -> dict[str, int]:
+        """The limited queues and their limits."""
+        return dict(QueueLimit.objects.using(self.using).values_list("queue", "max_running"))
 
     def close(self) -> None:
         """Stop listening for notifications."""

@@ -43,3 +43,11 @@ class Queue(ABC):
     @abstractmethod
     def paused(self) -> frozenset[str]:
         """The names of the paused queues."""
+
+    @abstractmethod
+    def set_limit(self, queue: str, limit: int | None) -> None:
+        """At most `limit` tasks of `queue` run at once across all workers; None lifts it."""
+
+    @abstractmethod
+    def limits(self) -> dict[str, int]:
+        """The limited queues and their limits."""

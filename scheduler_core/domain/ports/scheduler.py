@@ -72,6 +72,14 @@ class Scheduler(ABC):
         """The names of the paused queues."""
 
     @abstractmethod
+    def set_queue_limit(self, queue: str, limit: int | None) -> None:
+        """Let at most `limit` tasks of `queue` run at once across all workers; None lifts it."""
+
+    @abstractmethod
+    def queue_limits(self) -> dict[str, int]:
+        """The limited queues and their concurrency limits."""
+
+    @abstractmethod
     def status(self, task_id: UUID) -> Task:
         """The task as stored now; TaskNotFound if there is none."""
 

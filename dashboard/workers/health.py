@@ -1,0 +1,68 @@
+"""How a worker looks to an operator: its state, or "stale" when its heartbeats stopped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+
+from scheduler_core.domain import Worker, WorkerState
+from scheduler_core.domain.defaults import DEFAULT_LEASE
+from scheduler_core.storage.worker_load import HeldTask
+
+# Stopped workers whose last heartbeat is older than this are hidden unless asked for.
+RECENTLY_STOPPED = timedelta(hours=1)
+
+
+def stale_after() -> timedelta:
+    """How long a silent worker counts as alive: the maintenance sweep's own threshold.
+
+    The supervisor declares a worker stopped after lease + heartbeat interval, and
+    `runworkers` beats every third of the lease; the lease comes from the settings.
+    """
+    seconds = settings.SCHEDULER.get("LEASE_SECONDS", DEFAULT_LEASE.total_seconds())
+    lease = timedelta(seconds=seconds)
+    return lease + lease / 3
+
+
+def shown_state(worker: Worker, now: datetime, ttl: timedelta) -> str:
+    """The worker's state, except "stale" for a live one whose heartbeat is older than `ttl`.
+
+    A worker stopped by the stale-worker sweep is stored just like one that stopped cleanly,
+    so both show as "stopped".
+    """
+    if worker.state is not WorkerState.STOPPED and not worker.is_alive(now, ttl):
+        return "stale"
+    return worker.state.value
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerRow:
+    """A worker with what the page shows about it."""
+
+    worker: Worker
+    state: str
+    uptime: timedelta
+    held: list[HeldTask] = field(default_factory=list)
+
+    @property
+    def busy(self) -> int:
+        """Slots in use: the running tasks it holds."""
+        return len(self.held)
+
+
+def worker_row(worker: Worker, held: list[HeldTask], now: datetime, ttl: timedelta) -> WorkerRow:
+    """The row of one worker at `now`; a stopped worker's uptime ends at its last heartbeat."""
+    end = worker.last_heartbeat if worker.state is WorkerState.STOPPED else now
+    uptime = max(timedelta(0), end - worker.started_at)
+    return WorkerRow(worker, shown_state(worker, now, ttl), uptime, held)
+
+
+def is_shown(row: WorkerRow, now: datetime, show: str) -> bool:
+    """Whether the list shows the worker: "all", "live" (no stopped) or "recent" (default)."""
+    if row.worker.state is not WorkerState.STOPPED or show == "all":
+        return True
+    if show == "live":
+        return False
+    return now - row.worker.last_heartbeat <= RECENTLY_STOPPED
