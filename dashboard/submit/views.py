@@ -108,7 +108,8 @@ def _initial(request: HttpRequest, services: Services) -> dict[str, Any]:
 
 
 def _preset(values: QueryDict) -> dict[str, str]:
-    return {field: values[field] for field in _PRESETTABLE if field in values}
+    preset = {field: values.get(field) for field in _PRESETTABLE}
+    return {field: value for field, value in preset.items() if isinstance(value, str)}
 
 
 def _copy_of(request: HttpRequest, source: str, services: Services) -> dict[str, Any]:

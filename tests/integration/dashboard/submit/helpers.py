@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from typing import TYPE_CHECKING
 
 from scheduler_core.bootstrap import Services
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as Response
 
 NEW = "/tasks/new/"
 SIGNATURE = "/tasks/new/signature/"
@@ -31,7 +34,7 @@ def task_count(services: Services) -> int:
     return sum(services.scheduler.counts().values())
 
 
-def field_errors(response: HttpResponse, field: str) -> list[str]:
+def field_errors(response: Response, field: str) -> list[str]:
     """The errors the form shows on `field`, after checking they are marked up on the page."""
     errors: list[str] = response.context["form"].errors.get(field, [])
     if errors:
