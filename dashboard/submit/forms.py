@@ -17,7 +17,7 @@ from scheduler_core.domain.ports import SubmitRequest
 from scheduler_core.domain.priority import MAX_PRIORITY, MIN_PRIORITY
 from scheduler_core.registry import registry
 from scheduler_core.services import build_task
-from scheduler_core.submit_requests import submit_request
+from scheduler_core.submit_requests import check_arguments, submit_request
 
 from .catalog import task_names
 from .json_input import parse_json
@@ -103,7 +103,13 @@ class SubmitForm(forms.Form):
         help_text=f"From 1 to {MAX_ATTEMPTS_LIMIT}, the first attempt included.",
     )
     unique_key = forms.CharField(
-        label="Unique key", required=False, max_length=MAX_UNIQUE_KEY_LENGTH
+        label="Unique key",
+        required=False,
+        max_length=MAX_UNIQUE_KEY_LENGTH,
+        help_text=(
+            "Optional: while a task with this key waits or runs, no second one is submitted. "
+            "Some tasks derive a key from their arguments."
+        ),
     )
 
     def __init__(self, *args: Any, now: datetime, **kwargs: Any) -> None:
@@ -132,6 +138,12 @@ class SubmitForm(forms.Form):
         """Check the fields together: when to run, then the whole task as the domain sees it."""
         data = super().clean() or {}
         run_after = self._run_after(data)
+        if {"task", "args", "kwargs"} <= data.keys():
+            # Checked even when an unrelated field is wrong, so every error shows at once.
+            try:
+                check_arguments(data["task"], data["args"], data["kwargs"])
+            except TaskInvalid as error:
+                self.add_domain_error(error)
         if self.errors:
             return data
         try:

@@ -100,3 +100,15 @@ def test_typed_values_are_kept_after_an_error(operator: Client, services: Servic
     assert '<option value="demo.tasks.greet" selected>' in response.text
     assert "&quot;Ada&quot;" in response.text
     assert task_count(services) == 0
+
+
+def test_every_field_error_shows_at_once(operator: Client, services: Services) -> None:
+    response = operator.post(
+        NEW,
+        {**VALID, "kwargs": '{"x": 1}', "priority": "500", "run_at": "2020-01-01T00:00"},
+    )
+
+    assert "unexpected keyword argument 'x'" in field_errors(response, "kwargs")[0]
+    assert field_errors(response, "priority")
+    assert field_errors(response, "run_at")
+    assert task_count(services) == 0
