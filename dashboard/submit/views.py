@@ -34,28 +34,17 @@ def new(request: HttpRequest) -> HttpResponse:
     services = get_services()
     now = services.clock.now()
     if request.method != "POST":
-        form = SubmitForm(initial=_initial(request, services), now=now)
-        return _page(request, form)
+        return _page(request, SubmitForm(initial=_initial(request, services), now=now))
     if request.POST.get("action") == "show":
         # Only shows the chosen task's details (the no-JavaScript way); nothing is submitted.
         return _page(request, SubmitForm(initial=_preset(request.POST), now=now))
     form = SubmitForm(request.POST, now=now)
-    if form.is_valid() and form.submit_request is not None:
-        new_id = uuid4()
-        try:
-            task = services.scheduler.submit(replace(form.submit_request, id=new_id))
-        except TaskInvalid as error:
-            form.add_domain_error(error)
-        except DuplicateTask:
-            form.add_error("unique_key", "Another task was stored with this key just now.")
-        else:
-            # The scheduler hands back the live task that holds the unique key instead of
-            # storing a second one; only a task with the id we chose is new.
-            if task.id == new_id:
-                audit(request, "submit", [task])
-                messages.success(request, f"Submitted {task.name} as task {task.id}.")
-                return HttpResponseRedirect(task_url(task.id), status=303)
-            form.add_error("unique_key", _held_key_error(task))
+    if form.is_valid():
+        task = _submit(form, services)
+        if task is not None:
+            audit(request, "submit", [task])
+            messages.success(request, f"Submitted {task.name} as task {task.id}.")
+            return HttpResponseRedirect(task_url(task.id), status=303)
     return _page(request, form)
 
 
@@ -76,6 +65,27 @@ def task_url(task_id: UUID) -> str:
     except NoReverseMatch:
         # Until the tasks area adds its detail route; the page will live at this address.
         return f"{reverse('dashboard:tasks:list')}{task_id}/"
+
+
+def _submit(form: SubmitForm, services: Services) -> Task | None:
+    """The new task for a valid form; None, with the reason on its field, if none was stored."""
+    if form.submit_request is None:
+        return None
+    new_id = uuid4()
+    try:
+        task = services.scheduler.submit(replace(form.submit_request, id=new_id))
+    except TaskInvalid as error:
+        form.add_domain_error(error)
+        return None
+    except DuplicateTask:
+        form.add_error("unique_key", "Another task took this unique key just now; try again.")
+        return None
+    # The scheduler hands back the live task that holds the unique key instead of storing a
+    # second one; only a task with the id we chose is new.
+    if task.id != new_id:
+        form.add_error("unique_key", _held_key_error(task))
+        return None
+    return task
 
 
 def _page(request: HttpRequest, form: SubmitForm) -> HttpResponse:
