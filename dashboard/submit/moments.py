@@ -19,7 +19,7 @@ def zone_choices() -> list[tuple[str, str]]:
 
 
 def parse_run_at(text: str, zone_name: str) -> datetime:
-    """The moment `text` names: its own UTC offset if it has one, else read in `zone_name`."""
+    """The moment `text` names, in UTC: its own offset if it has one, else read in `zone_name`."""
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError as error:
@@ -27,7 +27,7 @@ def parse_run_at(text: str, zone_name: str) -> datetime:
             "Enter a date and time such as 2026-12-01T09:30.", code="invalid"
         ) from error
     if moment.tzinfo is not None:
-        return moment
+        return _in_utc(moment)
     if not zone_name:
         # A naive time means different moments on different servers and browsers.
         raise ValidationError(
@@ -40,9 +40,17 @@ def parse_run_at(text: str, zone_name: str) -> datetime:
         raise ValidationError(f"Unknown time zone {zone_name!r}.", code="zone") from error
     aware = moment.replace(tzinfo=zone)
     # A time the clocks skip (spring forward) comes back changed from a round trip via UTC.
-    if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != moment:
+    if _in_utc(aware).astimezone(zone).replace(tzinfo=None) != moment:
         raise ValidationError(
             f"{moment:%Y-%m-%d %H:%M} does not exist in {zone_name}: the clocks skip it.",
             code="skipped",
         )
-    return aware
+    return _in_utc(aware)
+
+
+def _in_utc(moment: datetime) -> datetime:
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as error:
+        # 9999-12-31 23:00 at -05:00 is a moment in the year 10000, which Python cannot hold.
+        raise ValidationError("This time is out of range.", code="range") from error

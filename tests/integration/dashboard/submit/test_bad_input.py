@@ -52,6 +52,19 @@ BAD_INPUT = [
     ("naive run-at", {"run_at": FUTURE, "time_zone": ""}, "run_at", "has no time zone"),
     ("invalid run-at", {"run_at": "next tuesday"}, "run_at", "Enter a date and time"),
     ("run-at month 13", {"run_at": "2999-13-01T00:00"}, "run_at", "Enter a date and time"),
+    ("year 10000", {"run_at": "9999-12-31T23:00-05:00"}, "run_at", "out of range"),
+    (
+        "year 10000 in a zone",
+        {"run_at": "9999-12-31T23:00", "time_zone": "America/New_York"},
+        "run_at",
+        "out of range",
+    ),
+    (
+        "year 0",
+        {"run_at": "0001-01-01T00:00", "time_zone": "Pacific/Kiritimati"},
+        "run_at",
+        "range",
+    ),
     ("unknown zone", {"run_at": FUTURE, "time_zone": "Mars/Olympus"}, "time_zone", "valid choice"),
     (
         "skipped local time",
