@@ -195,7 +195,8 @@ class SubmitForm(forms.Form):
         if moment < self.now:
             self.add_error(
                 "run_at",
-                f"{moment:%Y-%m-%d %H:%M:%S %Z} is in the past; leave it empty to run at once.",
+                f"{moment.isoformat(sep=' ', timespec='seconds').replace('+00:00', ' UTC')} "
+                "is in the past; leave it empty to run at once.",
             )
             return None
         return moment

@@ -59,11 +59,12 @@ BAD_INPUT = [
         "run_at",
         "out of range",
     ),
+    ("year 0", {"run_at": "0001-01-01T00:00+14:00"}, "run_at", "out of range"),
     (
-        "year 0",
-        {"run_at": "0001-01-01T00:00", "time_zone": "Pacific/Kiritimati"},
+        "long ago",
+        {"run_at": "0001-01-01T00:00"},
         "run_at",
-        "range",
+        "0001-01-01 00:00:00 UTC is in the past",
     ),
     ("unknown zone", {"run_at": FUTURE, "time_zone": "Mars/Olympus"}, "time_zone", "valid choice"),
     (
