@@ -1,4 +1,4 @@
-"""Routes of the dashboard's submit pages."""
+"""Routes of the dashboard's submit page, under /tasks/new/."""
 
 from django.urls import URLPattern, path
 
@@ -7,5 +7,6 @@ from . import views
 app_name = "submit"
 
 urlpatterns: list[URLPattern] = [
-    path("", views.index, name="new"),
+    path("", views.new, name="new"),
+    path("signature/", views.signature, name="signature"),
 ]

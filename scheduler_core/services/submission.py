@@ -28,6 +28,7 @@ def build_task(catalog: TaskCatalog, request: SubmitRequest, *, now: datetime) -
         max_attempts=request.max_attempts,
         timeout=request.timeout,
         unique_key=request.unique_key,
+        id=request.id,
     )
 
 

@@ -30,6 +30,9 @@ class SubmitRequest:
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     timeout: float | None = None
     unique_key: str | None = None
+    # The new task's id, so a caller can tell its task from a live one holding the unique
+    # key; None draws a fresh one.
+    id: UUID | None = None
 
 
 class Scheduler(ABC):
