@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 
 from dashboard.access import form_page, page
@@ -60,11 +60,7 @@ def signature(request: HttpRequest) -> HttpResponse:
 
 def task_url(task_id: UUID) -> str:
     """The task's page."""
-    try:
-        return reverse("dashboard:tasks:detail", args=[task_id])
-    except NoReverseMatch:
-        # Until the tasks area adds its detail route; the page will live at this address.
-        return f"{reverse('dashboard:tasks:list')}{task_id}/"
+    return reverse("dashboard:tasks:detail", args=[task_id])
 
 
 def _submit(form: SubmitForm, services: Services) -> Task | None:
