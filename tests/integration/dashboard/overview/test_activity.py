@@ -8,7 +8,7 @@ import pytest
 
 from scheduler_core.storage.activity import Window, activity, first_event_id_since
 
-from .factories import event, finished_task, task_row
+from .factories import db_now, event, finished_task, task_row
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 28, 20, 30, 40, tzinfo=UTC)
@@ -75,3 +75,26 @@ def test_an_event_logged_a_little_out_of_order_is_still_counted() -> None:
     # Stamped earlier than the event before it (another process's clock), inserted later.
     event(task, "running", "succeeded", window.start + timedelta(minutes=1))
     assert sum(b.succeeded for b in activity("default", window)) == 1
+
+
+def test_buckets_are_computed_alike_on_every_database(alias: str) -> None:
+    now = db_now(alias)
+    window = Window.ending_at(now, timedelta(minutes=15), 96)
+    newest = window.bucket_start(95)
+    finished_task(at=newest + timedelta(seconds=3), waited=1.5, using=alias)
+    finished_task(at=newest + timedelta(seconds=4), waited=2.5, using=alias)
+    finished_task(at=window.bucket_start(10) + timedelta(minutes=14, seconds=59), using=alias)
+    failed = finished_task(at=window.bucket_start(11), status="failed", using=alias)
+    event(failed, "running", "retrying", window.bucket_start(11), using=alias)
+
+    buckets = activity(alias, window)
+
+    assert [
+        (i, b.succeeded, b.failed) for i, b in enumerate(buckets) if b.succeeded or b.failed
+    ] == [
+        (10, 1, 0),
+        (11, 0, 2),
+        (95, 2, 0),
+    ]
+    assert buckets[95].wait_avg == pytest.approx(2.0, abs=0.01)
+    assert buckets[95].wait_max == pytest.approx(2.5, abs=0.01)
