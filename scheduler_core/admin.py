@@ -1,7 +1,8 @@
-"""Read-only admin pages over the scheduler's tables.
+"""Read-only admin pages over the scheduler's tables, with the operator's task actions.
 
-Staff inspect tasks here; every change of a task goes through the scheduler service (the
-dashboard and the API), so the admin never edits, adds or deletes task rows itself.
+Staff inspect tasks here. No field is ever edited: every change of a task goes through the
+scheduler service, here by the cancel, retry and run-now actions (admin_actions.py), which
+need the same permissions as in the dashboard and the API and are audited like them.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from .admin_actions import cancel_tasks, retry_tasks, run_tasks_now
 from .models import AuditEntry, TaskErrorRecord, TaskEvent, TaskRecord, WorkerRecord
+from .permissions import CANCEL, RETRY, RUN_NOW
 
 # Registers the schedule pages, which (unlike the task pages) edit their rows.
 from .schedule_admin import ScheduleRecordAdmin  # noqa: F401
@@ -63,9 +66,20 @@ class TaskRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[TaskRecord]):
     # Counting a million rows on every page view is slow; the paginator shows no total.
     show_full_result_count = False
     inlines = [TaskErrorInline, TaskEventInline]
+    actions = [cancel_tasks, retry_tasks, run_tasks_now]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [field.name for field in TaskRecord._meta.fields]
+
+    # The actions' `permissions` name these; the operator role holds all three.
+    def has_cancel_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(CANCEL)
+
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(RETRY)
+
+    def has_run_now_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(RUN_NOW)
 
 
 @admin.register(WorkerRecord)
@@ -73,6 +87,7 @@ class WorkerRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[WorkerRecord]):
     list_display = ["id", "hostname", "pid", "state", "concurrency", "last_heartbeat"]
     list_filter = ["state", "hostname"]
     search_fields = ["id", "hostname"]
+    date_hierarchy = "started_at"
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [field.name for field in WorkerRecord._meta.fields]
@@ -80,9 +95,18 @@ class WorkerRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[WorkerRecord]):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[AuditEntry]):
-    list_display = ["at", "actor", "action", "count", "from_status", "target", "source"]
+    list_display = [
+        "at",
+        "actor",
+        "action",
+        "count",
+        "from_status",
+        "target",
+        "source",
+        "remote_addr",
+    ]
     list_filter = ["action", "source"]
-    search_fields = ["actor", "target"]
+    search_fields = ["actor", "target", "action"]
     date_hierarchy = "at"
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
