@@ -10,11 +10,12 @@ from django.conf import settings
 from dashboard.charts import Chart
 from scheduler_core.bootstrap import get_services
 from scheduler_core.domain import TaskStatus
-from scheduler_core.storage.activity import Window, activity
+from scheduler_core.storage.activity import Window
 from scheduler_core.storage.db_clock import DatabaseClock
 from scheduler_core.storage.stats import queue_stats
 from scheduler_core.storage.worker_census import worker_census
 
+from .activity_cache import window_activity
 from .charts import failures_chart, throughput_chart, wait_chart
 from .windows import ChartWindow
 
@@ -66,7 +67,7 @@ def take_snapshot(window: ChartWindow) -> Snapshot:
                 paused=name in paused,
             )
         )
-    buckets = activity(using, Window.ending_at(now, window.bucket, window.buckets))
+    buckets = window_activity(using, Window.ending_at(now, window.bucket, window.buckets))
     return Snapshot(
         now=now,
         queues=rows,

@@ -67,9 +67,10 @@ def test_counts_oldest_ready_age_workers_and_charts(viewer: Client, services: Se
     task_row(status="ready", run_after=now - timedelta(seconds=30))
     task_row(status="scheduled", run_after=now + timedelta(hours=1))
     task_row(status="running", queue="emails")
-    finished_task(at=now - timedelta(seconds=5), waited=2.0)
-    finished_task(at=now - timedelta(seconds=6), waited=4.0)
+    # Logged in time order, as the database clock stamps them (activity.py relies on it).
     finished_task(at=now - timedelta(minutes=20), status="failed", queue="emails")
+    finished_task(at=now - timedelta(seconds=6), waited=4.0)
+    finished_task(at=now - timedelta(seconds=5), waited=2.0)
     services.scheduler.pause_queue("reports")
     WorkerRecord.objects.create(
         id="w1",
