@@ -15,11 +15,13 @@ from django.utils.safestring import SafeString
 from .model import Chart
 from .scale import format_number, label_every, nice_ceiling, tick_values
 
-WIDTH = 600
-HEIGHT = 180
+# Drawn about as wide as a third of a laptop screen, so its text stays readable there.
+WIDTH = 480
+HEIGHT = 200
 # Room for the y-axis numbers on the left and the x labels below.
 LEFT = 44
-RIGHT = 8
+# Room for half of the newest bucket's label, centred on the last bar.
+RIGHT = 18
 TOP = 8
 BOTTOM = 22
 PLOT_WIDTH = WIDTH - LEFT - RIGHT

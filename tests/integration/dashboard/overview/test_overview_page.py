@@ -57,7 +57,7 @@ def test_empty_database_renders_with_empty_charts(viewer: Client) -> None:
         assert 'role="img"' in figure
         assert bars(figure) == []
     assert "0 succeeded in the last hour" in html
-    assert 'class="visually-hidden"' in html
+    assert '<div class="visually-hidden"><table>' in html
 
 
 def test_counts_oldest_ready_age_workers_and_charts(viewer: Client, services: Services) -> None:
