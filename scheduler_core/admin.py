@@ -60,9 +60,11 @@ class TaskRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[TaskRecord]):
         "run_after",
         "worker_id",
     ]
-    list_filter = ["status", "queue", "name"]
+    # By enqueue date as a list filter (today, past 7 days, ...), not a date_hierarchy: the
+    # hierarchy lists every distinct day with a scan of the whole table, ten seconds on
+    # each page view at a million rows; these ranges are read from the enqueued_at index.
+    list_filter = ["status", "queue", "name", ("enqueued_at", admin.DateFieldListFilter)]
     search_fields = ["id", "name", "unique_key", "worker_id"]
-    date_hierarchy = "enqueued_at"
     # Counting a million rows on every page view is slow; the paginator shows no total.
     show_full_result_count = False
     inlines = [TaskErrorInline, TaskEventInline]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -185,9 +187,9 @@ def test_the_admin_lists_escape_task_names_and_audit_actors() -> None:
     AuditEntry.objects.create(actor=XSS, action="cancel", source="dashboard", target=XSS)
     client = staff("operator")
     for url in (CHANGELIST, "/admin/scheduler_core/auditentry/"):
-        html = client.get(url).content.decode()
-        assert "<script>alert(1)" not in html
-        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+        page = client.get(url).content.decode()
+        assert "<script>alert(1)" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
 def test_search_and_filters_answer() -> None:
@@ -196,9 +198,20 @@ def test_search_and_filters_answer() -> None:
     client = staff("operator")
     by_search = client.get(CHANGELIST, {"q": "demo.tasks.fail"}).content.decode()
     by_status = client.get(CHANGELIST, {"status__exact": "failed"}).content.decode()
-    for html in (by_search, by_status):
-        assert str(wanted.id) in html
-        assert str(other.id) not in html
+    for found in (by_search, by_status):
+        assert str(wanted.id) in found
+        assert str(other.id) not in found
+    old = task("ready")
+    TaskRecord.objects.filter(id=old.id).update(
+        enqueued_at=DatabaseClock("default").now() - timedelta(days=30)
+    )
+    # Follow the filter's own "Past 7 days" link, as a user would.
+    page = client.get(CHANGELIST).content.decode()
+    link = re.search(r'<a href="([^"]*)"[^>]*>Past 7 days</a>', page)
+    assert link
+    recent = client.get(CHANGELIST + html.unescape(link.group(1))).content.decode()
+    assert str(wanted.id) in recent
+    assert str(old.id) not in recent
     workers = client.get("/admin/scheduler_core/workerrecord/", {"q": "host"})
     audit = client.get("/admin/scheduler_core/auditentry/", {"source__exact": "api"})
     assert workers.status_code == audit.status_code == 200
