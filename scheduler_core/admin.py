@@ -75,12 +75,15 @@ class TaskRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[TaskRecord]):
 
     # The actions' `permissions` name these; the operator role holds all three.
     def has_cancel_permission(self, request: HttpRequest) -> bool:
+        """May the user cancel tasks (the "Cancel selected tasks" action)."""
         return request.user.has_perm(CANCEL)
 
     def has_retry_permission(self, request: HttpRequest) -> bool:
+        """May the user retry tasks."""
         return request.user.has_perm(RETRY)
 
     def has_run_now_permission(self, request: HttpRequest) -> bool:
+        """May the user make delayed tasks due now."""
         return request.user.has_perm(RUN_NOW)
 
 

@@ -88,6 +88,7 @@ class _VendorFunc(Func):
         arg_joiner: str | None = None,
         **extra_context: Any,
     ) -> SQL:
+        """The vendor's SQL text around the compiled operands, and their parameters."""
         operands = [compiler.compile(expression) for expression in self.get_source_expressions()]
         columns = [sql for sql, _ in operands]
         params = tuple(param for _, sql_params in operands for param in sql_params)
