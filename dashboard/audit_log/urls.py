@@ -8,4 +8,5 @@ app_name = "audit"
 
 urlpatterns: list[URLPattern] = [
     path("", views.index, name="list"),
+    path("<int:entry_id>/", views.detail, name="detail"),
 ]

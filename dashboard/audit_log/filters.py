@@ -1,0 +1,47 @@
+"""The audit page's filter form: actor, action, source and day, read from the querystring."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.utils import timezone
+
+from scheduler_core.models.audit import SOURCE_CHOICES
+from scheduler_core.storage.audit_listing import AuditFilter
+
+
+class AuditFilterForm(forms.Form):
+    """Every field optional; a bad value is a field error and the list stays unfiltered."""
+
+    actor = forms.CharField(required=False, max_length=150, label="Who")
+    action = forms.CharField(required=False, max_length=50)
+    source = forms.ChoiceField(required=False, choices=[("", "Any"), *SOURCE_CHOICES])
+    day = forms.DateField(
+        required=False, label="Day", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    after = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def audit_filter(self) -> AuditFilter:
+        """The filter the valid fields describe; a field with an error does not filter."""
+        self.is_valid()
+        data = self.cleaned_data
+        day = data.get("day")
+        since = until = None
+        if day is not None:
+            # The operator's day, in the dashboard's time zone, as a range the index serves.
+            since = timezone.make_aware(datetime.combine(day, time.min))
+            until = since + timedelta(days=1)
+        return AuditFilter(
+            actor=(data.get("actor") or "").strip(),
+            action=(data.get("action") or "").strip(),
+            source=data.get("source") or "",
+            since=since,
+            until=until,
+        )
+
+    def cursor(self) -> int | None:
+        """The entry the page continues after, if the cursor is valid."""
+        self.is_valid()
+        value = self.cleaned_data.get("after")
+        return int(value) if value is not None else None

@@ -1,0 +1,28 @@
+"""How many workers are in each state, with the silent ones counted as stale."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Count
+
+from scheduler_core.domain import WorkerState
+from scheduler_core.models import WorkerRecord
+
+from .db_clock import DatabaseClock
+
+STALE = "stale"
+
+
+def worker_census(using: str, stale_after: timedelta) -> dict[str, int]:
+    """Workers not stopped, by state; those silent for `stale_after` count as "stale" only."""
+    now = DatabaseClock(using).now()
+    live = WorkerRecord.objects.using(using).exclude(state=WorkerState.STOPPED.value)
+    fresh = live.filter(last_heartbeat__gte=now - stale_after)
+    counts = dict.fromkeys(
+        [state.value for state in WorkerState if state is not WorkerState.STOPPED] + [STALE], 0
+    )
+    for state, count in fresh.values_list("state").annotate(n=Count("id")).order_by():
+        counts[state] = count
+    counts[STALE] = live.filter(last_heartbeat__lt=now - stale_after).count()
+    return counts
