@@ -97,8 +97,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
             ],
-            # The project package is no installed app, so its tag library is named here.
-            "libraries": {"dashboard": "dashboard.templatetags.dashboard"},
         },
     },
 ]
