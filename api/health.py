@@ -39,7 +39,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
         now = DatabaseClock(using).now()
         stale = (
             WorkerRecord.objects.using(using)
-            .exclude(state="stopped")
+            .exclude(state__in=["stopped", "dead"])
             .filter(last_heartbeat__lt=now - _stale_after())
             .count()
         )

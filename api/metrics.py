@@ -67,7 +67,7 @@ class SchedulerCollector(Collector):
         ttl = timedelta(seconds=int(settings.SCHEDULER.get("LEASE_SECONDS", 60)))
         live = (
             WorkerRecord.objects.using(self.using)
-            .exclude(state="stopped")
+            .exclude(state__in=["stopped", "dead"])
             .filter(last_heartbeat__gte=now - ttl)
             .count()
         )

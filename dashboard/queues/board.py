@@ -8,7 +8,6 @@ from datetime import timedelta
 from django.conf import settings
 
 from scheduler_core.bootstrap import get_services
-from scheduler_core.domain import WorkerState
 from scheduler_core.domain.defaults import MAX_QUEUE_LENGTH, QUEUE_NAME_PATTERN
 from scheduler_core.storage.queue_board import QueueNumbers, queue_board
 
@@ -48,7 +47,7 @@ def queue_rows() -> list[QueueRow]:
     served = {
         queue
         for worker in services.workers.list_workers()
-        if worker.state is not WorkerState.STOPPED
+        if not worker.state.has_exited
         for queue in worker.queues
     }
     names = board.queues.keys() | paused | limits.keys() | served

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 
-from scheduler_core.domain import Worker, WorkerState
+from scheduler_core.domain import Worker
 from scheduler_core.domain.defaults import DEFAULT_LEASE
 from scheduler_core.storage.worker_load import HeldTask
 
@@ -29,10 +29,10 @@ def stale_after() -> timedelta:
 def shown_state(worker: Worker, now: datetime, ttl: timedelta) -> str:
     """The worker's state, except "stale" for a live one whose heartbeat is older than `ttl`.
 
-    A worker stopped by the stale-worker sweep is stored just like one that stopped cleanly,
-    so both show as "stopped".
+    Stale is what a dead worker looks like until a sweep of the maintenance pass declares it
+    dead (within one maintenance interval).
     """
-    if worker.state is not WorkerState.STOPPED and not worker.is_alive(now, ttl):
+    if not worker.state.has_exited and not worker.is_alive(now, ttl):
         return "stale"
     return worker.state.value
 
@@ -54,14 +54,14 @@ class WorkerRow:
 
 def worker_row(worker: Worker, held: list[HeldTask], now: datetime, ttl: timedelta) -> WorkerRow:
     """The row of one worker at `now`; a stopped worker's uptime ends at its last heartbeat."""
-    end = worker.last_heartbeat if worker.state is WorkerState.STOPPED else now
+    end = worker.last_heartbeat if worker.state.has_exited else now
     uptime = max(timedelta(0), end - worker.started_at)
     return WorkerRow(worker, shown_state(worker, now, ttl), uptime, held)
 
 
 def is_shown(row: WorkerRow, now: datetime, show: str) -> bool:
     """Whether the list shows the worker: "all", "live" (no stopped) or "recent" (default)."""
-    if row.worker.state is not WorkerState.STOPPED or show == "all":
+    if not row.worker.state.has_exited or show == "all":
         return True
     if show == "live":
         return False

@@ -47,5 +47,15 @@ class WorkerState(StrEnum):
     RUNNING = "running"
     # Finishing what it holds; claims nothing new.
     DRAINING = "draining"
-    # Exited cleanly, or declared dead after its heartbeat went stale.
+    # Exited cleanly, after draining.
     STOPPED = "stopped"
+    # Declared dead by another worker's sweep: its heartbeat stopped without a clean exit.
+    DEAD = "dead"
+
+    @property
+    def has_exited(self) -> bool:
+        """True for the states a worker never leaves: stopped or dead."""
+        return self in EXITED_WORKER_STATES
+
+
+EXITED_WORKER_STATES = frozenset({WorkerState.STOPPED, WorkerState.DEAD})

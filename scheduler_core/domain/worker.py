@@ -13,12 +13,15 @@ from .status import WorkerState
 MAX_CONCURRENCY = 1024
 MAX_WORKER_ID_LENGTH = 200
 
-# Which states each state may move to; anything may stop (a crash is declared as stopped).
+# Which states each state may move to. Any live state may stop, or be declared dead when
+# its heartbeat goes stale; stopped and dead are final.
+_EXIT = {WorkerState.STOPPED, WorkerState.DEAD}
 _NEXT_STATES = {
-    WorkerState.STARTING: {WorkerState.RUNNING, WorkerState.DRAINING, WorkerState.STOPPED},
-    WorkerState.RUNNING: {WorkerState.DRAINING, WorkerState.STOPPED},
-    WorkerState.DRAINING: {WorkerState.STOPPED},
+    WorkerState.STARTING: {WorkerState.RUNNING, WorkerState.DRAINING, *_EXIT},
+    WorkerState.RUNNING: {WorkerState.DRAINING, *_EXIT},
+    WorkerState.DRAINING: _EXIT,
     WorkerState.STOPPED: set(),
+    WorkerState.DEAD: set(),
 }
 
 
@@ -77,17 +80,17 @@ class Worker:
         return self.free_slots() > 0
 
     def is_alive(self, now: datetime, ttl: timedelta) -> bool:
-        """True unless the worker stopped or has not beaten its heart within `ttl`."""
-        return self.state is not WorkerState.STOPPED and now - self.last_heartbeat <= ttl
+        """True unless the worker exited or has not beaten its heart within `ttl`."""
+        return not self.state.has_exited and now - self.last_heartbeat <= ttl
 
     def heartbeat(self, now: datetime) -> None:
-        """Record a sign of life; a stopped worker cannot come back."""
-        if self.state is WorkerState.STOPPED:
-            raise InvalidTransition(f"worker {self.id} has stopped")
+        """Record a sign of life; a stopped or dead worker cannot come back."""
+        if self.state.has_exited:
+            raise InvalidTransition(f"worker {self.id} has {self.state.value}")
         self.last_heartbeat = now
 
     def move_to(self, state: WorkerState) -> None:
-        """Change state along starting -> running -> draining -> stopped."""
+        """Change state along starting -> running -> draining -> stopped (or dead)."""
         if state is self.state:
             return
         if state not in _NEXT_STATES[self.state]:

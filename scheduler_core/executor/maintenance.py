@@ -39,7 +39,7 @@ class MaintenanceThread(threading.Thread):
     def run_once(self) -> None:
         """One pass of every maintenance job; a failing job is logged and retried next pass."""
         try:
-            dead = self.services.workers.mark_stale_workers_stopped(self.stale_after)
+            dead = self.services.workers.mark_stale_workers_dead(self.stale_after)
             if dead:
                 logger.warning("declared stale workers stopped: %s", ", ".join(dead))
             report = self.services.rescuer.rescue_expired()

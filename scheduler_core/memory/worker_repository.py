@@ -24,7 +24,7 @@ class InMemoryWorkerRepository(WorkerRepository):
         with self._lock:
             existing = self._workers.get(worker.id)
             # A stopped worker's id may be reused, as a restarted process keeps its name.
-            if existing is not None and existing.state != WorkerState.STOPPED:
+            if existing is not None and not existing.state.has_exited:
                 raise WorkerInvalid("id", f"worker {worker.id} is registered and not stopped")
             self._workers[worker.id] = copy.deepcopy(worker)
 
@@ -64,7 +64,7 @@ class InMemoryWorkerRepository(WorkerRepository):
             found = [
                 worker
                 for worker in self._workers.values()
-                if worker.state != WorkerState.STOPPED and now - worker.last_heartbeat > ttl
+                if not worker.state.has_exited and now - worker.last_heartbeat > ttl
             ]
             return copy.deepcopy(sorted(found, key=lambda worker: worker.id))
 

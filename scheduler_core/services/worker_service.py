@@ -80,18 +80,18 @@ class WorkerService:
         self._workers.heartbeat(worker_id)
         return self._tasks.extend_leases(worker_id, self._lease)
 
-    def mark_stale_workers_stopped(self, ttl: timedelta) -> list[str]:
-        """Declare workers silent for longer than `ttl` stopped; return their ids."""
-        stopped = []
+    def mark_stale_workers_dead(self, ttl: timedelta) -> list[str]:
+        """Declare workers silent for longer than `ttl` dead; return their ids."""
+        dead = []
         for worker in self._workers.find_stale(ttl):
             try:
-                self._workers.set_state(worker.id, WorkerState.STOPPED)
+                self._workers.set_state(worker.id, WorkerState.DEAD)
             except (WorkerNotFound, InvalidTransition):
-                # Another process stopped or removed it first: its job is done either way.
+                # Another process declared it first, or it stopped meanwhile: either way done.
                 continue
-            stopped.append(worker.id)
+            dead.append(worker.id)
         # Their running tasks are not touched here: the rescuer takes them once leases expire.
-        return stopped
+        return dead
 
     def list_workers(self) -> list[Worker]:
         """Every known worker, newest first."""

@@ -8,11 +8,15 @@ from django.db import transaction
 
 from scheduler_core.domain import Worker, WorkerInvalid, WorkerNotFound, WorkerState
 from scheduler_core.domain.ports import WorkerRepository
+from scheduler_core.domain.status import EXITED_WORKER_STATES
 from scheduler_core.models import WorkerRecord
 
 from .db_clock import DatabaseClock
 from .mapping import worker_from_record, worker_values
 from .sqlite_locks import retry_when_locked
+
+# Workers that will never claim again: exited cleanly or declared dead.
+EXITED = [state.value for state in EXITED_WORKER_STATES]
 
 
 class DjangoWorkerRepository(WorkerRepository):
@@ -34,7 +38,7 @@ class DjangoWorkerRepository(WorkerRepository):
                     .filter(id=worker.id)
                     .first()
                 )
-                if existing is not None and existing.state != WorkerState.STOPPED.value:
+                if existing is not None and existing.state not in EXITED:
                     raise WorkerInvalid("id", f"worker {worker.id} is registered and not stopped")
                 WorkerRecord.objects.using(self.using).update_or_create(
                     id=worker.id, defaults=worker_values(worker)
@@ -50,7 +54,7 @@ class DjangoWorkerRepository(WorkerRepository):
             lambda: (
                 WorkerRecord.objects.using(self.using)
                 .filter(id=worker_id)
-                .exclude(state=WorkerState.STOPPED.value)
+                .exclude(state__in=EXITED)
                 .update(last_heartbeat=worker.last_heartbeat)
             )
         )
@@ -95,7 +99,7 @@ class DjangoWorkerRepository(WorkerRepository):
         """Workers not stopped whose last heartbeat is older than `ttl`."""
         rows = (
             WorkerRecord.objects.using(self.using)
-            .exclude(state=WorkerState.STOPPED.value)
+            .exclude(state__in=EXITED)
             .filter(last_heartbeat__lt=self.clock.now() - ttl)
         )
         return [worker_from_record(record) for record in rows]

@@ -116,6 +116,7 @@ def test_find_stale_returns_live_workers_whose_heartbeat_is_older_than_the_ttl(
     hour_ago = kit.now() - timedelta(hours=1)
     make_worker.add("silent", state=WorkerState.RUNNING, last_heartbeat=hour_ago)
     make_worker.add("stopped", state=WorkerState.STOPPED, last_heartbeat=hour_ago)
+    make_worker.add("dead", state=WorkerState.DEAD, last_heartbeat=hour_ago)
     make_worker.add("beating", state=WorkerState.RUNNING)
 
     assert [w.id for w in kit.workers.find_stale(timedelta(minutes=5))] == ["silent"]

@@ -84,6 +84,7 @@ def test_invalid_field_is_named(overrides: dict[str, Any], field: str) -> None:
         (W.RUNNING, 2, 3, 0),
         (W.DRAINING, 4, 1, 0),
         (W.STOPPED, 4, 0, 0),
+        (W.DEAD, 4, 0, 0),
     ],
 )
 def test_free_slots_and_capacity(
@@ -106,6 +107,7 @@ def test_free_slots_and_capacity(
         (W.DRAINING, TTL / 2, True),
         (W.DRAINING, TTL * 2, False),
         (W.STOPPED, timedelta(0), False),
+        (W.DEAD, timedelta(0), False),
     ],
 )
 def test_is_alive(state: WorkerState, silent_for: timedelta, alive: bool) -> None:
@@ -124,8 +126,9 @@ def test_heartbeat_keeps_a_worker_alive() -> None:
     assert worker.is_alive(later + TTL, TTL)
 
 
-def test_a_stopped_worker_cannot_beat() -> None:
-    worker = new_worker(state=W.STOPPED)
+@pytest.mark.parametrize("state", [W.STOPPED, W.DEAD])
+def test_an_exited_worker_cannot_beat(state: WorkerState) -> None:
+    worker = new_worker(state=state)
 
     with pytest.raises(InvalidTransition):
         worker.heartbeat(NOW + TTL)
@@ -140,6 +143,9 @@ LEGAL = {
     (W.RUNNING, W.DRAINING),
     (W.RUNNING, W.STOPPED),
     (W.DRAINING, W.STOPPED),
+    (W.STARTING, W.DEAD),
+    (W.RUNNING, W.DEAD),
+    (W.DRAINING, W.DEAD),
 }
 
 

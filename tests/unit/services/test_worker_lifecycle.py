@@ -95,7 +95,7 @@ def test_heartbeat_extends_the_leases_and_reports_cancel_requests(
 # -- stale workers -----------------------------------------------------------------------------
 
 
-def test_workers_silent_past_the_ttl_are_marked_stopped_once(
+def test_workers_silent_past_the_ttl_are_declared_dead_once(
     worker_service: WorkerService, storage: InMemoryStorage, clock: ManualClock
 ) -> None:
     for worker_id in ("alive", "silent", "gone"):
@@ -105,18 +105,20 @@ def test_workers_silent_past_the_ttl_are_marked_stopped_once(
     clock.advance(timedelta(minutes=2))
     worker_service.heartbeat("alive")
 
-    assert worker_service.mark_stale_workers_stopped(timedelta(minutes=1)) == ["silent"]
+    assert worker_service.mark_stale_workers_dead(timedelta(minutes=1)) == ["silent"]
 
-    assert storage.workers.get("silent").state is WorkerState.STOPPED
+    assert storage.workers.get("silent").state is WorkerState.DEAD
     assert storage.workers.get("alive").state is WorkerState.RUNNING
-    assert worker_service.mark_stale_workers_stopped(timedelta(minutes=1)) == []
+    # A clean exit stays told apart from a death.
+    assert storage.workers.get("gone").state is WorkerState.STOPPED
+    assert worker_service.mark_stale_workers_dead(timedelta(minutes=1)) == []
 
 
 class ForgetfulWorkerRepository(InMemoryWorkerRepository):
     """Another process removes each stale worker between our look and our write."""
 
     def set_state(self, worker_id: str, state: WorkerState) -> Worker:
-        if state is WorkerState.STOPPED:
+        if state is WorkerState.DEAD:
             self.remove(worker_id)
         return super().set_state(worker_id, state)
 
@@ -136,4 +138,4 @@ def test_a_stale_worker_stopped_or_removed_by_another_process_is_not_reported(
     service.register(make_worker("silent"))
     clock.advance(timedelta(minutes=2))
 
-    assert service.mark_stale_workers_stopped(timedelta(minutes=1)) == []
+    assert service.mark_stale_workers_dead(timedelta(minutes=1)) == []

@@ -96,6 +96,19 @@ def test_a_running_worker_silent_past_the_sweep_threshold_is_stale(
     assert "badge-running" in fresh_row and "badge-stale" not in fresh_row
 
 
+def test_a_worker_declared_dead_by_the_sweep_shows_dead_not_stopped(
+    viewer: Client, services: Services
+) -> None:
+    add_worker(services, "crashed-1", silent_for=timedelta(minutes=5))
+    add_worker(services, "clean-1", state=WorkerState.STOPPED, silent_for=timedelta(minutes=5))
+    assert services.workers.mark_stale_workers_dead(timedelta(minutes=1)) == ["crashed-1"]
+
+    html = viewer.get(LIST).content.decode()
+
+    assert "badge-dead" in row_of(html, "crashed-1")
+    assert "badge-stopped" in row_of(html, "clean-1")
+
+
 def test_workers_stopped_over_an_hour_ago_are_hidden_unless_asked_for(
     viewer: Client, services: Services
 ) -> None:
