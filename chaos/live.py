@@ -58,10 +58,21 @@ def snapshot() -> Snapshot:
     return retrying(read)
 
 
-def scrape(url: str, timeout: float = 30) -> dict[str, float]:
-    """The /metrics counters (name without prefix) and task gauges (`status:<s>`, summed)."""
-    with urllib.request.urlopen(url, timeout=timeout) as response:
-        text = response.read().decode()
+def scrape(url: str, timeout: float = 30, tries: int = 10) -> dict[str, float]:
+    """The /metrics counters (name without prefix) and task gauges (`status:<s>`, summed).
+
+    Retried: after pg_terminate_backend or a restart, each dead connection in the web
+    server's pool fails one request (a 500) before the pool discards it.
+    """
+    for attempt in range(tries):
+        try:
+            with urllib.request.urlopen(url, timeout=timeout) as response:
+                text = response.read().decode()
+            break
+        except OSError:
+            if attempt == tries - 1:
+                raise
+            time.sleep(1)
     values: dict[str, float] = {}
     for family in text_string_to_metric_families(text):
         for sample in family.samples:

@@ -6,6 +6,7 @@ chaos/__main__.py); workers and the web server are `manage.py` subprocesses.
 
 from __future__ import annotations
 
+import os
 import random
 import signal
 import socket
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from scheduler_core.bootstrap import get_services
 from scheduler_core.domain import InvalidTransition, TaskNotFound
+from scheduler_core.schedule_settings import declared_schedules
 
 from . import live
 from .database import RunDatabase, restart_server, terminate_backends
@@ -89,6 +91,8 @@ class ChaosRun:
         self.cancelled: set[str] = set()
         self.submitted: set[str] = set()
         self.port = free_port()
+        self.tick_seconds = int(os.environ.get("CHAOS_TICK_SECONDS", "3"))
+        self.born: dict[int, float] = {}
 
     # -- processes -------------------------------------------------------------------------
 
@@ -111,6 +115,7 @@ class ChaosRun:
         ]
         worker = Managed(args, self.env, self.options.logs / f"worker-{number}.log")
         self.workers.append(worker)
+        self.born[worker.pid] = time.monotonic()
         return worker
 
     def start_web(self) -> Managed:
@@ -129,9 +134,24 @@ class ChaosRun:
                 time.sleep(0.5)
         raise RuntimeError(f"the web server did not start; see {web.log}")
 
+    def victim(self) -> Managed | None:
+        """A random worker that has been up a while, or None.
+
+        On a loaded 2-core machine a worker takes seconds to start; killing only workers
+        past that age keeps some of them working (and ticking the schedule) between kills.
+        """
+        ready = [
+            worker
+            for worker in self.workers
+            if time.monotonic() - self.born[worker.pid] >= 2 * self.options.kill_every
+        ]
+        return self.rng.choice(ready) if ready else None
+
     def kill_one(self) -> None:
         """SIGKILL a random worker and start a fresh one."""
-        victim = self.rng.choice(self.workers)
+        victim = self.victim()
+        if victim is None:
+            return
         victim.note_descendants()
         victim.signal(signal.SIGKILL)
         victim.process.wait(timeout=30)
@@ -142,7 +162,9 @@ class ChaosRun:
 
     def term_one(self) -> None:
         """SIGTERM a random worker (it drains and exits) and start its replacement."""
-        victim = self.rng.choice(self.workers)
+        victim = self.victim()
+        if victim is None:
+            return
         victim.note_descendants()
         victim.signal(signal.SIGTERM)
         self.workers.remove(victim)
@@ -236,6 +258,8 @@ class ChaosRun:
     def run(self) -> int:
         """Submit, unleash, drain, stop, check; 0 when every invariant held."""
         options = self.options
+        # Declared now rather than at the first worker's start, which may be killed early.
+        live.retrying(partial(self.services.schedules.sync, declared_schedules()))
         web = self.start_web()
         began = time.monotonic()
         self.submit()
@@ -258,7 +282,7 @@ class ChaosRun:
             self.cancel_some()
             if int(now - started) % 10 == 0:
                 try:
-                    live.scrape(f"http://127.0.0.1:{self.port}/metrics", timeout=10)
+                    live.scrape(f"http://127.0.0.1:{self.port}/metrics", timeout=10, tries=1)
                 except OSError:
                     scrapes_failed += 1
             time.sleep(0.5)
@@ -282,7 +306,10 @@ class ChaosRun:
             f"pid {pid} outlived worker {w.pid}" for w in self.retired for pid in w.orphans()
         ]
         snapshot = live.snapshot()
-        result = check(snapshot, submitted=self.submitted, metrics=metrics)
+        # The schedule runs for the whole chaos phase; ask for a third of its due times at
+        # least, so that a schedule that never fired cannot pass as "no duplicate ticks".
+        expected = int(options.duration / self.tick_seconds / 3)
+        result = check(snapshot, submitted=self.submitted, metrics=metrics, ticks_expected=expected)
         result["no slot outlives its worker"] = orphans
         ticks = sum(1 for task in snapshot.tasks if task.name == KINDS["tick"].name)
         runs = sum(len(r) for r in snapshot.executions.values())
