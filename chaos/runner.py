@@ -92,7 +92,11 @@ class ChaosRun:
         self.submitted: set[str] = set()
         self.port = free_port()
         self.tick_seconds = int(os.environ.get("CHAOS_TICK_SECONDS", "3"))
-        self.born: dict[int, float] = {}
+        # Worker pid -> when it was first seen running (registered, slots started).
+        self.up_since: dict[int, float] = {}
+        self.ids: dict[int, str] = {}
+        # When a worker first ran: the schedule can fire from then on.
+        self.first_up: float | None = None
 
     # -- processes -------------------------------------------------------------------------
 
@@ -115,7 +119,7 @@ class ChaosRun:
         ]
         worker = Managed(args, self.env, self.options.logs / f"worker-{number}.log")
         self.workers.append(worker)
-        self.born[worker.pid] = time.monotonic()
+        self.ids[worker.pid] = f"chaos-{number}"
         return worker
 
     def start_web(self) -> Managed:
@@ -134,16 +138,34 @@ class ChaosRun:
                 time.sleep(0.5)
         raise RuntimeError(f"the web server did not start; see {web.log}")
 
-    def victim(self) -> Managed | None:
-        """A random worker that has been up a while, or None.
+    def note_running(self) -> None:
+        """Note which workers have registered as running (their slots are up)."""
+        running = {
+            row[0] for row in live.rows("SELECT id FROM scheduler_worker WHERE state = 'running'")
+        }
+        now = time.monotonic()
+        for worker in self.workers:
+            if self.ids[worker.pid] in running:
+                self.up_since.setdefault(worker.pid, now)
+                if self.first_up is None:
+                    self.first_up = now
 
-        On a loaded 2-core machine a worker takes seconds to start; killing only workers
-        past that age keeps some of them working (and ticking the schedule) between kills.
+    def any_up(self) -> bool:
+        """True when some current worker has got as far as running."""
+        return any(worker.pid in self.up_since for worker in self.workers)
+
+    def victim(self) -> Managed | None:
+        """A random worker that has been running for a while, or None.
+
+        On a loaded 2-core machine a worker takes many seconds to start. Killing only
+        workers that got as far as running keeps some of them working (and ticking the
+        schedule) between kills, instead of killing start-ups over and over.
         """
+        now = time.monotonic()
         ready = [
             worker
             for worker in self.workers
-            if time.monotonic() - self.born[worker.pid] >= 2 * self.options.kill_every
+            if now - self.up_since.get(worker.pid, now) >= self.options.kill_every
         ]
         return self.rng.choice(ready) if ready else None
 
@@ -241,7 +263,9 @@ class ChaosRun:
                 self.term_one()
         if self.database.dialect != "postgresql":
             return
-        if now - last["terminate"] >= options.terminate_every:
+        # Cut connections while workers run; a worker whose connection is cut while it
+        # starts exits (and is replaced), and on a loaded machine start-up takes long.
+        if now - last["terminate"] >= options.terminate_every and self.any_up():
             last["terminate"] = now
             self.figures.counts["backends terminated"] += terminate_backends(self.database)
             self.figures.counts["pg_terminate_backend rounds"] += 1
@@ -277,6 +301,7 @@ class ChaosRun:
         scrapes_failed = 0
         while time.monotonic() - started < options.duration:
             now = time.monotonic()
+            self.note_running()
             self.chaos_step(now, last, started)
             self.reap()
             self.cancel_some()
@@ -286,9 +311,8 @@ class ChaosRun:
                 except OSError:
                     scrapes_failed += 1
             time.sleep(0.5)
-        print(
-            f"chaos over after {time.monotonic() - started:.0f}s: {self.figures.line()}", flush=True
-        )
+        chaos_end = time.monotonic()
+        print(f"chaos over after {chaos_end - started:.0f}s: {self.figures.line()}", flush=True)
         live.retrying(lambda: self.services.schedules.set_enabled(SCHEDULE_NAME, False))
         deadline = time.monotonic() + options.drain_timeout
         while live.unfinished() and time.monotonic() < deadline:
@@ -308,7 +332,8 @@ class ChaosRun:
         snapshot = live.snapshot()
         # The schedule runs for the whole chaos phase; ask for a third of its due times at
         # least, so that a schedule that never fired cannot pass as "no duplicate ticks".
-        expected = int(options.duration / self.tick_seconds / 3)
+        first_up = self.first_up if self.first_up is not None else chaos_end
+        expected = int((chaos_end - first_up) / self.tick_seconds / 3)
         result = check(snapshot, submitted=self.submitted, metrics=metrics, ticks_expected=expected)
         result["no slot outlives its worker"] = orphans
         ticks = sum(1 for task in snapshot.tasks if task.name == KINDS["tick"].name)
