@@ -22,7 +22,12 @@ def arguments() -> argparse.Namespace:
     sub = parser.add_subparsers(dest="command", required=True)
     chaos = sub.add_parser("chaos", help="tasks of every kind, workers killed, checked after")
     chaos.add_argument("--tasks", type=int, default=50_000)
-    chaos.add_argument("--duration", type=float, default=300, help="seconds of chaos")
+    chaos.add_argument(
+        "--duration",
+        type=float,
+        default=300,
+        help="most seconds of chaos; it ends sooner once every task has finished",
+    )
     chaos.add_argument("--drain-timeout", type=float, default=900)
     chaos.add_argument("--workers", type=int, default=4)
     chaos.add_argument("--concurrency", type=int, default=4)
@@ -30,6 +35,7 @@ def arguments() -> argparse.Namespace:
     chaos.add_argument("--kill-every", type=float, default=4)
     chaos.add_argument("--terminate-every", type=float, default=10)
     chaos.add_argument("--no-restart", action="store_true", help="do not restart PostgreSQL")
+    chaos.add_argument("--restart-at", type=float, default=60, help="seconds into the chaos")
     chaos.add_argument("--tick-seconds", type=int, default=3)
     chaos.add_argument("--seed", type=int, default=0)
     soak = sub.add_parser("soak", help="many quick tasks; memory and connections stay flat")
@@ -84,6 +90,7 @@ def main() -> int:
                     kill_every=options.kill_every,
                     terminate_every=options.terminate_every,
                     restart_postgres=not options.no_restart,
+                    restart_at=options.restart_at,
                     seed=options.seed,
                     logs=logs,
                 ),

@@ -46,6 +46,7 @@ class Options:
     kill_every: float = 4.0
     terminate_every: float = 10.0
     restart_postgres: bool = True
+    restart_at: float = 60.0
     seed: int = 0
     logs: Path = Path("/tmp")
 
@@ -272,12 +273,25 @@ class ChaosRun:
         if (
             options.restart_postgres
             and not last["restarted"]
-            and now - started > options.duration * 0.4
+            and now - started > min(options.restart_at, options.duration / 2)
         ):
             last["restarted"] = 1
             problem = restart_server(self.database)
             self.figures.restart = "done" if not problem else f"impossible: {problem}"
             print(f"postgres restart: {self.figures.restart}", flush=True)
+
+    def all_done(self, now: float, started: float, last: dict[str, float]) -> bool:
+        """Every task finished, past half the duration and the restart: chaos can end early."""
+        restart_pending = (
+            self.database.dialect == "postgresql"
+            and self.options.restart_postgres
+            and not last["restarted"]
+        )
+        too_soon = now - started < self.options.duration / 2
+        if restart_pending or too_soon or now - last.get("done_check", started) < 5:
+            return False
+        last["done_check"] = now
+        return live.unfinished() == 0
 
     def run(self) -> int:
         """Submit, unleash, drain, stop, check; 0 when every invariant held."""
@@ -301,6 +315,8 @@ class ChaosRun:
         scrapes_failed = 0
         while time.monotonic() - started < options.duration:
             now = time.monotonic()
+            if self.all_done(now, started, last):
+                break
             self.note_running()
             self.chaos_step(now, last, started)
             self.reap()
