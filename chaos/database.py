@@ -63,12 +63,12 @@ def terminate_backends(database: RunDatabase) -> int:
     return int(rows[0]) if rows else 0
 
 
-def connection_count(database: RunDatabase) -> int:
-    """Open connections to the run's database (pg_stat_activity)."""
+def connection_count(database: RunDatabase, application: str) -> int:
+    """Open connections to the run's database from one application_name (pg_stat_activity)."""
     with psycopg.connect(database.server, autocommit=True, connect_timeout=5) as connection:
         row = connection.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-            [database.name],
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND application_name = %s",
+            [database.name, application],
         ).fetchone()
     return int(row[0]) if row else 0
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+APPLICATION = "chaos-run"
 
 
 def descendants(pid: int) -> list[int]:
@@ -117,5 +118,8 @@ def environment(database_url: str, **extra: str) -> dict[str, str]:
         "PYTHONPATH": str(ROOT),
         "CHAOS_SIDE_URL": database_url,
         "LOG_LEVEL": "WARNING",
+        # libpq names every connection of these processes (and their slots) after the run,
+        # so pg_stat_activity tells them from the runner's own.
+        "PGAPPNAME": APPLICATION,
         **extra,
     }

@@ -15,7 +15,7 @@ from . import live
 from .database import RunDatabase, connection_count
 from .invariants import check, report
 from .kinds import KINDS
-from .processes import Managed, environment, rss_mb
+from .processes import APPLICATION, Managed, environment, rss_mb
 
 SUBMIT_BATCH = 1000
 # Samples taken while slots start and pools and caches fill up are not counted as growth:
@@ -80,7 +80,9 @@ class Soak:
             return
         self.last_sample = now
         connections = (
-            connection_count(self.database) if self.database.dialect == "postgresql" else None
+            connection_count(self.database, APPLICATION)
+            if self.database.dialect == "postgresql"
+            else None
         )
         rss = sum(rss_mb(worker.pid) for worker in workers)
         self.samples.append(Sample(round(now - self.started, 1), round(rss, 1), connections))
