@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import subprocess
 import sys
@@ -44,7 +45,13 @@ def arguments() -> argparse.Namespace:
     soak.add_argument("--concurrency", type=int, default=4)
     soak.add_argument("--sample-every", type=float, default=5)
     soak.add_argument("--rss-growth-mb", type=float, default=20)
-    soak.add_argument("--connection-growth", type=int, default=2)
+    soak.add_argument(
+        "--connection-growth",
+        type=int,
+        default=None,
+        help="connections allowed above the warm-up count (default: one per worker, for the "
+        "LISTEN connection a worker opens when it first finds the queue empty)",
+    )
     soak.add_argument("--timeout", type=float, default=3600)
     for each in (chaos, soak):
         each.add_argument("--database", choices=("postgres", "sqlite"), default="postgres")
@@ -76,6 +83,9 @@ def main() -> int:
         )
         create_table(run_database.url)
         django.setup()
+        # The runner cuts its own pooled connections on purpose; one warning per dead one
+        # would bury the report.
+        logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
         if options.command == "chaos":
             from .runner import ChaosRun, Options
 

@@ -34,7 +34,8 @@ class SoakOptions:
     concurrency: int = 4
     sample_every: float = 5.0
     rss_growth_mb: float = 20.0
-    connection_growth: int = 2
+    # None: one per worker, the LISTEN connection each opens once the queue first empties.
+    connection_growth: int | None = None
     timeout: float = 3600.0
     logs: Path = Path("/tmp")
 
@@ -118,10 +119,13 @@ class Soak:
             if rss_growth > options.rss_growth_mb
             else []
         )
+        limit = options.connection_growth
+        if limit is None:
+            limit = options.workers
         if connection_growth is not None:
             result["connections flat"] = (
-                [f"{connection_growth} more after warm-up (limit {options.connection_growth})"]
-                if connection_growth > options.connection_growth
+                [f"{connection_growth} more after warm-up (limit {limit})"]
+                if connection_growth > limit
                 else []
             )
         print("seconds  worker RSS MB  connections")
