@@ -241,7 +241,7 @@ class ChaosRun:
             key = uuid.UUID(str(task_id)).hex
             if key not in self.cancel_targets or key in self.cancelled:
                 continue
-            if status != "running" and self.rng.random() > 0.05:
+            if status != "running" and self.rng.random() > 0.01:
                 continue
             try:
                 live.retrying(
@@ -356,6 +356,9 @@ class ChaosRun:
         runs = sum(len(r) for r in snapshot.executions.values())
         self.figures.counts["schedule ticks"] = ticks
         self.figures.counts["executions recorded"] = runs
+        self.figures.counts["worker child processes watched"] = sum(
+            len(worker.seen) for worker in self.retired
+        )
         self.figures.counts["seconds"] = round(elapsed)
         print(f"figures: {self.figures.line()}")
         print(f"metrics scrapes failed during chaos (server restarts): {scrapes_failed}")
