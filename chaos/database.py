@@ -29,6 +29,7 @@ class RunDatabase:
             path = Path(self.url.removeprefix("sqlite:///"))
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
+            path.parent.rmdir()
             return
         with psycopg.connect(self.server, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
