@@ -49,12 +49,15 @@ class Sample:
     connections: int | None
 
 
-def growth(samples: list[Sample]) -> tuple[float, int | None]:
-    """RSS growth (MB) and connection growth after the warm-up, window medians compared."""
+def growth(samples: list[Sample]) -> tuple[float, int | None] | None:
+    """RSS growth (MB) and connection growth after the warm-up, window medians compared.
+
+    None when too few samples came after the warm-up to judge.
+    """
     warm = max(WARM_UP_SECONDS, samples[-1].at * WARM_UP_SHARE)
     settled = [sample for sample in samples if sample.at >= warm]
     if len(settled) < 2 * WINDOW:
-        settled = samples[-2 * WINDOW :]
+        return None
     first = statistics.median(s.rss_mb for s in settled[:WINDOW])
     last = statistics.median(s.rss_mb for s in settled[-WINDOW:])
     counts = [s.connections for s in settled if s.connections is not None]
@@ -113,7 +116,15 @@ class Soak:
         for worker in workers:
             worker.stop(timeout=60)
         result = check(live.snapshot())
-        rss_growth, connection_growth = growth(self.samples)
+        measured = growth(self.samples)
+        if measured is None:
+            result["worker RSS flat"] = [
+                f"not judged: {len(self.samples)} samples in {elapsed:.0f}s leave fewer than "
+                f"{2 * WINDOW} after the warm-up; submit more tasks or sample more often"
+            ]
+            print(report(result))
+            return 1
+        rss_growth, connection_growth = measured
         result["worker RSS flat"] = (
             [f"grew {rss_growth:.1f} MB after warm-up (limit {options.rss_growth_mb:g})"]
             if rss_growth > options.rss_growth_mb

@@ -9,6 +9,7 @@ import pytest
 from chaos.invariants import check, database_truth, report
 from chaos.kinds import KINDS, SCHEDULE_NAME
 from chaos.snapshot import ErrorRow, EventRow, Execution, Snapshot, TaskRow
+from chaos.soak import Sample, growth
 from chaos.transitions import legal_transitions
 
 T0 = 1_800_000_000.0
@@ -325,3 +326,16 @@ def test_the_legal_transitions_come_from_the_domain(edge: tuple[str, str]) -> No
 )
 def test_moves_the_domain_never_makes_are_illegal(edge: tuple[str, str]) -> None:
     assert edge not in legal_transitions()
+
+
+def test_the_soak_judges_growth_after_the_warm_up_only() -> None:
+    start_up = [Sample(at, 100.0 + at * 20, 4) for at in (0, 5, 10, 15, 20, 25)]
+    flat = [Sample(30.0 + n * 5, 700.0 + n * 0.1, 6) for n in range(10)]
+    assert growth(start_up) is None
+    rss, connections = growth(start_up + flat) or (0.0, None)
+    assert rss == pytest.approx(0.7)
+    assert connections == 0
+    leaking = [Sample(30.0 + n * 5, 700.0 + n * 10, 6 + n) for n in range(10)]
+    rss, connections = growth(start_up + leaking) or (0.0, None)
+    assert rss == pytest.approx(70.0)
+    assert connections == 9
