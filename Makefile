@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 PYTHON_CANDIDATES := python3.13 python3.12 $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python) python3
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run lint test format clean
+.PHONY: help venv run lint test format clean chaos chaos-sqlite soak
 
 help:
 	@echo "make run     start the app at http://127.0.0.1:8000/ (creates .venv, DB and an admin)"
@@ -16,6 +16,9 @@ help:
 	@echo "make lint    ruff, mypy, import contracts, migrations check, Django system check"
 	@echo "make format  reformat and auto-fix"
 	@echo "make clean   remove caches and build output (keeps .venv, db.sqlite3, .secret_key)"
+	@echo "make chaos   50,000 tasks, 4 workers killed at random, PostgreSQL cut and restarted; invariants checked"
+	@echo "make chaos-sqlite  the chaos run on one SQLite file (SIGKILLs and SIGTERMs)"
+	@echo "make soak    200,000 tasks through 2 workers; memory and connections must stay flat"
 
 venv: $(STAMP)
 
@@ -81,3 +84,15 @@ format: venv
 clean:
 	rm -rf staticfiles htmlcov .coverage .mypy_cache .ruff_cache .pytest_cache .hypothesis .import_linter_cache
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+
+# Reliability runs (docs/reliability.md), each on a database of its own: PostgreSQL at
+# CHAOS_POSTGRES_URL (default postgres://postgres@127.0.0.1/test's server) or a temp SQLite
+# file. CHAOS_ARGS / SOAK_ARGS pass more options, e.g. CHAOS_ARGS="--tasks 5000 --duration 120".
+chaos: venv
+	$(BIN)/python -m chaos chaos --database postgres --tasks 50000 --duration 1800 $(CHAOS_ARGS)
+
+chaos-sqlite: venv
+	$(BIN)/python -m chaos chaos --database sqlite --tasks 50000 --duration 1800 $(CHAOS_ARGS)
+
+soak: venv
+	$(BIN)/python -m chaos soak --database $(or $(SOAK_DATABASE),postgres) --tasks 200000 $(SOAK_ARGS)

@@ -127,6 +127,10 @@ elif _default_db["ENGINE"] == "django.db.backends.postgresql":
     # psycopg_pool keeps the connections; Django refuses persistent connections with it.
     _options.setdefault("pool", True)
     _default_db["CONN_MAX_AGE"] = 0
+    # The pool tests a connection before handing it out: after a server restart or a cut
+    # connection, the next query gets a fresh one instead of failing (one error per
+    # pooled connection, which the chaos run showed as 500s).
+    _default_db["CONN_HEALTH_CHECKS"] = True
 DATABASES: dict[str, dict[str, Any]] = {"default": _default_db}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

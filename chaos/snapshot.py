@@ -1,0 +1,142 @@
+"""What a run left in the database, read with plain SQL into rows the checker can judge."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from .side_table import TABLE
+
+
+class Cursor(Protocol):
+    """The part of a DB-API cursor the snapshot uses."""
+
+    def execute(self, sql: str, params: Any = ..., /) -> Any: ...
+    def fetchall(self) -> list[tuple[Any, ...]]: ...
+
+
+def task_key(value: object) -> str:
+    """A task id as 32 hex digits, whatever the database returned (uuid, str with dashes)."""
+    return uuid.UUID(str(value)).hex
+
+
+def epoch(value: object) -> float:
+    """A stored timestamp (datetime or ISO text; naive means UTC) as epoch seconds."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
+def _json(value: object) -> Any:
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+@dataclass(slots=True)
+class TaskRow:
+    """One task as stored."""
+
+    id: str
+    name: str
+    status: str
+    attempt: int
+    max_attempts: int
+    run_after: float
+    enqueued_at: float
+    kwargs: dict[str, Any]
+    unique_key: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    """One logged transition."""
+
+    from_status: str
+    to_status: str
+    at: float
+    attempt: int
+    actor: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorRow:
+    """One recorded attempt error."""
+
+    attempt: int
+    exception_type: str
+    message: str
+
+
+@dataclass(slots=True)
+class Execution:
+    """One run of a task's code, from the side table; `end` is None when none was written."""
+
+    attempt: int
+    pid: int
+    start: float
+    end: float | None = None
+
+
+@dataclass(slots=True)
+class Snapshot:
+    """Everything the checker reads."""
+
+    tasks: list[TaskRow] = field(default_factory=list)
+    events: dict[str, list[EventRow]] = field(default_factory=lambda: defaultdict(list))
+    errors: dict[str, list[ErrorRow]] = field(default_factory=lambda: defaultdict(list))
+    executions: dict[str, list[Execution]] = field(default_factory=lambda: defaultdict(list))
+    # Schedule name -> (interval seconds, last fire time in epoch seconds or None).
+    schedules: dict[str, tuple[int | None, float | None]] = field(default_factory=dict)
+
+
+def load(cursor: Cursor) -> Snapshot:
+    """Read the task, transition, error, schedule and side tables."""
+    snapshot = Snapshot()
+    cursor.execute(
+        "SELECT id, name, status, attempt, max_attempts, run_after, enqueued_at, kwargs, "
+        "unique_key FROM scheduler_task"
+    )
+    for row in cursor.fetchall():
+        snapshot.tasks.append(
+            TaskRow(
+                id=task_key(row[0]),
+                name=row[1],
+                status=row[2],
+                attempt=row[3],
+                max_attempts=row[4],
+                run_after=epoch(row[5]),
+                enqueued_at=epoch(row[6]),
+                kwargs=_json(row[7]) or {},
+                unique_key=row[8],
+            )
+        )
+    cursor.execute(
+        "SELECT task_id, from_status, to_status, at, attempt, actor, reason "
+        "FROM scheduler_task_event ORDER BY task_id, id"
+    )
+    for row in cursor.fetchall():
+        snapshot.events[task_key(row[0])].append(
+            EventRow(row[1], row[2], epoch(row[3]), row[4], row[5], row[6])
+        )
+    cursor.execute("SELECT task_id, attempt, exception_type, message FROM scheduler_task_error")
+    for row in cursor.fetchall():
+        snapshot.errors[task_key(row[0])].append(ErrorRow(row[1], row[2], row[3]))
+    cursor.execute("SELECT name, interval_seconds, last_run_at FROM scheduler_schedule")
+    for name, interval, last in cursor.fetchall():
+        snapshot.schedules[name] = (interval, None if last is None else epoch(last))
+    cursor.execute(f"SELECT task_id, attempt, pid, phase, at FROM {TABLE} ORDER BY id")
+    open_runs: dict[tuple[str, int, int], Execution] = {}
+    for task_id, attempt, pid, phase, at in cursor.fetchall():
+        key = (task_key(task_id), attempt, pid)
+        if phase == "start":
+            run = Execution(attempt=attempt, pid=pid, start=float(at))
+            snapshot.executions[key[0]].append(run)
+            open_runs[key] = run
+        elif key in open_runs:
+            open_runs.pop(key).end = float(at)
+    return snapshot
