@@ -103,9 +103,13 @@ class WorkerService:
 
     # -- tasks -----------------------------------------------------------------------------
 
-    def claim(self, worker: Worker, limit: int) -> list[Task]:
-        """Claim up to `limit` due tasks of the worker's queues, never more than its concurrency."""
-        free = min(limit, worker.concurrency)
+    def claim(self, worker: Worker, limit: int, *, prefetch: int = 0) -> list[Task]:
+        """Claim up to `limit` due tasks of the worker's queues.
+
+        Never more than its concurrency plus `prefetch`, the tasks it may hold in a local
+        buffer (their leases are extended by its heartbeat like those of running ones).
+        """
+        free = min(limit, worker.concurrency + max(0, prefetch))
         if free < 1:
             return []
         return self._queue.claim(worker.id, worker.queues, free, self._lease)
