@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bench.report import markdown
 from bench.runner import parse, table, targets
 from bench.stats import percentile, spread
 
@@ -69,3 +70,28 @@ def test_table_shows_failures_and_misses() -> None:
     assert "W2        sqlite    failed" in text
     assert "boom" in text
     assert "NO" in text.splitlines()[-1]
+
+
+def test_markdown_report_marks_misses_and_failures() -> None:
+    report = {
+        "mode": "full",
+        "commit": "0123456789abcdef",
+        "dirty": True,
+        "cores": 2,
+        "load_average_at_start": [7.5],
+        "started_at": "2026-11-28T20:00:00+00:00",
+        "records": [
+            {
+                "workload": "W3",
+                "database": "postgres",
+                "status": "ok",
+                "metrics": {"p50_ms": {"min": 4.0, "median": 6.5, "max": 9.0}},
+                "targets": {"p50_ms": {"target": "<= 5", "met": False}},
+            },
+            {"workload": "W4", "database": "sqlite", "status": "failed", "error": "boom\nmore"},
+        ],
+    }
+    text = markdown(report)
+    assert "commit `0123456789` (uncommitted changes), 2 cores" in text
+    assert "| W3 | postgres | p50_ms | 4.0 | 6.5 | 9.0 | <= 5 | **no** |" in text
+    assert "| W4 | sqlite | failed: boom |" in text
