@@ -8,13 +8,15 @@ MANAGE := $(BIN)/python manage.py
 PYTHON_CANDIDATES := python3.13 python3.12 $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python) python3
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run lint test format clean chaos chaos-sqlite soak
+.PHONY: help venv run lint test format clean bench bench-smoke chaos chaos-sqlite soak
 
 help:
 	@echo "make run     start the app at http://127.0.0.1:8000/ (creates .venv, DB and an admin)"
 	@echo "make test    lint, then run the test suite with coverage"
 	@echo "make lint    ruff, mypy, import contracts, migrations check, Django system check"
 	@echo "make format  reformat and auto-fix"
+	@echo "make bench   workloads W1-W5 on SQLite and PostgreSQL -> bench/results.json (~15 min)"
+	@echo "make bench-smoke  the same at tiny sizes, in about a minute"
 	@echo "make clean   remove caches and build output (keeps .venv, db.sqlite3, .secret_key)"
 	@echo "make chaos   50,000 tasks, 4 workers killed at random, PostgreSQL cut and restarted; invariants checked"
 	@echo "make chaos-sqlite  the chaos run on one SQLite file (SIGKILLs and SIGTERMs)"
@@ -76,6 +78,14 @@ test: lint
 	$(BIN)/pytest --cov --cov-branch --cov-report=term-missing:skip-covered
 	@echo "Branch coverage of the domain and the in-memory adapters (at least 95%):"
 	$(BIN)/coverage report $(CORE_COVERAGE) --format=total
+
+# BENCH_ARGS passes options through, e.g. make bench BENCH_ARGS="--only W2 --db sqlite --quick".
+# PostgreSQL: databases bench_<pid>_* on BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1/test).
+bench: venv
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+bench-smoke: venv
+	$(BIN)/python -m bench --smoke --output $(or $(BENCH_OUTPUT),/tmp/bench-smoke.json) $(BENCH_ARGS)
 
 format: venv
 	$(BIN)/ruff check --fix .

@@ -1,4 +1,10 @@
-"""Free-slot accounting shared by the fetcher and the supervisor: never claim more than fits."""
+"""Free-slot accounting shared by the fetcher and the supervisor: never claim more than fits.
+
+Beyond its slots a worker may hold a few claimed tasks in a local buffer (`extra` units),
+so that a slot coming free finds its next task at once instead of waiting for a claim.
+The buffer is only worth it while tasks are short: a long task would keep buffered ones
+from other workers' idle slots. The supervisor opens and closes it as durations change.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +12,28 @@ import threading
 
 
 class Capacity:
-    """How many more tasks the worker may claim: slots minus running, queued and in-flight."""
+    """How many more tasks the worker may claim: slots (plus buffer) minus those it holds."""
 
-    def __init__(self, total: int) -> None:
-        self._free = total
+    def __init__(self, total: int, extra: int = 0) -> None:
+        if total < 1 or extra < 0:
+            raise ValueError("capacity needs at least one slot and no negative buffer")
+        # Units not held: the slots' and the buffer's, open or not.
+        self._free = total + extra
+        self._extra = extra
+        self._buffer_open = False
         self._changed = threading.Condition()
 
     def reserve(self, timeout: float) -> int:
-        """Take every free unit (waiting up to `timeout` for one); 0 if none became free."""
+        """Take every free unit (waiting up to `timeout` for enough); 0 if none came.
+
+        With the buffer open, it waits until a batch as big as the buffer fits: the slots
+        keep busy from the buffer meanwhile, and one claim statement fetches many tasks.
+        """
         with self._changed:
-            if not self._changed.wait_for(lambda: self._free > 0, timeout=timeout):
+            if not self._changed.wait_for(lambda: self._available() >= self._batch(), timeout):
                 return 0
-            taken, self._free = self._free, 0
+            taken = self._available()
+            self._free -= taken
             return taken
 
     def release(self, count: int = 1) -> None:
@@ -27,8 +43,21 @@ class Capacity:
                 self._free += count
                 self._changed.notify_all()
 
+    def open_buffer(self, is_open: bool) -> None:
+        """Let claims fill the local buffer too (True), or only free slots (False)."""
+        with self._changed:
+            if self._buffer_open != is_open:
+                self._buffer_open = is_open
+                self._changed.notify_all()
+
     @property
     def free(self) -> int:
-        """Units not reserved right now."""
+        """Units a claim could take right now."""
         with self._changed:
-            return self._free
+            return max(0, self._available())
+
+    def _available(self) -> int:
+        return self._free - (0 if self._buffer_open else self._extra)
+
+    def _batch(self) -> int:
+        return max(1, self._extra) if self._buffer_open else 1

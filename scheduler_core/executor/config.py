@@ -38,6 +38,10 @@ class WorkerConfig:
     heartbeat_interval: float = DEFAULT_LEASE.total_seconds() / 3
     # How often rescue, promotion and stale-worker checks run.
     maintenance_interval: float = 5.0
+    # Claimed tasks a worker may hold beyond its slots, only while its tasks are short (see
+    # supervisor.BUFFER_WHILE_TASKS_UNDER), so at most a fraction of a second of work waits
+    # there. None: four per slot; 0: never claim more than the free slots.
+    prefetch: int | None = None
     # How long the fetcher waits for a wake-up before claiming again.
     idle_wait: float = 1.0
     # The DATABASES alias of the scheduler's tables, so a round's outcomes share one
@@ -49,6 +53,8 @@ class WorkerConfig:
             object.__setattr__(self, "worker_id", default_worker_id(self.hostname))
         if self.concurrency < 1:
             raise ValueError("concurrency must be at least 1")
+        if self.prefetch is not None and self.prefetch < 0:
+            raise ValueError("prefetch must not be negative")
         if not self.queues:
             raise ValueError("name at least one queue")
         if self.max_tasks_per_child is not None and self.max_tasks_per_child < 1:
@@ -57,3 +63,9 @@ class WorkerConfig:
             raise ValueError("shutdown_timeout must not be negative")
         if self.heartbeat_interval >= self.lease.total_seconds():
             raise ValueError("heartbeat_interval must be shorter than the lease")
+
+    @property
+    def buffer(self) -> int:
+        """How many claimed tasks the worker may hold beyond its slots."""
+        # Four per slot: claims of 16 tasks on 4 slots measured 1.5x the drain rate of 4.
+        return 4 * self.concurrency if self.prefetch is None else self.prefetch

@@ -1,4 +1,4 @@
-"""The fetcher: claims batches of due tasks sized to the free slots, never more."""
+"""The fetcher: claims batches of due tasks sized to the free slots and the open buffer."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ class Fetcher(threading.Thread):
         capacity: Capacity,
         inbox: queue.Queue[Event],
         idle_wait: float,
+        prefetch: int = 0,
     ) -> None:
         super().__init__(name="fetcher", daemon=True)
         self.services = services
@@ -38,6 +39,7 @@ class Fetcher(threading.Thread):
         self.capacity = capacity
         self.inbox = inbox
         self.idle_wait = idle_wait
+        self.prefetch = prefetch
         self.stopping = threading.Event()
 
     def run(self) -> None:
@@ -55,7 +57,7 @@ class Fetcher(threading.Thread):
 
     def _claim(self, limit: int) -> list[Task]:
         try:
-            claimed = self.services.workers.claim(self.worker, limit)
+            claimed = self.services.workers.claim(self.worker, limit, prefetch=self.prefetch)
             if claimed or self.stopping.is_set():
                 return list(claimed)
             # Nothing due: sleep until an enqueue wakes us (NOTIFY) or the poll comes round.

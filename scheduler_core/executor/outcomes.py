@@ -51,8 +51,7 @@ class OutcomeRecorder:
         if len(finished) > 1:
             try:
                 with self._transaction():
-                    for task, outcome in finished:
-                        self._write_once(task, outcome)
+                    self._write_together(finished)
             except DatabaseError:
                 logger.warning("writing %d outcomes together failed; writing each", len(finished))
                 close_old_connections()
@@ -60,6 +59,25 @@ class OutcomeRecorder:
                 return
         for task, outcome in finished:
             self.record(task, outcome)
+
+    def _write_together(self, finished: list[tuple[Task, Outcome]]) -> None:
+        # Successes share one clock reading and set-based writes; failures (rarer, and
+        # each with its own error rows) go one by one in the same transaction.
+        successes = [(task, outcome.result) for task, outcome in finished if outcome.succeeded]
+        for task in self.services.workers.complete_many(successes):
+            self._log_stale(task, "record")
+        for task, outcome in finished:
+            if not outcome.succeeded:
+                self._write_once(task, outcome)
+
+    def _log_stale(self, task: Task, what: str) -> None:
+        logger.warning(
+            "could not %s task %s: attempt %d is no longer ours (lease lost)",
+            what,
+            task.id,
+            task.attempt,
+            extra=task_fields(task),
+        )
 
     def _write_once(self, task: Task, outcome: Outcome) -> None:
         # A refused (stale) write changes no row, so it needs no savepoint of its own to
@@ -76,12 +94,7 @@ class OutcomeRecorder:
                     outcome.retryable,
                 )
         except StaleTask:
-            logger.warning(
-                "could not record task %s: attempt %d is no longer ours (lease lost)",
-                task.id,
-                task.attempt,
-                extra=task_fields(task),
-            )
+            self._log_stale(task, "record")
 
     def _fail(
         self, task: Task, exception_type: str, message: str, traceback: str, retryable: bool
@@ -127,13 +140,7 @@ class OutcomeRecorder:
             try:
                 write()
             except StaleTask:
-                logger.warning(
-                    "could not %s task %s: attempt %d is no longer ours (lease lost)",
-                    what,
-                    task.id,
-                    task.attempt,
-                    extra=task_fields(task),
-                )
+                self._log_stale(task, what)
                 return
             except DatabaseError:
                 if attempt == WRITE_ATTEMPTS:

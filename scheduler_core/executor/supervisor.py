@@ -15,6 +15,7 @@ import time
 from collections import deque
 from datetime import timedelta
 from types import FrameType
+from uuid import UUID
 
 from django.db import connections
 
@@ -39,6 +40,11 @@ logger = logging.getLogger(__name__)
 TICK = 0.1
 # Outcomes handled (and written in one transaction) per round of the main loop at most.
 MAX_EVENTS_PER_ROUND = 200
+# The local buffer of claimed tasks opens while a typical task takes less than this (s):
+# then a slot waiting for a claim would cost more than the task itself.
+BUFFER_WHILE_TASKS_UNDER = 0.1
+# Weight of the newest duration in the running average that decides it.
+DURATION_WEIGHT = 0.2
 # The exit code after a second signal cut the drain short.
 EXIT_FORCED = 1
 SLOT_CRASHED = "scheduler_core.SlotCrashed"
@@ -51,10 +57,14 @@ class Supervisor:
         self.config = config
         self.services = services
         self.inbox: queue.Queue[Event] = queue.Queue()
-        self.capacity = Capacity(config.concurrency)
+        self.capacity = Capacity(config.concurrency, config.buffer)
+        # Starts above the bar, so that a few short tasks must finish before the buffer opens.
+        self.typical_duration = 2 * BUFFER_WHILE_TASKS_UNDER
         self.recorder = OutcomeRecorder(services, config.database)
         self.slots: list[Slot] = []
+        # Claimed tasks waiting for a slot (the buffer), and when each claim arrived.
         self.pending: deque[Task] = deque()
+        self.pending_since: dict[UUID, float] = {}
         # Attempts that finished this round, written together after the round's events.
         self.finished: list[tuple[Task, Outcome]] = []
         self.signals = 0
@@ -75,6 +85,7 @@ class Supervisor:
             capacity=self.capacity,
             inbox=self.inbox,
             idle_wait=config.idle_wait,
+            prefetch=config.buffer,
         )
         self.heartbeat = HeartbeatThread(
             services=services,
@@ -121,16 +132,20 @@ class Supervisor:
             if self.signals == 1 and self.draining_since is None:
                 self._begin_drain()
             if self.draining_since is not None:
-                if not any(slot.busy for slot in self.slots):
+                # Buffered tasks are run, not handed back: they are short by construction,
+                # and a handed-back task would cost an attempt.
+                if not self.pending and not any(slot.busy for slot in self.slots):
                     return 0
                 if time.monotonic() - self.draining_since > self.config.shutdown_timeout:
                     self._release_running("the shutdown timeout passed")
                     return 0
             for event in self._next_events():
                 self._handle(event)
+            # Freed slots take their next (buffered) task before the round's outcomes are
+            # written, so they run while the supervisor waits for the database.
+            self._dispatch()
             if self.finished:
                 self._record_finished()
-            self._dispatch()
             self._enforce_timeouts()
 
     def _next_events(self) -> list[Event]:
@@ -161,8 +176,6 @@ class Supervisor:
         self.draining_since = time.monotonic()
         self.fetcher.stopping.set()
         self._set_state(WorkerState.DRAINING)
-        while self.pending:
-            self.recorder.release(self.pending.popleft())
 
     def _stop_everything(self) -> None:
         self.fetcher.stopping.set()
@@ -191,7 +204,9 @@ class Supervisor:
                     for task in tasks:
                         self.recorder.release(task)
                 else:
+                    arrived = time.monotonic()
                     self.pending.extend(tasks)
+                    self.pending_since.update((task.id, arrived) for task in tasks)
             case Finished(slot=slot, outcome=outcome):
                 if slot.retired or slot.task is None or slot.task.id != outcome.task_id:
                     logger.info("ignoring a late outcome of task %s", outcome.task_id)
@@ -199,6 +214,7 @@ class Supervisor:
                 # The slot is free now, so the fetcher may claim for it while this round's
                 # outcomes are written together.
                 duration = time.monotonic() - slot.started_at
+                self._note_duration(duration)
                 task = slot.done()
                 self.finished.append((task, outcome))
                 logger.info(
@@ -225,8 +241,13 @@ class Supervisor:
             case Heartbeat(asked_at=asked_at, running=running):
                 self._reconcile(asked_at, running)
 
+    def _note_duration(self, seconds: float) -> None:
+        self.typical_duration += DURATION_WEIGHT * (seconds - self.typical_duration)
+        self.capacity.open_buffer(self.typical_duration < BUFFER_WHILE_TASKS_UNDER)
+
     def _reconcile(self, asked_at: float, running: list[Task]) -> None:
         held = {(task.id, task.attempt): task for task in running}
+        self._reconcile_buffer(asked_at, held)
         for slot in self.slots:
             task = slot.task
             if task is None or slot.started_at > asked_at:
@@ -244,6 +265,27 @@ class Supervisor:
                 self.recorder.confirm_cancel(task)
                 self._freed()
 
+    def _reconcile_buffer(self, asked_at: float, held: dict[tuple[UUID, int], Task]) -> None:
+        # The heartbeat extends buffered tasks' leases like running ones' (they are running
+        # in the store); one taken from us or asked to stop must not start at all.
+        keep: deque[Task] = deque()
+        for task in self.pending:
+            stored = held.get((task.id, task.attempt))
+            if self.pending_since[task.id] > asked_at or (
+                stored is not None and not stored.cancel_requested
+            ):
+                keep.append(task)
+                continue
+            del self.pending_since[task.id]
+            if stored is None:
+                message = "lost the lease of buffered task %s; dropping it"
+                logger.warning(message, task.id, extra=task_fields(task))
+            else:
+                logger.info("cancelling buffered task %s", task.id, extra=task_fields(task))
+                self.recorder.confirm_cancel(task)
+            self._freed()
+        self.pending = keep
+
     # -- slots -------------------------------------------------------------------------
 
     def _dispatch(self) -> None:
@@ -252,7 +294,9 @@ class Supervisor:
                 return
             # An exhausted slot's child is exiting; it is replaced when its exit is seen.
             if slot.accepting:
-                slot.run(self.pending.popleft())
+                task = self.pending.popleft()
+                del self.pending_since[task.id]
+                slot.run(task)
 
     def _enforce_timeouts(self) -> None:
         now = time.monotonic()
@@ -292,6 +336,11 @@ class Supervisor:
             self.capacity.release(1)
 
     def _release_running(self, why: str) -> None:
+        while self.pending:
+            task = self.pending.popleft()
+            del self.pending_since[task.id]
+            logger.warning("stopping before buffered task %s ran (%s); released", task.id, why)
+            self.recorder.release(task)
         for slot in self.slots:
             if slot.task is not None:
                 task, slot.task = slot.task, None

@@ -68,8 +68,7 @@ class SchedulerService(Scheduler):
                 raise
             resolved, new = self._plan_batch(built)
             self._add_all(new)
-        for task in new:
-            self._queue.enqueue(task)
+        self._queue.enqueue_many(new)
         return resolved
 
     # -- operator actions ------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -103,9 +103,13 @@ class WorkerService:
 
     # -- tasks -----------------------------------------------------------------------------
 
-    def claim(self, worker: Worker, limit: int) -> list[Task]:
-        """Claim up to `limit` due tasks of the worker's queues, never more than its concurrency."""
-        free = min(limit, worker.concurrency)
+    def claim(self, worker: Worker, limit: int, *, prefetch: int = 0) -> list[Task]:
+        """Claim up to `limit` due tasks of the worker's queues.
+
+        Never more than its concurrency plus `prefetch`, the tasks it may hold in a local
+        buffer (their leases are extended by its heartbeat like those of running ones).
+        """
+        free = min(limit, worker.concurrency + max(0, prefetch))
         if free < 1:
             return []
         return self._queue.claim(worker.id, worker.queues, free, self._lease)
@@ -120,6 +124,34 @@ class WorkerService:
     def complete(self, task: Task, result: Any) -> Task:
         """Record the attempt's result; StaleTask if the worker lost the task meanwhile."""
         return self._fenced(task, lambda t, now: t.succeed(result, attempt=t.attempt, now=now))
+
+    def complete_many(self, finished: Sequence[tuple[Task, Any]]) -> list[Task]:
+        """Record many attempts' results, fenced, with one clock reading; the stale ones.
+
+        The tasks returned were no longer their attempt's (StaleTask for each): nothing of
+        them was stored. The others are stored, set-based where the storage can.
+        """
+        if not finished:
+            return []
+        now = self._clock.now()
+        changed = []
+        for task, result in finished:
+            # A shallow copy with its own transition list is enough: succeed() only sets
+            # fields and logs a transition. The caller's task stays as it was.
+            copied = replace(task, pending_transitions=[])
+            copied.succeed(result, attempt=task.attempt, now=now)
+            changed.append(copied)
+        stored = self._tasks.finish_many(changed)
+        stale = []
+        for task, result in finished:
+            if task.id in stored:
+                continue
+            # Refused: lost, or an operator asked to cancel meanwhile; decide one by one.
+            try:
+                self.complete(task, result)
+            except StaleTask:
+                stale.append(task)
+        return stale
 
     def fail(self, task: Task, error: BaseException | TaskError, *, retryable: bool = True) -> Task:
         """Record the attempt's error: retry after backoff while attempts remain, else fail."""

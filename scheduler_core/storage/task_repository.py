@@ -25,6 +25,7 @@ from scheduler_core.domain.ports import TaskRepository
 from scheduler_core.domain.pruning import check_prunable
 from scheduler_core.models import TaskErrorRecord, TaskEvent, TaskRecord
 
+from .completion import is_plain_success, store_successes
 from .db_clock import DatabaseClock
 from .mapping import (
     error_record,
@@ -163,6 +164,20 @@ class DjangoTaskRepository(TaskRepository):
                 f"task {task.id} is no longer {expected_status} at attempt {expected_attempt}"
             )
         task.pending_transitions.clear()
+
+    def finish_many(self, tasks: Sequence[Task]) -> set[UUID]:
+        """Store ended attempts, fenced; plain successes in one UPDATE (per result) and INSERT."""
+        plain = [task for task in tasks if is_plain_success(task)]
+        others = [task for task in tasks if not is_plain_success(task)]
+        stored: set[UUID] = set()
+        if plain:
+
+            def write() -> set[UUID]:
+                with transaction.atomic(using=self.using):
+                    return store_successes(self.using, plain)
+
+            stored = retry_when_locked(write)
+        return stored | super().finish_many(others)
 
     def delete(self, task_id: UUID) -> None:
         """Remove a task and its history; TaskNotFound if there is none."""

@@ -16,6 +16,11 @@ class Queue(ABC):
     def enqueue(self, task: Task) -> None:
         """Make a stored waiting task claimable and wake idle claimers."""
 
+    def enqueue_many(self, tasks: Sequence[Task]) -> None:
+        """Make stored waiting tasks claimable; an adapter may wake claimers once per queue."""
+        for task in tasks:
+            self.enqueue(task)
+
     @abstractmethod
     def claim(
         self, worker_id: str, queues: Sequence[str], limit: int, lease: timedelta

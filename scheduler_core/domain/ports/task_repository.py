@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from ..errors import StaleTask, TaskNotFound
 from ..listing import Page, PageRequest, TaskFilter
 from ..records import TaskTransition
 from ..status import TaskStatus
@@ -34,6 +35,22 @@ class TaskRepository(ABC):
 
         A write must also not clear the cancel request of a running task (StaleTask).
         """
+
+    def finish_many(self, tasks: Sequence[Task]) -> set[UUID]:
+        """Store attempts that just ended, each fenced as update() fences it; the ids stored.
+
+        Each task must still be running at its `attempt` (with no cancel request it does not
+        carry) in storage; one that is not is left as stored and its id is not returned, so
+        the caller decides what a refused write means. An adapter may write all in one go.
+        """
+        stored = set()
+        for task in tasks:
+            try:
+                self.update(task, expected_status=TaskStatus.RUNNING, expected_attempt=task.attempt)
+            except (StaleTask, TaskNotFound):
+                continue
+            stored.add(task.id)
+        return stored
 
     @abstractmethod
     def delete(self, task_id: UUID) -> None:

@@ -1,0 +1,116 @@
+"""The supervisor's local buffer: opened by short tasks, reconciled with the heartbeat."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+
+from scheduler_core.bootstrap import Services, build_services
+from scheduler_core.domain import Task, TaskStatus
+from scheduler_core.domain.ports import SubmitRequest
+from scheduler_core.executor.config import WorkerConfig
+from scheduler_core.executor.supervisor import BUFFER_WHILE_TASKS_UNDER, Supervisor
+
+NAME = "tests.noop"
+
+
+@pytest.fixture
+def services() -> Services:
+    return build_services("memory", task_names=[NAME])
+
+
+@pytest.fixture
+def supervisor(services: Services) -> Supervisor:
+    config = WorkerConfig(concurrency=2, pool="thread", worker_id="w1")
+    made = Supervisor(config, services)
+    services.workers.register(made.worker)
+    services.workers.start(made.worker.id)
+    return made
+
+
+def buffered(supervisor: Supervisor, services: Services, count: int) -> list[Task]:
+    for _ in range(count):
+        services.scheduler.submit(SubmitRequest(name=NAME))
+    claimed = services.workers.claim(supervisor.worker, count, prefetch=count)
+    supervisor.pending.extend(claimed)
+    supervisor.pending_since.update((task.id, time.monotonic()) for task in claimed)
+    return claimed
+
+
+def test_the_buffer_is_four_tasks_per_slot_unless_set() -> None:
+    assert WorkerConfig(concurrency=3).buffer == 12
+    assert WorkerConfig(concurrency=3, prefetch=0).buffer == 0
+    with pytest.raises(ValueError):
+        WorkerConfig(prefetch=-1)
+
+
+def test_claims_may_fill_the_buffer_but_no_more(services: Services) -> None:
+    supervisor = Supervisor(WorkerConfig(concurrency=2, pool="thread"), services)
+    for _ in range(20):
+        services.scheduler.submit(SubmitRequest(name=NAME))
+
+    assert len(services.workers.claim(supervisor.worker, 50)) == 2
+    assert len(services.workers.claim(supervisor.worker, 50, prefetch=8)) == 10
+
+
+def test_short_tasks_open_the_buffer_and_long_ones_close_it(supervisor: Supervisor) -> None:
+    assert supervisor.capacity.free == 2
+    for _ in range(5):
+        supervisor._note_duration(0.001)
+    assert supervisor.capacity.free == 2 + 8
+    for _ in range(5):
+        supervisor._note_duration(10 * BUFFER_WHILE_TASKS_UNDER)
+    assert supervisor.capacity.free == 2
+
+
+def test_a_buffered_task_asked_to_cancel_is_cancelled_without_running(
+    supervisor: Supervisor, services: Services
+) -> None:
+    kept, cancelled = buffered(supervisor, services, 2)
+    services.scheduler.cancel(cancelled.id, actor="operator")
+    asked_at = time.monotonic()
+
+    supervisor._reconcile(asked_at, services.workers.heartbeat("w1"))
+
+    assert [task.id for task in supervisor.pending] == [kept.id]
+    assert services.scheduler.status(cancelled.id).status is TaskStatus.CANCELLED
+    assert services.scheduler.status(kept.id).status is TaskStatus.RUNNING
+
+
+def test_a_buffered_task_taken_from_us_is_dropped(
+    supervisor: Supervisor, services: Services
+) -> None:
+    [lost] = buffered(supervisor, services, 1)
+    asked_at = time.monotonic()
+
+    supervisor._reconcile(asked_at, running=[])
+
+    assert not supervisor.pending
+    assert lost.id not in supervisor.pending_since
+
+
+def test_a_task_claimed_after_the_heartbeat_asked_is_kept(
+    supervisor: Supervisor, services: Services
+) -> None:
+    asked_at = time.monotonic()
+    [fresh] = buffered(supervisor, services, 1)
+
+    supervisor._reconcile(asked_at, running=[])
+
+    assert [task.id for task in supervisor.pending] == [fresh.id]
+
+
+def test_buffered_tasks_are_released_when_stopping_at_once(
+    supervisor: Supervisor, services: Services
+) -> None:
+    [task] = buffered(supervisor, services, 1)
+
+    supervisor._release_running("a test")
+
+    assert not supervisor.pending
+    stored = services.scheduler.status(task.id)
+    assert stored.status is TaskStatus.RUNNING
+    assert stored.lease_expires_at is not None
+    assert stored.lease_expires_at <= services.clock.now() + timedelta(seconds=0)
