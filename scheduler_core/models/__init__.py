@@ -1,6 +1,7 @@
 """Database tables of the scheduler; the ORM adapters in scheduler_core.storage map them."""
 
 from .audit import AuditEntry
+from .counters import ActivityMinute, QueueCount, TaskTotals
 from .queue_limit import QueueLimit
 from .queue_pause import QueuePause
 from .schedule import ScheduleRecord
@@ -10,12 +11,15 @@ from .task_event import TaskEvent
 from .worker import WorkerRecord
 
 __all__ = [
+    "ActivityMinute",
     "AuditEntry",
     "QueueLimit",
+    "QueueCount",
     "QueuePause",
     "ScheduleRecord",
     "TaskErrorRecord",
     "TaskEvent",
     "TaskRecord",
+    "TaskTotals",
     "WorkerRecord",
 ]

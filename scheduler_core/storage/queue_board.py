@@ -1,15 +1,20 @@
-"""Read-only numbers for the dashboard's queue page, a few grouped queries per page view."""
+"""Read-only numbers for the dashboard's queue page, a few small queries per page view.
+
+Counts come from the trigger-kept counters and the per-minute rollup (docs/counters.md);
+the only reads of the task table go through partial indexes of waiting rows.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Min
+from django.db.models import Count
 
+from scheduler_core.domain import TaskStatus
 from scheduler_core.models import TaskRecord
-from scheduler_core.models.choices import waiting
 
+from .counters.reads import failed_since
 from .db_clock import DatabaseClock
 from .stats import queue_stats
 
@@ -40,35 +45,29 @@ class QueueBoard:
 def queue_board(using: str) -> QueueBoard:
     """Count each queue's tasks: due, scheduled, retrying, running, failed in the last hour."""
     now = DatabaseClock(using).now()
-    tasks = TaskRecord.objects.using(using)
-    # Due waiting rows, read through the claim's partial index of waiting rows.
-    due: dict[str, tuple[int, datetime | None]] = {
-        queue: (n, oldest)
-        for queue, n, oldest in tasks.filter(waiting(), run_after__lte=now)
-        .values("queue")
-        .annotate(n=Count("id"), oldest=Min("run_after"))
-        .order_by()
-        .values_list("queue", "n", "oldest")
-    }
-    # Only the last hour of finished rows, through the partial index on finished_at.
-    failed = dict(
-        tasks.filter(finished_at__gte=now - RECENT_FAILURES, status="failed")
+    # Ready tasks are due by definition; delayed ones whose time has come but that the
+    # promoter has not moved yet are few, found through the partial index of delayed rows.
+    late = dict(
+        TaskRecord.objects.using(using)
+        .filter(status__in=["scheduled", "retrying"], run_after__lte=now)
         .values("queue")
         .annotate(n=Count("id"))
         .order_by()
         .values_list("queue", "n")
     )
+    # Whole minutes: the rollup counts per minute, so the hour starts on a minute boundary.
+    hour_ago = int((now - RECENT_FAILURES).timestamp()) // 60 * 60
+    failed = failed_since(using, hour_ago)
     queues: dict[str, QueueNumbers] = {}
     for stats in queue_stats(using):
-        counts = {status.value: n for status, n in stats.counts.items()}
-        due_now, oldest = due.get(stats.name, (0, None))
+        counts = stats.counts
         queues[stats.name] = QueueNumbers(
             name=stats.name,
-            due=due_now,
-            scheduled=counts["scheduled"],
-            retrying=counts["retrying"],
-            running=counts["running"],
+            due=counts[TaskStatus.READY] + late.get(stats.name, 0),
+            scheduled=counts[TaskStatus.SCHEDULED],
+            retrying=counts[TaskStatus.RETRYING],
+            running=counts[TaskStatus.RUNNING],
             failed_recently=failed.get(stats.name, 0),
-            oldest_due_at=oldest,
+            oldest_due_at=stats.oldest_due_at,
         )
     return QueueBoard(now=now, queues=queues)

@@ -1,25 +1,24 @@
 """Read-only aggregates of the task tables, for /metrics and the queue list.
 
-Computed from the database on each call, so every web and worker process reports the same
-numbers. Counters come from the transition log, which pruning shortens: they count events
-of the tasks still kept (see docs/api.md).
+Read from the database on each call, so every web and worker process reports the same
+numbers. Counts and totals come from the tables that database triggers keep exact
+(docs/counters.md), so no call counts the task table or the transition log; totals never
+drop, pruning or not.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F, Min, Q
+from django.db.models import Min
 
 from scheduler_core.domain import TaskStatus
-from scheduler_core.models import TaskEvent, TaskRecord
+from scheduler_core.models import TaskRecord
 from scheduler_core.models.choices import waiting
 
+from .counters.reads import queue_counts, task_totals
 from .db_clock import DatabaseClock
-
-RESCUER = "rescuer"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -33,10 +32,7 @@ class QueueStats:
 
 def queue_stats(using: str) -> list[QueueStats]:
     """Every queue that holds a task, by name, with its counts by status (zeros included)."""
-    counts: dict[str, dict[TaskStatus, int]] = defaultdict(lambda: dict.fromkeys(TaskStatus, 0))
-    rows = TaskRecord.objects.using(using).values("queue", "status").annotate(n=Count("id"))
-    for row in rows.order_by():
-        counts[row["queue"]][TaskStatus(row["status"])] = row["n"]
+    counts = queue_counts(using)
     now = DatabaseClock(using).now()
     oldest = dict(
         TaskRecord.objects.using(using)
@@ -53,19 +49,8 @@ def queue_stats(using: str) -> list[QueueStats]:
 
 
 def event_totals(using: str) -> dict[str, int]:
-    """How many kept tasks were enqueued, and how many transitions of each kind were logged."""
-    events = TaskEvent.objects.using(using)
-    totals = events.aggregate(
-        # request_cancel logs running -> running; only a real move into running is a start.
-        started=Count("id", filter=Q(to_status="running") & ~Q(from_status=F("to_status"))),
-        succeeded=Count("id", filter=Q(to_status="succeeded")),
-        failed=Count("id", filter=Q(to_status="failed")),
-        retried=Count("id", filter=Q(to_status="retrying")),
-        cancelled=Count("id", filter=Q(to_status="cancelled")),
-        rescued=Count("id", filter=Q(actor=RESCUER) & ~Q(from_status=F("to_status"))),
-    )
-    totals["enqueued"] = TaskRecord.objects.using(using).count()
-    return {name: int(value or 0) for name, value in totals.items()}
+    """Tasks enqueued, and transitions of each kind, since the counters were installed."""
+    return task_totals(using)
 
 
 def recent_timings(using: str, window: timedelta, limit: int) -> list[tuple[float, float]]:

@@ -1,4 +1,4 @@
-"""Activity buckets, grouped in SQL: outcomes from the transition log, waits from task rows."""
+"""Activity buckets, summed in SQL from the per-minute rollup the log's triggers keep."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from scheduler_core.storage.activity import Window, activity, first_event_id_since
+from scheduler_core.storage.activity import Window, activity
 
 from .factories import db_now, event, finished_task, task_row
 
@@ -21,9 +21,11 @@ def test_window_buckets_start_on_whole_minutes_and_end_with_the_current_one() ->
     assert window.bucket_start(59) == datetime(2026, 11, 28, 20, 30, tzinfo=UTC)
 
 
-def test_a_window_needs_buckets() -> None:
+def test_a_window_needs_buckets_of_whole_minutes() -> None:
     with pytest.raises(ValueError, match="at least one bucket"):
         Window.ending_at(NOW, timedelta(minutes=1), 0)
+    with pytest.raises(ValueError, match="whole number of minutes"):
+        Window.ending_at(NOW, timedelta(seconds=90), 10)
 
 
 def test_empty_tables_give_empty_buckets() -> None:
@@ -31,7 +33,6 @@ def test_empty_tables_give_empty_buckets() -> None:
     assert len(buckets) == 60
     assert all(b.succeeded == b.failed == b.started == 0 for b in buckets)
     assert all(b.wait_avg is None for b in buckets)
-    assert first_event_id_since("default", NOW) is None
 
 
 def test_outcomes_and_waits_land_in_their_buckets() -> None:
@@ -56,16 +57,6 @@ def test_outcomes_and_waits_land_in_their_buckets() -> None:
     assert buckets[59].wait_avg == pytest.approx(3.0, abs=0.01)
     assert buckets[59].wait_max == pytest.approx(4.0, abs=0.01)
     assert buckets[58].wait_avg == pytest.approx(1.0, abs=0.01)
-
-
-def test_first_event_id_since_finds_the_boundary_by_id() -> None:
-    task = task_row()
-    times = [NOW - timedelta(minutes=minutes) for minutes in (50, 40, 30, 20, 10)]
-    ids = [event(task, "ready", "running", at).id for at in times]
-    assert first_event_id_since("default", NOW - timedelta(minutes=45)) == ids[1]
-    assert first_event_id_since("default", NOW - timedelta(minutes=30)) == ids[2]
-    assert first_event_id_since("default", NOW - timedelta(hours=2)) == ids[0]
-    assert first_event_id_since("default", NOW - timedelta(minutes=5)) is None
 
 
 def test_an_event_logged_a_little_out_of_order_is_still_counted() -> None:
