@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scheduler_core', '0007_queue_limits'),
+        ('scheduler_core', '0008_counters'),
     ]
 
     operations = [
