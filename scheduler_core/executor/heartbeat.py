@@ -52,7 +52,7 @@ class HeartbeatThread(threading.Thread):
             # Another worker declared us dead (we were paused or cut off too long): come back
             # under the same id. Our tasks' leases may have been rescued meanwhile; the
             # supervisor stops any attempt the store no longer lists as ours.
-            logger.warning("worker %s was declared stopped; registering again", self.worker.id)
+            logger.warning("worker %s was declared dead; registering again", self.worker.id)
             self._register_again()
             return
         except Exception:

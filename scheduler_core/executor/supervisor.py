@@ -17,7 +17,7 @@ from datetime import timedelta
 from types import FrameType
 from uuid import UUID
 
-from django.db import connections
+from django.db import close_old_connections, connections
 
 from scheduler_core.bootstrap import Services
 from scheduler_core.domain import Task, Worker, WorkerState
@@ -65,6 +65,9 @@ class Supervisor:
         # Claimed tasks waiting for a slot (the buffer), and when each claim arrived.
         self.pending: deque[Task] = deque()
         self.pending_since: dict[UUID, float] = {}
+        # When the last heartbeat that extended our leases was sent (monotonic); see
+        # _stop_if_leases_lapse.
+        self.leases_renewed_at = time.monotonic()
         # Attempts that finished this round, written together after the round's events.
         self.finished: list[tuple[Task, Outcome]] = []
         self.signals = 0
@@ -106,8 +109,12 @@ class Supervisor:
         self._install_signal_handlers()
         self.services.workers.register(self.worker)
         self.slots = [self._new_slot() for _ in range(self.config.concurrency)]
+        # Starting the slots takes seconds; a connection cut meanwhile (a database restart,
+        # pg_terminate_backend) must not fail the start, so check it out afresh.
+        close_old_connections()
         self.services.workers.start(self.worker.id)
         self.worker.state = WorkerState.RUNNING
+        self.leases_renewed_at = time.monotonic()
         for thread in (self.fetcher, self.heartbeat, self.maintenance):
             thread.start()
         logger.info(
@@ -141,6 +148,7 @@ class Supervisor:
                     return 0
             for event in self._next_events():
                 self._handle(event)
+            self._stop_if_leases_lapse()
             # Freed slots take their next (buffered) task before the round's outcomes are
             # written, so they run while the supervisor waits for the database.
             self._dispatch()
@@ -239,7 +247,45 @@ class Supervisor:
                     self._freed()
                 self._replace(slot)
             case Heartbeat(asked_at=asked_at, running=running):
+                self.leases_renewed_at = max(self.leases_renewed_at, asked_at)
                 self._reconcile(asked_at, running)
+
+    def _stop_if_leases_lapse(self) -> None:
+        """Stop every attempt before its lease can run out while no heartbeat gets through.
+
+        A lease runs from the database's clock at the last successful heartbeat (or claim);
+        the heartbeat was sent before the database stamped it, so time since sending bounds
+        the lease's age from above. Past the guard another worker may rescue the task and
+        start it, so going on would run it twice at once: stop first, let the rescue retry.
+        """
+        silent = time.monotonic() - self.leases_renewed_at
+        if silent < self.lease_guard:
+            return
+        if not self.pending and not any(slot.task is not None for slot in self.slots):
+            return
+        logger.error(
+            "no heartbeat got through for %.1fs (lease %ss): stopping every attempt before "
+            "its lease can lapse; another worker retries them once rescued",
+            silent,
+            self.config.lease.total_seconds(),
+        )
+        while self.pending:
+            task = self.pending.popleft()
+            del self.pending_since[task.id]
+            self._freed()
+        for slot in self.slots:
+            if slot.task is not None:
+                logger.warning("stopping task %s", slot.task.id, extra=task_fields(slot.task))
+                self._retire(slot)
+                self._freed()
+
+    @property
+    def lease_guard(self) -> float:
+        """Seconds without a successful heartbeat after which attempts are stopped."""
+        lease = self.config.lease.total_seconds()
+        # A tenth of the lease (at least half a second) to kill the slots and for clock
+        # granularity; the heartbeat's own interval is a third of the lease.
+        return lease - max(lease / 10, 0.5)
 
     def _note_duration(self, seconds: float) -> None:
         self.typical_duration += DURATION_WEIGHT * (seconds - self.typical_duration)
