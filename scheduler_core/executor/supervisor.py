@@ -12,7 +12,6 @@ import os
 import queue
 import signal
 import time
-from collections import deque
 from datetime import timedelta
 from types import FrameType
 from uuid import UUID
@@ -23,6 +22,7 @@ from scheduler_core.bootstrap import Services
 from scheduler_core.domain import Task, Worker, WorkerState
 from scheduler_core.domain.records import TIMED_OUT
 
+from .buffer import TaskBuffer
 from .capacity import Capacity
 from .codec import Outcome
 from .config import WorkerConfig
@@ -63,8 +63,7 @@ class Supervisor:
         self.recorder = OutcomeRecorder(services, config.database)
         self.slots: list[Slot] = []
         # Claimed tasks waiting for a slot (the buffer), and when each claim arrived.
-        self.pending: deque[Task] = deque()
-        self.pending_since: dict[UUID, float] = {}
+        self.pending = TaskBuffer()
         # When the last heartbeat that extended our leases was sent (monotonic); see
         # _stop_if_leases_lapse.
         self.leases_renewed_at = time.monotonic()
@@ -212,9 +211,7 @@ class Supervisor:
                     for task in tasks:
                         self.recorder.release(task)
                 else:
-                    arrived = time.monotonic()
-                    self.pending.extend(tasks)
-                    self.pending_since.update((task.id, arrived) for task in tasks)
+                    self.pending.add(tasks)
             case Finished(slot=slot, outcome=outcome):
                 if slot.retired or slot.task is None or slot.task.id != outcome.task_id:
                     logger.info("ignoring a late outcome of task %s", outcome.task_id)
@@ -270,8 +267,7 @@ class Supervisor:
             self.config.lease.total_seconds(),
         )
         while self.pending:
-            task = self.pending.popleft()
-            del self.pending_since[task.id]
+            self.pending.take()
             self._freed()
         for slot in self.slots:
             if slot.task is not None:
@@ -314,23 +310,15 @@ class Supervisor:
     def _reconcile_buffer(self, asked_at: float, held: dict[tuple[UUID, int], Task]) -> None:
         # The heartbeat extends buffered tasks' leases like running ones' (they are running
         # in the store); one taken from us or asked to stop must not start at all.
-        keep: deque[Task] = deque()
-        for task in self.pending:
-            stored = held.get((task.id, task.attempt))
-            if self.pending_since[task.id] > asked_at or (
-                stored is not None and not stored.cancel_requested
-            ):
-                keep.append(task)
-                continue
-            del self.pending_since[task.id]
-            if stored is None:
-                message = "lost the lease of buffered task %s; dropping it"
-                logger.warning(message, task.id, extra=task_fields(task))
-            else:
-                logger.info("cancelling buffered task %s", task.id, extra=task_fields(task))
-                self.recorder.confirm_cancel(task)
+        lost, cancelled = self.pending.settle(asked_at, held)
+        for task in lost:
+            message = "lost the lease of buffered task %s; dropping it"
+            logger.warning(message, task.id, extra=task_fields(task))
             self._freed()
-        self.pending = keep
+        for task in cancelled:
+            logger.info("cancelling buffered task %s", task.id, extra=task_fields(task))
+            self.recorder.confirm_cancel(task)
+            self._freed()
 
     # -- slots -------------------------------------------------------------------------
 
@@ -340,9 +328,7 @@ class Supervisor:
                 return
             # An exhausted slot's child is exiting; it is replaced when its exit is seen.
             if slot.accepting:
-                task = self.pending.popleft()
-                del self.pending_since[task.id]
-                slot.run(task)
+                slot.run(self.pending.take())
 
     def _enforce_timeouts(self) -> None:
         now = time.monotonic()
@@ -383,8 +369,7 @@ class Supervisor:
 
     def _release_running(self, why: str) -> None:
         while self.pending:
-            task = self.pending.popleft()
-            del self.pending_since[task.id]
+            task = self.pending.take()
             logger.warning("stopping before buffered task %s ran (%s); released", task.id, why)
             self.recorder.release(task)
         for slot in self.slots:

@@ -66,14 +66,13 @@ def test_attempts_and_buffered_tasks_are_stopped_once_heartbeats_failed_too_long
 ) -> None:
     running, waiting = claim(supervisor, services, 2)
     slot = occupy_slot(supervisor, running)
-    supervisor.pending.append(waiting)
-    supervisor.pending_since[waiting.id] = time.monotonic()
+    supervisor.pending.add([waiting])
     supervisor.leases_renewed_at = time.monotonic() - supervisor.lease_guard - 0.1
 
     supervisor._stop_if_leases_lapse()
 
     assert slot.retired and slot.task is None
-    assert not supervisor.pending and not supervisor.pending_since
+    assert not supervisor.pending
 
 
 def test_nothing_is_stopped_while_heartbeats_get_through(
