@@ -11,6 +11,7 @@ PAGE_URLS: tuple[tuple[str, str], ...] = (
     ("tasks", "/tasks/"),
     ("tasks_failed", "/tasks/?status=failed"),
     ("tasks_queue", "/tasks/?queue={queue}"),
-    ("tasks_search", "/tasks/?q={text}"),
+    ("tasks_search", "/tasks/?search={text}"),
+    ("queues", "/queues/"),
     ("task_detail", "/tasks/{id}/"),
 )
