@@ -74,8 +74,12 @@ lint: venv
 # The core (domain and in-memory adapters) must stay fully exercised by its own tests.
 CORE_COVERAGE := --include='scheduler_core/domain/*,scheduler_core/memory/*' --fail-under=95
 
+# Two test processes (one per core): much of the suite waits on worker subprocesses, browsers
+# and databases. Whole files go to one process, so module fixtures are built once.
+PYTEST_WORKERS ?= 2
+
 test: lint
-	$(BIN)/pytest --cov --cov-branch --cov-report=term-missing:skip-covered
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --cov --cov-branch --cov-report=term-missing:skip-covered
 	@echo "Branch coverage of the domain and the in-memory adapters (at least 95%):"
 	$(BIN)/coverage report $(CORE_COVERAGE) --format=total
 
