@@ -26,7 +26,7 @@ from .histograms import timing_histograms
 
 LOOPBACK = frozenset({"127.0.0.1", "::1"})
 COUNTERS = {
-    "enqueued": "Tasks enqueued (kept tasks: pruning removes old ones)",
+    "enqueued": "Tasks enqueued",
     "started": "Attempts started by a worker",
     "succeeded": "Tasks that succeeded",
     "failed": "Tasks that failed for good",

@@ -1,11 +1,11 @@
 """The charts' buckets, with the finished ones kept in Django's cache until the window moves.
 
-A day of activity can be a million transition-log rows; counting them every five seconds
-for every open overview would keep a core busy. Buckets that have ended change little, so
-they are counted once per bucket width (per process, or shared if CACHES is), and only the
-current bucket is counted on each render. A finished bucket may therefore miss an event
-logged after it was cached (a late, out-of-order stamp) or a task that started in it but
-finished later, until the window moves on a bucket.
+The activity comes from the per-minute rollup (docs/counters.md), so even a day is at most
+1,440 rows per queue and writer shard; still, every open overview polls every few seconds,
+and buckets that have ended change little. They are summed once per bucket width (per
+process, or shared if CACHES is), and only the current bucket on each render. A finished
+bucket may therefore miss an event logged after it was cached with an earlier stamp (a
+late, out-of-order clock), until the window moves on a bucket.
 """
 
 from __future__ import annotations

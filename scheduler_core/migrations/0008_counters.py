@@ -18,63 +18,107 @@ def uninstall(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('scheduler_core', '0007_queue_limits'),
+        ("scheduler_core", "0007_queue_limits"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ActivityMinute',
+            name="ActivityMinute",
             fields=[
-                ('pk', models.CompositePrimaryKey('minute', 'queue', 'shard', blank=True, editable=False, primary_key=True, serialize=False)),
-                ('minute', models.BigIntegerField()),
-                ('queue', models.CharField(max_length=100)),
-                ('shard', models.SmallIntegerField()),
-                ('started', models.BigIntegerField(db_default=0)),
-                ('succeeded', models.BigIntegerField(db_default=0)),
-                ('failed_attempts', models.BigIntegerField(db_default=0)),
-                ('failed', models.BigIntegerField(db_default=0)),
-                ('cancelled', models.BigIntegerField(db_default=0)),
-                ('wait_count', models.BigIntegerField(db_default=0)),
-                ('wait_seconds_sum', models.FloatField(db_default=0.0)),
-                ('wait_seconds_max', models.FloatField(null=True)),
+                (
+                    "pk",
+                    models.CompositePrimaryKey(
+                        "minute",
+                        "queue",
+                        "shard",
+                        blank=True,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("minute", models.BigIntegerField()),
+                ("queue", models.CharField(max_length=100)),
+                ("shard", models.SmallIntegerField()),
+                ("started", models.BigIntegerField(db_default=0)),
+                ("succeeded", models.BigIntegerField(db_default=0)),
+                ("failed_attempts", models.BigIntegerField(db_default=0)),
+                ("failed", models.BigIntegerField(db_default=0)),
+                ("cancelled", models.BigIntegerField(db_default=0)),
+                ("wait_count", models.BigIntegerField(db_default=0)),
+                ("wait_seconds_sum", models.FloatField(db_default=0.0)),
+                ("wait_seconds_max", models.FloatField(null=True)),
             ],
             options={
-                'verbose_name': 'activity minute',
-                'db_table': 'scheduler_activity_minute',
+                "verbose_name": "activity minute",
+                "db_table": "scheduler_activity_minute",
             },
         ),
         migrations.CreateModel(
-            name='QueueCount',
+            name="QueueCount",
             fields=[
-                ('pk', models.CompositePrimaryKey('queue', 'status', 'shard', blank=True, editable=False, primary_key=True, serialize=False)),
-                ('queue', models.CharField(max_length=100)),
-                ('status', models.CharField(choices=[('scheduled', 'Scheduled'), ('ready', 'Ready'), ('running', 'Running'), ('retrying', 'Retrying'), ('succeeded', 'Succeeded'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], max_length=16)),
-                ('shard', models.SmallIntegerField()),
-                ('n', models.BigIntegerField()),
+                (
+                    "pk",
+                    models.CompositePrimaryKey(
+                        "queue",
+                        "status",
+                        "shard",
+                        blank=True,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("queue", models.CharField(max_length=100)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("scheduled", "Scheduled"),
+                            ("ready", "Ready"),
+                            ("running", "Running"),
+                            ("retrying", "Retrying"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("shard", models.SmallIntegerField()),
+                ("n", models.BigIntegerField()),
             ],
             options={
-                'verbose_name': 'queue count',
-                'db_table': 'scheduler_queue_count',
+                "verbose_name": "queue count",
+                "db_table": "scheduler_queue_count",
             },
         ),
         migrations.CreateModel(
-            name='TaskTotals',
+            name="TaskTotals",
             fields=[
-                ('shard', models.SmallIntegerField(primary_key=True, serialize=False)),
-                ('enqueued', models.BigIntegerField(db_default=0)),
-                ('started', models.BigIntegerField(db_default=0)),
-                ('succeeded', models.BigIntegerField(db_default=0)),
-                ('failed', models.BigIntegerField(db_default=0)),
-                ('retried', models.BigIntegerField(db_default=0)),
-                ('cancelled', models.BigIntegerField(db_default=0)),
-                ('rescued', models.BigIntegerField(db_default=0)),
+                ("shard", models.SmallIntegerField(primary_key=True, serialize=False)),
+                ("enqueued", models.BigIntegerField(db_default=0)),
+                ("started", models.BigIntegerField(db_default=0)),
+                ("succeeded", models.BigIntegerField(db_default=0)),
+                ("failed", models.BigIntegerField(db_default=0)),
+                ("retried", models.BigIntegerField(db_default=0)),
+                ("cancelled", models.BigIntegerField(db_default=0)),
+                ("rescued", models.BigIntegerField(db_default=0)),
             ],
             options={
-                'verbose_name': 'task totals',
-                'db_table': 'scheduler_task_totals',
+                "verbose_name": "task totals",
+                "db_table": "scheduler_task_totals",
             },
+        ),
+        migrations.AddIndex(
+            model_name="taskrecord",
+            index=models.Index(
+                models.F("queue"),
+                models.F("run_after"),
+                condition=models.Q(("status__in", ["ready", "retrying", "scheduled"])),
+                name="sched_task_waiting_idx",
+            ),
         ),
         migrations.RunPython(install, uninstall),
     ]

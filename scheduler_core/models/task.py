@@ -58,6 +58,9 @@ class TaskRecord(models.Model):
                 name="sched_task_claim_idx",
                 condition=waiting(),
             ),
+            # Oldest due task per queue (dashboard, API, /metrics): the first entry of a
+            # queue is its waiting row with the smallest run_after, one seek per queue.
+            models.Index("queue", "run_after", name="sched_task_waiting_idx", condition=waiting()),
             # The promoter: delayed rows (scheduled, or backing off) by when they fall due.
             models.Index(
                 "run_after",
