@@ -17,7 +17,7 @@ from scheduler_core.storage import DjangoTaskRepository
 
 PROCESSES = 4
 THREADS = 4
-TASKS = 20_000
+TASKS = 10_000
 BATCH = 10
 ROOT = Path(__file__).resolve().parents[3]
 
