@@ -1,4 +1,4 @@
-"""Writing the audit record of an API action."""
+"""Writing the audit record of an action taken through the API."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ from collections.abc import Sequence
 
 from django.http import HttpRequest
 
-from scheduler_core.bootstrap import get_audit_log
 from scheduler_core.domain import Task
-from scheduler_core.services.audit import AuditRecord
+from scheduler_core.request_audit import audit_request
 
 
 def audit(
@@ -20,16 +19,4 @@ def audit(
     target: str = "",
 ) -> None:
     """Record that the caller took `action` on `tasks` (or on `target`) through the API."""
-    user = request.user
-    get_audit_log().record(
-        AuditRecord(
-            actor=user.get_username(),
-            user_id=user.pk,
-            action=action,
-            source="api",
-            task_ids=[task.id for task in tasks],
-            from_status=from_status,
-            target=target,
-            remote_addr=request.META.get("REMOTE_ADDR") or None,
-        )
-    )
+    audit_request(request, action, tasks, source="api", from_status=from_status, target=target)

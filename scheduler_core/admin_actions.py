@@ -16,10 +16,10 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from .bootstrap import get_audit_log, get_services
+from .bootstrap import get_services
 from .domain import InvalidTransition, StaleTask, Task, TaskNotFound
 from .models import TaskRecord
-from .services.audit import AuditRecord
+from .request_audit import audit_request
 
 # More than this in one go (say, "select all" over a million rows) is refused: it would
 # run for minutes inside one request.
@@ -76,17 +76,7 @@ def apply_to_selection(
 def _audit(request: HttpRequest, action: str, outcome: Outcome) -> None:
     # One entry per prior state, so "from which state" stays exact for a mixed selection.
     for from_status, tasks in sorted(outcome.changed.items()):
-        get_audit_log().record(
-            AuditRecord(
-                actor=request.user.get_username(),
-                user_id=request.user.pk,
-                action=action,
-                source="dashboard",
-                task_ids=[task.id for task in tasks],
-                from_status=from_status,
-                remote_addr=request.META.get("REMOTE_ADDR") or None,
-            )
-        )
+        audit_request(request, action, tasks, source="dashboard", from_status=from_status)
 
 
 def _report(request: HttpRequest, verb: str, done: str, outcome: Outcome) -> None:

@@ -16,7 +16,7 @@ from scheduler_core import admin_actions
 from scheduler_core.bootstrap import reset_services
 from scheduler_core.models import AuditEntry, TaskRecord
 from scheduler_core.storage.db_clock import DatabaseClock
-from tests.integration.dashboard.conftest import role_group
+from tests.roles import role_group
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/scheduler_core/taskrecord/"

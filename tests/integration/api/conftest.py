@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.test import Client
 from pytest_django import Settings
@@ -17,8 +16,7 @@ from scheduler_core.bootstrap import Services, get_services, reset_services
 
 # Registers the unique-key tasks (send_welcome) these tests submit.
 from tests.integration.backend import sample_tasks  # noqa: F401
-
-ROLES: dict[str, list[str]] = importlib.import_module("scheduler_core.migrations.0003_roles").ROLES
+from tests.roles import role_group
 
 
 @pytest.fixture
@@ -32,17 +30,6 @@ def services(alias: str, settings: Settings) -> Iterator[Services]:
     cache.clear()
 
 
-def _group(name: str) -> Group:
-    """The role's group; tests that commit flush the rows the data migration made."""
-    group, _ = Group.objects.get_or_create(name=name)
-    for code in ROLES[name]:
-        app_label, codename = code.split(".")
-        group.permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
-    return group
-
-
 MakeClient = Callable[..., Client]
 
 
@@ -54,7 +41,7 @@ def client_for(services: Services) -> MakeClient:
         # No password: hashing one costs half a second, and tokens need none.
         user = User.objects.create_user(username or f"{role or 'nobody'}-user")
         if role:
-            user.groups.add(_group(role))
+            user.groups.add(role_group(role))
         _, secret = issue_token(user, "tests")
         return Client(headers={"Authorization": f"Bearer {secret}"})
 

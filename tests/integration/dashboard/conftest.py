@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterator
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.test import Client
 
 # The demo tasks (demo.add, demo.sleep, ...) are what the pages list and the forms submit.
 from demo import tasks as demo_tasks  # noqa: F401
 from scheduler_core.bootstrap import Services, get_services, reset_services
-
-ROLES: dict[str, list[str]] = importlib.import_module("scheduler_core.migrations.0003_roles").ROLES
+from tests.roles import role_group
 
 
 @pytest.fixture
@@ -25,17 +23,6 @@ def services(db: None) -> Iterator[Services]:
     yield get_services()
     reset_services()
     cache.clear()
-
-
-def role_group(name: str) -> Group:
-    """The role's group with its permissions (a flushed database may have lost the rows)."""
-    group, _ = Group.objects.get_or_create(name=name)
-    for code in ROLES[name]:
-        app_label, codename = code.split(".")
-        group.permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
-    return group
 
 
 LoginAs = Callable[..., Client]

@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from scheduler_core.bootstrap import get_services, reset_services
-from tests.integration.dashboard.conftest import role_group
+from tests.roles import role_group
 
 from .helpers import NEW, task_count
 
