@@ -9,10 +9,17 @@ from typing import Any
 
 import pytest
 
+from scheduler_core.cron import CroniterCalendar
 from scheduler_core.domain import RetryPolicy, Task, Worker, WorkerNotFound
 from scheduler_core.domain.ports import SubmitRequest
-from scheduler_core.memory import InMemoryStorage, ManualClock
-from scheduler_core.services import SchedulerService, TaskPromoter, TaskRescuer, WorkerService
+from scheduler_core.memory import InMemoryScheduleRepository, InMemoryStorage, ManualClock
+from scheduler_core.services import (
+    SchedulerService,
+    ScheduleService,
+    TaskPromoter,
+    TaskRescuer,
+    WorkerService,
+)
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=60)
@@ -106,3 +113,25 @@ def running_task(
         return task
 
     return make
+
+
+@pytest.fixture
+def schedules() -> InMemoryScheduleRepository:
+    """Where the schedule service keeps schedules, in memory."""
+    return InMemoryScheduleRepository()
+
+
+@pytest.fixture
+def schedule_service(
+    schedules: InMemoryScheduleRepository,
+    storage: InMemoryStorage,
+    scheduler: SchedulerService,
+) -> ScheduleService:
+    """The schedule service on in-memory storage and the real cron calendar."""
+    return ScheduleService(
+        schedules=schedules,
+        catalog=storage.catalog,
+        clock=storage.clock,
+        calendar=CroniterCalendar(),
+        scheduler=scheduler,
+    )

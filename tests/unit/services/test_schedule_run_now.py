@@ -23,24 +23,6 @@ from scheduler_core.services import SchedulerService, SchedulerTicker, ScheduleS
 from .conftest import T0
 
 
-@pytest.fixture
-def schedules() -> InMemoryScheduleRepository:
-    return InMemoryScheduleRepository()
-
-
-@pytest.fixture
-def service(
-    schedules: InMemoryScheduleRepository, storage: InMemoryStorage, scheduler: SchedulerService
-) -> ScheduleService:
-    return ScheduleService(
-        schedules=schedules,
-        catalog=storage.catalog,
-        clock=storage.clock,
-        calendar=CroniterCalendar(),
-        scheduler=scheduler,
-    )
-
-
 def nightly(**fields: Any) -> Schedule:
     """A nightly schedule of a registered task with every task option set."""
     values: dict[str, Any] = {
@@ -61,11 +43,11 @@ def all_tasks(scheduler: SchedulerService) -> list[Task]:
 
 
 def test_run_now_submits_one_task_with_the_schedules_options(
-    service: ScheduleService, scheduler: SchedulerService
+    schedule_service: ScheduleService, scheduler: SchedulerService
 ) -> None:
-    service.create(nightly())
+    schedule_service.create(nightly())
 
-    task = service.run_now("nightly", actor="alice")
+    task = schedule_service.run_now("nightly", actor="alice")
 
     assert all_tasks(scheduler) == [task]
     assert (task.name, task.args, task.kwargs) == (
@@ -79,57 +61,57 @@ def test_run_now_submits_one_task_with_the_schedules_options(
     assert task.unique_key == f"schedule:nightly:{T0.isoformat()}"
 
 
-def test_run_now_leaves_the_next_and_last_run_alone(service: ScheduleService) -> None:
-    created = service.create(nightly())
+def test_run_now_leaves_the_next_and_last_run_alone(schedule_service: ScheduleService) -> None:
+    created = schedule_service.create(nightly())
 
-    service.run_now("nightly")
+    schedule_service.run_now("nightly")
 
-    stored = service.get("nightly")
+    stored = schedule_service.get("nightly")
     assert stored.next_run_at == created.next_run_at == datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
     assert stored.last_run_at is None
 
 
 def test_run_now_works_on_a_paused_schedule(
-    service: ScheduleService, scheduler: SchedulerService
+    schedule_service: ScheduleService, scheduler: SchedulerService
 ) -> None:
-    service.create(nightly(enabled=False))
+    schedule_service.create(nightly(enabled=False))
 
-    task = service.run_now("nightly")
+    task = schedule_service.run_now("nightly")
 
     assert [t.id for t in all_tasks(scheduler)] == [task.id]
-    assert service.get("nightly").enabled is False
+    assert schedule_service.get("nightly").enabled is False
 
 
 def test_each_run_now_adds_a_task(
-    service: ScheduleService, scheduler: SchedulerService, clock: ManualClock
+    schedule_service: ScheduleService, scheduler: SchedulerService, clock: ManualClock
 ) -> None:
-    service.create(nightly())
+    schedule_service.create(nightly())
 
-    first = service.run_now("nightly")
+    first = schedule_service.run_now("nightly")
     clock.advance(timedelta(seconds=1))
-    second = service.run_now("nightly")
+    second = schedule_service.run_now("nightly")
 
     assert first.id != second.id
     assert len(all_tasks(scheduler)) == 2
 
 
 def test_run_now_of_an_unknown_schedule_submits_nothing(
-    service: ScheduleService, scheduler: SchedulerService
+    schedule_service: ScheduleService, scheduler: SchedulerService
 ) -> None:
     with pytest.raises(ScheduleNotFound):
-        service.run_now("nope")
+        schedule_service.run_now("nope")
     assert all_tasks(scheduler) == []
 
 
 def test_the_ticker_still_fires_the_due_time_after_a_run_now(
-    service: ScheduleService,
+    schedule_service: ScheduleService,
     schedules: InMemoryScheduleRepository,
     scheduler: SchedulerService,
     storage: InMemoryStorage,
     clock: ManualClock,
 ) -> None:
-    service.create(nightly())
-    service.run_now("nightly")
+    schedule_service.create(nightly())
+    schedule_service.run_now("nightly")
     ticker = SchedulerTicker(
         schedules=schedules, scheduler=scheduler, clock=storage.clock, calendar=CroniterCalendar()
     )
@@ -141,15 +123,17 @@ def test_the_ticker_still_fires_the_due_time_after_a_run_now(
     assert len(all_tasks(scheduler)) == 2
 
 
-def test_preview_lists_the_next_runs_in_utc(service: ScheduleService) -> None:
-    runs = service.preview(cron="0 6 * * 1-5", interval_seconds=None, timezone="Europe/Berlin")
+def test_preview_lists_the_next_runs_in_utc(schedule_service: ScheduleService) -> None:
+    runs = schedule_service.preview(
+        cron="0 6 * * 1-5", interval_seconds=None, timezone="Europe/Berlin"
+    )
 
     # T0 is Sunday 1 March 2026, 12:00 UTC; 06:00 in Berlin is 05:00 UTC in winter.
     assert runs == [datetime(2026, 3, day, 5, 0, tzinfo=UTC) for day in (2, 3, 4, 5, 6)]
 
 
-def test_preview_of_an_interval_counts_from_now(service: ScheduleService) -> None:
-    runs = service.preview(cron=None, interval_seconds=90, timezone="UTC", count=3)
+def test_preview_of_an_interval_counts_from_now(schedule_service: ScheduleService) -> None:
+    runs = schedule_service.preview(cron=None, interval_seconds=90, timezone="UTC", count=3)
 
     assert runs == [T0 + timedelta(seconds=90 * n) for n in (1, 2, 3)]
 
@@ -167,8 +151,8 @@ def test_preview_of_an_interval_counts_from_now(service: ScheduleService) -> Non
     ],
 )
 def test_preview_of_a_bad_timing_names_the_field(
-    service: ScheduleService, timing: dict[str, Any], field: str
+    schedule_service: ScheduleService, timing: dict[str, Any], field: str
 ) -> None:
     with pytest.raises(ScheduleInvalid) as raised:
-        service.preview(**timing)
+        schedule_service.preview(**timing)
     assert raised.value.field == field

@@ -7,33 +7,12 @@ from typing import Any
 
 import pytest
 
-from scheduler_core.cron import CroniterCalendar
 from scheduler_core.domain import ScheduleInvalid
-from scheduler_core.memory import InMemoryScheduleRepository, InMemoryStorage, ManualClock
+from scheduler_core.memory import InMemoryScheduleRepository, ManualClock
 from scheduler_core.schedule_settings import declared_schedules
-from scheduler_core.services import SchedulerService, ScheduleService
+from scheduler_core.services import ScheduleService
 
 from .conftest import T0
-
-
-@pytest.fixture
-def schedules() -> InMemoryScheduleRepository:
-    return InMemoryScheduleRepository()
-
-
-@pytest.fixture
-def service(
-    schedules: InMemoryScheduleRepository,
-    storage: InMemoryStorage,
-    scheduler: SchedulerService,
-) -> ScheduleService:
-    return ScheduleService(
-        schedules=schedules,
-        catalog=storage.catalog,
-        clock=storage.clock,
-        calendar=CroniterCalendar(),
-        scheduler=scheduler,
-    )
 
 
 def declared(**definition: Any) -> dict[str, Any]:
@@ -42,9 +21,9 @@ def declared(**definition: Any) -> dict[str, Any]:
 
 
 def test_a_missing_schedule_is_created_from_settings(
-    service: ScheduleService, schedules: InMemoryScheduleRepository
+    schedule_service: ScheduleService, schedules: InMemoryScheduleRepository
 ) -> None:
-    report = service.sync(declared_schedules(declared(timezone="Europe/Berlin", args=[1])))
+    report = schedule_service.sync(declared_schedules(declared(timezone="Europe/Berlin", args=[1])))
     assert report.created == ["digest"]
     stored = schedules.get("digest")
     assert (stored.task, stored.cron, stored.timezone, stored.args) == (
@@ -59,28 +38,28 @@ def test_a_missing_schedule_is_created_from_settings(
 
 
 def test_unchanged_code_keeps_what_the_operator_changed(
-    service: ScheduleService, schedules: InMemoryScheduleRepository
+    schedule_service: ScheduleService, schedules: InMemoryScheduleRepository
 ) -> None:
-    service.sync(declared_schedules(declared()))
+    schedule_service.sync(declared_schedules(declared()))
     edited = schedules.get("digest")
     edited.enabled = False
     edited.args = ["by operator"]
     schedules.save(edited)
-    report = service.sync(declared_schedules(declared()))
+    report = schedule_service.sync(declared_schedules(declared()))
     assert report.unchanged == ["digest"]
     stored = schedules.get("digest")
     assert (stored.enabled, stored.args) == (False, ["by operator"])
 
 
 def test_changed_code_updates_the_definition_but_never_re_enables(
-    service: ScheduleService, schedules: InMemoryScheduleRepository, clock: ManualClock
+    schedule_service: ScheduleService, schedules: InMemoryScheduleRepository, clock: ManualClock
 ) -> None:
-    service.sync(declared_schedules(declared()))
+    schedule_service.sync(declared_schedules(declared()))
     paused = schedules.get("digest")
     paused.enabled = False
     schedules.save(paused)
     clock.advance(timedelta(minutes=5))
-    report = service.sync(declared_schedules(declared(cron=None, interval=600, args=[2])))
+    report = schedule_service.sync(declared_schedules(declared(cron=None, interval=600, args=[2])))
     assert report.updated == ["digest"]
     stored = schedules.get("digest")
     assert (stored.cron, stored.interval_seconds, stored.args) == (None, 600, [2])
@@ -90,19 +69,19 @@ def test_changed_code_updates_the_definition_but_never_re_enables(
 
 
 def test_an_invalid_declaration_raises_a_field_error_and_stores_nothing(
-    service: ScheduleService, schedules: InMemoryScheduleRepository
+    schedule_service: ScheduleService, schedules: InMemoryScheduleRepository
 ) -> None:
     good = declared()["digest"]
     both = {"a-good": good, "z-bad": {**good, "cron": "61 * * * *"}}
     with pytest.raises(ScheduleInvalid) as raised:
-        service.sync(declared_schedules(both))
+        schedule_service.sync(declared_schedules(both))
     assert raised.value.field == "cron"
     assert "'z-bad'" in raised.value.message
     # The valid one sorts first, and still was not stored.
     assert schedules.all() == []
 
 
-def test_next_runs_lists_five_upcoming_times(service: ScheduleService) -> None:
-    created = service.create(declared_schedules(declared(cron="@hourly"))["digest"])
-    runs = service.next_runs(created)
+def test_next_runs_lists_five_upcoming_times(schedule_service: ScheduleService) -> None:
+    created = schedule_service.create(declared_schedules(declared(cron="@hourly"))["digest"])
+    runs = schedule_service.next_runs(created)
     assert runs == [T0 + timedelta(hours=n) for n in range(1, 6)]

@@ -19,26 +19,6 @@ HOUR = timedelta(hours=1)
 
 
 @pytest.fixture
-def schedules() -> InMemoryScheduleRepository:
-    return InMemoryScheduleRepository()
-
-
-@pytest.fixture
-def schedule_service(
-    schedules: InMemoryScheduleRepository,
-    storage: InMemoryStorage,
-    scheduler: SchedulerService,
-) -> ScheduleService:
-    return ScheduleService(
-        schedules=schedules,
-        catalog=storage.catalog,
-        clock=storage.clock,
-        calendar=CroniterCalendar(),
-        scheduler=scheduler,
-    )
-
-
-@pytest.fixture
 def ticker(
     schedules: InMemoryScheduleRepository, scheduler: SchedulerService, storage: InMemoryStorage
 ) -> SchedulerTicker:
