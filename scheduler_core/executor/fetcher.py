@@ -13,6 +13,7 @@ from scheduler_core.domain import Task, Worker
 
 from .capacity import Capacity
 from .events import Claimed, Event
+from .held import HeldAttempts
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ class Fetcher(threading.Thread):
         capacity: Capacity,
         inbox: queue.Queue[Event],
         idle_wait: float,
+        held: HeldAttempts,
         prefetch: int = 0,
     ) -> None:
         super().__init__(name="fetcher", daemon=True)
@@ -40,6 +42,7 @@ class Fetcher(threading.Thread):
         self.inbox = inbox
         self.idle_wait = idle_wait
         self.prefetch = prefetch
+        self.held = held
         self.stopping = threading.Event()
 
     def run(self) -> None:
@@ -51,6 +54,9 @@ class Fetcher(threading.Thread):
                     claimed = self._claim(reserved)
                     self.capacity.release(reserved - len(claimed))
                     if claimed:
+                        # Held before the supervisor hears of them: the heartbeat extends
+                        # them while the claim waits in the inbox.
+                        self.held.hold(claimed)
                         self.inbox.put(Claimed(claimed))
         finally:
             connections.close_all()

@@ -1,4 +1,4 @@
-"""The heartbeat: proves the worker lives and keeps the leases of its running tasks."""
+"""The heartbeat: proves the worker lives and keeps the leases of the attempts it holds."""
 
 from __future__ import annotations
 
@@ -13,12 +13,13 @@ from scheduler_core.bootstrap import Services
 from scheduler_core.domain import InvalidTransition, Worker, WorkerNotFound, WorkerState
 
 from .events import Event, Heartbeat
+from .held import HeldAttempts
 
 logger = logging.getLogger(__name__)
 
 
 class HeartbeatThread(threading.Thread):
-    """Every interval: stamp the worker row and extend the leases of its running tasks."""
+    """Every interval: stamp the worker row and extend the leases of the attempts it holds."""
 
     def __init__(
         self,
@@ -27,12 +28,14 @@ class HeartbeatThread(threading.Thread):
         worker: Worker,
         inbox: queue.Queue[Event],
         interval: float,
+        held: HeldAttempts,
     ) -> None:
         super().__init__(name="heartbeat", daemon=True)
         self.services = services
         self.worker = worker
         self.inbox = inbox
         self.interval = interval
+        self.held = held
         self.stopping = threading.Event()
 
     def run(self) -> None:
@@ -46,8 +49,11 @@ class HeartbeatThread(threading.Thread):
     def beat(self) -> None:
         """One heartbeat; failures are logged, and the next beat tries again."""
         asked_at = time.monotonic()
+        # Read after asked_at: the fetcher holds an attempt before it posts the claim, so one
+        # missing from this snapshot reaches the supervisor after asked_at, which it allows for.
+        held = self.held.snapshot()
         try:
-            running = self.services.workers.heartbeat(self.worker.id)
+            running = self.services.workers.heartbeat(self.worker.id, held)
         except (InvalidTransition, WorkerNotFound):
             # Another worker declared us dead (we were paused or cut off too long): come back
             # under the same id. Our tasks' leases may have been rescued meanwhile; the
@@ -59,6 +65,7 @@ class HeartbeatThread(threading.Thread):
             logger.exception("heartbeat failed; the next one retries")
             connections.close_all()
             return
+        self.held.forget_unlisted(held, running)
         self.inbox.put(Heartbeat(asked_at, running))
 
     def _register_again(self) -> None:

@@ -13,6 +13,7 @@ from scheduler_core.bootstrap import Services
 from scheduler_core.domain import StaleTask, Task
 
 from .codec import Outcome
+from .held import HeldAttempts
 from .log_fields import task_fields
 
 logger = logging.getLogger(__name__)
@@ -24,12 +25,17 @@ WRITE_PAUSE = 0.5
 
 
 class OutcomeRecorder:
-    """Records outcomes fenced by attempt; a lost lease means the outcome is not ours."""
+    """Records outcomes fenced by attempt; a lost lease means the outcome is not ours.
 
-    def __init__(self, services: Services, database: str | None) -> None:
+    Each write lets go of its attempt in `held` once it is done with it: written, refused
+    as stale, or given up on. From then on the heartbeat no longer extends its lease.
+    """
+
+    def __init__(self, services: Services, database: str | None, held: HeldAttempts) -> None:
         self.services = services
         # The DATABASES alias of the scheduler's tables (None for in-memory storage).
         self.database = database
+        self.held = held
 
     def record(self, task: Task, outcome: Outcome) -> None:
         """Store the outcome a slot reported for `task`."""
@@ -56,6 +62,7 @@ class OutcomeRecorder:
                 logger.warning("writing %d outcomes together failed; writing each", len(finished))
                 close_old_connections()
             else:
+                self.held.let_go(task for task, _ in finished)
                 return
         for task, outcome in finished:
             self.record(task, outcome)
@@ -136,6 +143,12 @@ class OutcomeRecorder:
         self._write(task, "release", lambda: self.services.workers.release(task))
 
     def _write(self, task: Task, what: str, write: Callable[[], object]) -> None:
+        try:
+            self._write_with_retries(task, what, write)
+        finally:
+            self.held.let_go([task])
+
+    def _write_with_retries(self, task: Task, what: str, write: Callable[[], object]) -> None:
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:
                 write()
@@ -144,7 +157,8 @@ class OutcomeRecorder:
                 return
             except DatabaseError:
                 if attempt == WRITE_ATTEMPTS:
-                    # The lease will expire and the rescuer applies the retry policy.
+                    # _write lets go of the attempt, so its lease runs out and the rescuer
+                    # applies the retry policy.
                     logger.exception(
                         "giving up writing %s of task %s", what, task.id, extra=task_fields(task)
                     )

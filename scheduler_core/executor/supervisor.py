@@ -29,6 +29,7 @@ from .config import WorkerConfig
 from .events import Claimed, Event, Exited, Finished, Heartbeat
 from .fetcher import Fetcher
 from .heartbeat import HeartbeatThread
+from .held import HeldAttempts
 from .log_fields import task_fields
 from .maintenance import MaintenanceThread
 from .outcomes import OutcomeRecorder
@@ -60,7 +61,9 @@ class Supervisor:
         self.capacity = Capacity(config.concurrency, config.buffer)
         # Starts above the bar, so that a few short tasks must finish before the buffer opens.
         self.typical_duration = 2 * BUFFER_WHILE_TASKS_UNDER
-        self.recorder = OutcomeRecorder(services, config.database)
+        # The attempts whose leases the heartbeat extends: claimed and not yet let go of.
+        self.held = HeldAttempts()
+        self.recorder = OutcomeRecorder(services, config.database, self.held)
         self.slots: list[Slot] = []
         # Claimed tasks waiting for a slot (the buffer), and when each claim arrived.
         self.pending = TaskBuffer()
@@ -87,6 +90,7 @@ class Supervisor:
             capacity=self.capacity,
             inbox=self.inbox,
             idle_wait=config.idle_wait,
+            held=self.held,
             prefetch=config.buffer,
         )
         self.heartbeat = HeartbeatThread(
@@ -94,6 +98,7 @@ class Supervisor:
             worker=self.worker,
             inbox=self.inbox,
             interval=config.heartbeat_interval,
+            held=self.held,
         )
         self.maintenance = MaintenanceThread(
             services=services,
@@ -267,11 +272,12 @@ class Supervisor:
             self.config.lease.total_seconds(),
         )
         while self.pending:
-            self.pending.take()
+            self.held.let_go([self.pending.take()])
             self._freed()
         for slot in self.slots:
             if slot.task is not None:
                 logger.warning("stopping task %s", slot.task.id, extra=task_fields(slot.task))
+                self.held.let_go([slot.task])
                 self._retire(slot)
                 self._freed()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -188,15 +188,22 @@ class InMemoryTaskRepository(TaskRepository):
                 self._store(task, now)
             return len(due)
 
-    def extend_leases(self, worker_id: str, lease: timedelta) -> list[Task]:
-        """Push the leases of all of the worker's running tasks to now + lease; return them."""
+    def extend_leases(
+        self, worker_id: str, held: Collection[tuple[UUID, int]], lease: timedelta
+    ) -> list[Task]:
+        """Push to now + lease the leases of the worker's running tasks among `held`."""
         with self._condition:
             now = self._clock.now()
-            running = [
-                task
-                for task in self._tasks.values()
-                if task.status == TaskStatus.RUNNING and task.worker_id == worker_id
-            ]
+            running = []
+            for task_id, attempt in set(held):
+                task = self._tasks.get(task_id)
+                if (
+                    task is not None
+                    and task.status == TaskStatus.RUNNING
+                    and task.worker_id == worker_id
+                    and task.attempt == attempt
+                ):
+                    running.append(task)
             for task in running:
                 task.extend_lease(attempt=task.attempt, now=now, lease=lease)
             running.sort(key=lambda task: task.id)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import copy
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from ..domain import (
     InvalidTransition,
@@ -75,10 +76,16 @@ class WorkerService:
         """The worker has exited."""
         return self._workers.set_state(worker_id, WorkerState.STOPPED)
 
-    def heartbeat(self, worker_id: str) -> list[Task]:
-        """Stamp the worker, extend its leases and return its running tasks (cancel_requested)."""
+    def heartbeat(self, worker_id: str, held: Collection[tuple[UUID, int]]) -> list[Task]:
+        """Stamp the worker and extend the leases of the attempts it holds; return those tasks.
+
+        `held` is the (task id, attempt) pairs the worker's executor still has (running, or
+        claimed and waiting for a slot). Only these are extended, and returned with their
+        cancel requests: a task stored as running under the worker but no longer held (its
+        outcome could not be written) keeps its lease, which runs out, and is rescued.
+        """
         self._workers.heartbeat(worker_id)
-        return self._tasks.extend_leases(worker_id, self._lease)
+        return self._tasks.extend_leases(worker_id, held, self._lease)
 
     def mark_stale_workers_dead(self, ttl: timedelta) -> list[str]:
         """Declare workers silent for longer than `ttl` dead; return their ids."""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import operator
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
+from functools import reduce
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from scheduler_core.domain import (
     DuplicateTask,
@@ -211,9 +213,22 @@ class DjangoTaskRepository(TaskRepository):
         """Move up to `limit` due scheduled or retrying tasks to ready, by the database clock."""
         return promote_due_tasks(self.using, limit)
 
-    def extend_leases(self, worker_id: str, lease: timedelta) -> list[Task]:
-        """Push the leases of all of the worker's running tasks to now + lease; return them."""
-        running = self.rows().filter(worker_id=worker_id, status=TaskStatus.RUNNING.value)
+    def extend_leases(
+        self, worker_id: str, held: Collection[tuple[UUID, int]], lease: timedelta
+    ) -> list[Task]:
+        """Push to now + lease the leases of the worker's running tasks among `held`."""
+        ids_by_attempt: dict[int, list[UUID]] = {}
+        for task_id, attempt in held:
+            ids_by_attempt.setdefault(attempt, []).append(task_id)
+        if not ids_by_attempt:
+            return []
+        # One id list per attempt number: attempts are few (most tasks are on their first),
+        # so the statement stays short, and each row is found by its primary key.
+        pairs = reduce(
+            operator.or_,
+            (Q(attempt=attempt, id__in=ids) for attempt, ids in ids_by_attempt.items()),
+        )
+        running = self.rows().filter(pairs, worker_id=worker_id, status=TaskStatus.RUNNING.value)
         retry_when_locked(lambda: running.update(lease_expires_at=self.clock.now() + lease))
         return [to_task(record) for record in running.order_by("id")]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta, timezone
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -12,6 +12,7 @@ from scheduler_core.domain import (
     DuplicateTask,
     RetryPolicy,
     StaleTask,
+    Task,
     TaskError,
     TaskNotFound,
     TaskStatus,
@@ -201,23 +202,78 @@ def test_find_expired_leases_returns_running_tasks_whose_lease_ran_out(
     assert len(kit.tasks.find_expired_leases(limit=1)) == 1
 
 
-def test_extend_leases_pushes_every_running_task_of_the_worker(
+def held(*tasks: Task) -> set[tuple[UUID, int]]:
+    """The (task id, attempt) pairs a worker holds."""
+    return {(task.id, task.attempt) for task in tasks}
+
+
+def test_extend_leases_pushes_the_held_running_tasks_of_the_worker(
     kit: StorageKit, make_task: TaskFactory
 ) -> None:
-    mine = {make_task.add_running("w1", lease=timedelta(0)).id for _ in range(2)}
+    mine = [make_task.add_running("w1", lease=timedelta(0)) for _ in range(2)]
     other = make_task.add_running("w2", lease=timedelta(0))
 
     before = kit.now()
-    extended = kit.tasks.extend_leases("w1", timedelta(hours=1))
+    extended = kit.tasks.extend_leases("w1", held(*mine), timedelta(hours=1))
     after = kit.now()
 
-    assert {t.id for t in extended} == mine
+    assert [t.id for t in extended] == sorted(t.id for t in mine)
     for task in extended:
         assert task.lease_expires_at is not None
         assert before + timedelta(hours=1) <= task.lease_expires_at <= after + timedelta(hours=1)
         assert kit.tasks.get(task.id) == task
     assert {t.id for t in kit.tasks.find_expired_leases(limit=10)} == {other.id}
-    assert kit.tasks.extend_leases("nobody", timedelta(hours=1)) == []
+    assert kit.tasks.extend_leases("nobody", held(*mine), timedelta(hours=1)) == []
+
+
+def test_extend_leases_leaves_running_tasks_the_worker_no_longer_holds(
+    kit: StorageKit, make_task: TaskFactory
+) -> None:
+    """A task running under the worker but not held (its outcome went unwritten) lapses."""
+    kept = make_task.add_running("w1", lease=timedelta(0))
+    abandoned = make_task.add_running("w1", lease=timedelta(0))
+
+    extended = kit.tasks.extend_leases("w1", held(kept), timedelta(hours=1))
+
+    assert [t.id for t in extended] == [kept.id]
+    assert {t.id for t in kit.tasks.find_expired_leases(limit=10)} == {abandoned.id}
+    assert kit.tasks.get(abandoned.id).lease_expires_at == abandoned.lease_expires_at
+    assert kit.tasks.extend_leases("w1", set(), timedelta(hours=1)) == []
+    assert {t.id for t in kit.tasks.find_expired_leases(limit=10)} == {abandoned.id}
+
+
+def test_extend_leases_is_fenced_by_the_attempt(kit: StorageKit, make_task: TaskFactory) -> None:
+    """A pair of an earlier attempt extends nothing; pairs of several attempts mix."""
+    first = make_task.add_running("w1", lease=timedelta(0))
+    third = make_task.build()
+    # As if two attempts had run before this claim.
+    third.attempt = 2
+    third.claim("w1", now=kit.now(), lease=timedelta(0))
+    make_task.store(third)
+    assert third.attempt == 3
+    stale = {(first.id, first.attempt + 1), (third.id, third.attempt - 1)}
+
+    assert kit.tasks.extend_leases("w1", stale, timedelta(hours=1)) == []
+    assert len(kit.tasks.find_expired_leases(limit=10)) == 2
+
+    extended = kit.tasks.extend_leases("w1", held(first, third) | stale, timedelta(hours=1))
+
+    assert {(t.id, t.attempt) for t in extended} == held(first, third)
+    assert kit.tasks.find_expired_leases(limit=10) == []
+
+
+def test_extend_leases_ignores_ids_that_are_not_stored_or_not_running(
+    kit: StorageKit, make_task: TaskFactory
+) -> None:
+    waiting = make_task.add()
+    running = make_task.add_running("w1", lease=timedelta(0))
+
+    extended = kit.tasks.extend_leases(
+        "w1", held(running) | {(waiting.id, 0), (waiting.id, 1), (uuid4(), 1)}, LEASE
+    )
+
+    assert [t.id for t in extended] == [running.id]
+    assert kit.tasks.get(waiting.id) == waiting
 
 
 def test_pending_transitions_are_logged_in_order_and_then_cleared(

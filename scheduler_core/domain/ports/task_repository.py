@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -79,8 +79,14 @@ class TaskRepository(ABC):
         """Delete up to `limit` tasks in these terminal statuses finished before the moment."""
 
     @abstractmethod
-    def extend_leases(self, worker_id: str, lease: timedelta) -> list[Task]:
-        """Push the leases of all of the worker's running tasks to now + lease; return them."""
+    def extend_leases(
+        self, worker_id: str, held: Collection[tuple[UUID, int]], lease: timedelta
+    ) -> list[Task]:
+        """Push to now + lease the leases of the worker's running tasks among `held`; return them.
+
+        `held` names (task id, attempt) pairs: a task the worker runs under another attempt,
+        or no longer holds at all, keeps its lease, so that it runs out and is rescued.
+        """
 
     @abstractmethod
     def transitions(self, task_id: UUID) -> list[TaskTransition]:

@@ -150,7 +150,7 @@ def test_a_move_between_queues_and_a_lease_extension_count_right(
     TaskRecord.objects.using(alias).filter(id=task.id).update(queue="beta")
     assert counted(alias) == {("beta", "ready"): 1}
     [claimed] = DjangoQueue(DjangoTaskRepository(alias)).claim("w1", ["beta"], 1, LEASE)
-    DjangoTaskRepository(alias).extend_leases("w1", LEASE)
+    DjangoTaskRepository(alias).extend_leases("w1", {(claimed.id, claimed.attempt)}, LEASE)
     assert counted(alias) == {("beta", "running"): 1} == group_by_count(alias)
     assert claimed.started_at is not None
     [minute] = ActivityMinute.objects.using(alias).filter(queue="beta")

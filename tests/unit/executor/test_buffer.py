@@ -71,7 +71,8 @@ def test_a_buffered_task_asked_to_cancel_is_cancelled_without_running(
     services.scheduler.cancel(cancelled.id, actor="operator")
     asked_at = time.monotonic()
 
-    supervisor._reconcile(asked_at, services.workers.heartbeat("w1"))
+    held = {(task.id, task.attempt) for task in (kept, cancelled)}
+    supervisor._reconcile(asked_at, services.workers.heartbeat("w1", held))
 
     assert len(supervisor.pending) == 1
     assert supervisor.pending.take().id == kept.id

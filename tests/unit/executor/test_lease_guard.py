@@ -82,7 +82,8 @@ def test_nothing_is_stopped_while_heartbeats_get_through(
     slot = occupy_slot(supervisor, running)
     supervisor.leases_renewed_at = time.monotonic() - supervisor.lease_guard - 5
     # A heartbeat that got through renews the leases it was sent for.
-    supervisor._handle(Heartbeat(time.monotonic(), services.workers.heartbeat("w1")))
+    beaten = services.workers.heartbeat("w1", {(running.id, running.attempt)})
+    supervisor._handle(Heartbeat(time.monotonic(), beaten))
 
     supervisor._stop_if_leases_lapse()
 

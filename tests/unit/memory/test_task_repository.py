@@ -47,7 +47,7 @@ def test_claimed_and_extended_tasks_are_copies(
 ) -> None:
     storage.tasks.add(make_task(clock))
     [claimed] = storage.queue.claim("w1", ["default"], 1, LEASE)
-    [extended] = storage.tasks.extend_leases("w1", LEASE)
+    [extended] = storage.tasks.extend_leases("w1", {(claimed.id, claimed.attempt)}, LEASE)
     [running] = storage.tasks.find_by_status(TaskStatus.RUNNING, 1)
 
     claimed.worker_ids.append("x")

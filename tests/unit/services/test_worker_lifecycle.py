@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from uuid import UUID
 
 import pytest
 
 from scheduler_core.domain import (
     InvalidTransition,
+    Task,
+    TaskStatus,
     Worker,
     WorkerInvalid,
     WorkerNotFound,
@@ -80,7 +83,7 @@ def test_heartbeat_extends_the_leases_and_reports_cancel_requests(
     scheduler.cancel(cancelled.id)
     now = clock.advance(LEASE * 0.9)
 
-    beaten = worker_service.heartbeat("w1")
+    beaten = worker_service.heartbeat("w1", held(kept, cancelled))
 
     assert {task.id: task.cancel_requested for task in beaten} == {
         kept.id: False,
@@ -90,6 +93,32 @@ def test_heartbeat_extends_the_leases_and_reports_cancel_requests(
     assert storage.workers.get("w1").last_heartbeat == now
     clock.advance(LEASE * 0.9)
     assert rescuer.rescue_expired().rescued == 0
+
+
+def test_heartbeat_leaves_a_task_the_worker_no_longer_holds_to_be_rescued(
+    worker_service: WorkerService,
+    rescuer: TaskRescuer,
+    storage: InMemoryStorage,
+    clock: ManualClock,
+    running_task: RunningTask,
+) -> None:
+    """Its outcome could not be written: stored as running under the worker, not held."""
+    kept, abandoned = running_task(), running_task()
+
+    for _ in range(3):
+        clock.advance(LEASE * 0.6)
+        assert [task.id for task in worker_service.heartbeat("w1", held(kept))] == [kept.id]
+
+    assert rescuer.rescue_expired().rescued == 1
+    assert storage.tasks.get(kept.id).status is TaskStatus.RUNNING
+    rescued = storage.tasks.get(abandoned.id)
+    assert rescued.status is not TaskStatus.RUNNING
+    assert rescued.attempt == abandoned.attempt
+
+
+def held(*tasks: Task) -> set[tuple[UUID, int]]:
+    """The (task id, attempt) pairs a worker's executor holds."""
+    return {(task.id, task.attempt) for task in tasks}
 
 
 # -- stale workers -----------------------------------------------------------------------------
@@ -103,7 +132,7 @@ def test_workers_silent_past_the_ttl_are_declared_dead_once(
         worker_service.start(worker_id)
     worker_service.stop("gone")
     clock.advance(timedelta(minutes=2))
-    worker_service.heartbeat("alive")
+    worker_service.heartbeat("alive", set())
 
     assert worker_service.mark_stale_workers_dead(timedelta(minutes=1)) == ["silent"]
 

@@ -114,7 +114,7 @@ def test_confirm_cancel_cancels_the_running_task(
     task = running_task()
     scheduler.cancel(task.id)
 
-    [beaten] = worker_service.heartbeat("w1")
+    [beaten] = worker_service.heartbeat("w1", {(task.id, task.attempt)})
     cancelled = worker_service.confirm_cancel(beaten)
 
     assert cancelled.status is TaskStatus.CANCELLED
