@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from django.http import HttpRequest
 
@@ -17,6 +17,15 @@ def audit(
     *,
     from_status: str = "",
     target: str = "",
+    details: Mapping[str, object] | None = None,
 ) -> None:
     """Record that the caller took `action` on `tasks` (or on `target`) through the API."""
-    audit_request(request, action, tasks, source="api", from_status=from_status, target=target)
+    audit_request(
+        request,
+        action,
+        tasks,
+        source="api",
+        from_status=from_status,
+        target=target,
+        details=details,
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from django.http import HttpRequest
 
@@ -19,8 +19,12 @@ def audit_request(
     source: str,
     from_status: str = "",
     target: str = "",
+    details: Mapping[str, object] | None = None,
 ) -> None:
-    """Record that the request's user took `action` on `tasks` (or on `target`) via `source`."""
+    """Record that the request's user took `action` on `tasks` (or on `target`) via `source`.
+
+    `details` holds what else the action set, as JSON values (a queue limit's new value).
+    """
     user = request.user
     get_audit_log().record(
         AuditRecord(
@@ -31,6 +35,7 @@ def audit_request(
             task_ids=[task.id for task in tasks],
             from_status=from_status,
             target=target,
+            details={} if details is None else details,
             remote_addr=request.META.get("REMOTE_ADDR") or None,
         )
     )

@@ -11,6 +11,7 @@ from ninja import Router
 
 from scheduler_core.bootstrap import get_services
 from scheduler_core.domain import TaskStatus
+from scheduler_core.services.audit import queue_limit_details
 from scheduler_core.storage.db_clock import DatabaseClock
 from scheduler_core.storage.stats import QueueStats, queue_stats
 
@@ -76,7 +77,7 @@ def resume(request: HttpRequest, name: str) -> dict[str, Any]:
 def set_limit(request: HttpRequest, name: str, body: QueueLimitIn) -> dict[str, Any]:
     """At most `limit` tasks of the queue run at once across all workers; null lifts it."""
     auth.require(request, auth.PAUSE_QUEUE)
-    get_services().scheduler.set_queue_limit(name, body.limit)
+    previous = get_services().scheduler.set_queue_limit(name, body.limit)
     action = "clear_queue_limit" if body.limit is None else "set_queue_limit"
-    audit(request, action, target=name)
+    audit(request, action, target=name, details=queue_limit_details(body.limit, previous))
     return {"name": name, "limit": body.limit}

@@ -13,6 +13,7 @@ from dashboard.audit import audit
 from scheduler_core.bootstrap import get_services
 from scheduler_core.domain import TaskInvalid
 from scheduler_core.permissions import PAUSE_QUEUE, VIEW
+from scheduler_core.services.audit import queue_limit_details
 
 from .board import queue_rows
 from .forms import QueueLimitForm
@@ -68,14 +69,15 @@ def limit(request: HttpRequest, name: str) -> HttpResponse:
         return render(request, TEMPLATE, context, status=400)
     new_limit = form.new_limit()
     try:
-        get_services().scheduler.set_queue_limit(name, new_limit)
+        previous = get_services().scheduler.set_queue_limit(name, new_limit)
     except TaskInvalid as error:
         return _refused(request, error)
+    details = queue_limit_details(new_limit, previous)
     if new_limit is None:
-        audit(request, "clear_queue_limit", target=name)
+        audit(request, "clear_queue_limit", target=name, details=details)
         messages.success(request, f"Queue {name} has no concurrency limit now.")
     else:
-        audit(request, "set_queue_limit", target=name)
+        audit(request, "set_queue_limit", target=name, details=details)
         messages.success(request, f"At most {new_limit} tasks of queue {name} run at once now.")
     return _back()
 

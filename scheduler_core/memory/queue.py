@@ -95,16 +95,16 @@ class InMemoryQueue(Queue):
         with self._condition:
             return frozenset(self._paused)
 
-    def set_limit(self, queue: str, limit: int | None) -> None:
-        """At most `limit` tasks of `queue` run at once across all workers; None lifts it."""
+    def set_limit(self, queue: str, limit: int | None) -> int | None:
+        """At most `limit` tasks of `queue` run at once; None lifts it. The limit replaced."""
         check_queue_limit(limit)
         with self._condition:
-            if limit is None:
-                self._limits.pop(queue, None)
-            else:
+            previous = self._limits.pop(queue, None)
+            if limit is not None:
                 self._limits[queue] = limit
             # A raised or lifted limit may free slots for waiting claimers.
             self._condition.notify_all()
+            return previous
 
     def limits(self) -> dict[str, int]:
         """The limited queues and their limits."""

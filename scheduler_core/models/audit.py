@@ -29,6 +29,8 @@ class AuditEntry(models.Model):
     from_status = models.CharField(max_length=16, blank=True)
     # Actions on something other than tasks (a queue name, a token name).
     target = models.CharField(max_length=200, blank=True)
+    # What else the action set, as JSON: for a queue limit, the new and the replaced value.
+    details = models.JSONField(default=dict, blank=True)
     source = models.CharField(max_length=16, choices=SOURCE_CHOICES)
     remote_addr = models.GenericIPAddressField(null=True, blank=True)
 

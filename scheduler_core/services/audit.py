@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -21,11 +21,18 @@ class AuditRecord:
     task_ids: Sequence[UUID] = field(default_factory=tuple)
     from_status: str = ""
     target: str = ""
+    # What else the action set (JSON values), such as a queue limit's new and old value.
+    details: Mapping[str, object] = field(default_factory=dict)
     remote_addr: str | None = None
 
     def __post_init__(self) -> None:
         if self.source not in SOURCES:
             raise ValueError(f"source must be one of {sorted(SOURCES)}, not {self.source!r}")
+
+
+def queue_limit_details(limit: int | None, previous: int | None) -> dict[str, int | None]:
+    """The details of a queue limit's audit record: the new limit and the one it replaced."""
+    return {"limit": limit, "previous": previous}
 
 
 class AuditLog(ABC):

@@ -132,17 +132,18 @@ class SchedulerService(Scheduler):
         """The names of the paused queues."""
         return self._queue.paused()
 
-    def set_queue_limit(self, queue: str, limit: int | None) -> None:
+    def set_queue_limit(self, queue: str, limit: int | None) -> int | None:
         """Let at most `limit` tasks of `queue` run at once across all workers; None lifts it.
 
         Tasks already running above a lowered limit go on; claims wait until they drop below.
+        Returns the limit it replaced (None when the queue had none).
         """
         _check_queue_name(queue)
         try:
             check_queue_limit(limit)
         except ValueError as error:
             raise TaskInvalid("limit", str(error)) from None
-        self._queue.set_limit(queue, limit)
+        return self._queue.set_limit(queue, limit)
 
     def queue_limits(self) -> dict[str, int]:
         """The limited queues and their concurrency limits."""

@@ -22,6 +22,7 @@ class DjangoAuditLog(AuditLog):
             count=len(entry.task_ids),
             from_status=entry.from_status,
             target=entry.target[:200],
+            details=dict(entry.details),
             source=entry.source,
             remote_addr=entry.remote_addr,
         )

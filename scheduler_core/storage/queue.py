@@ -119,16 +119,23 @@ class DjangoQueue(Queue):
         """The names of the paused queues."""
         return frozenset(QueuePause.objects.using(self.using).values_list("queue", flat=True))
 
-    def set_limit(self, queue: str, limit: int | None) -> None:
-        """At most `limit` tasks of `queue` run at once across all workers; None lifts it."""
+    def set_limit(self, queue: str, limit: int | None) -> int | None:
+        """At most `limit` tasks of `queue` run at once; None lifts it. The limit replaced."""
         check_queue_limit(limit)
-        rows = QueueLimit.objects.using(self.using)
-        if limit is None:
-            rows.filter(queue=queue).delete()
-        else:
-            rows.update_or_create(queue=queue, defaults={"max_running": limit})
+        rows = QueueLimit.objects.using(self.using).filter(queue=queue)
+        # The row is locked from the read to the write (SQLite: BEGIN IMMEDIATE), so the
+        # limit returned is the one this write replaced, not one another writer set meanwhile.
+        with transaction.atomic(using=self.using):
+            previous = rows.select_for_update().values_list("max_running", flat=True).first()
+            if limit is None:
+                rows.delete()
+            elif previous is None:
+                rows.create(queue=queue, max_running=limit)
+            else:
+                rows.update(max_running=limit)
         # A raised or lifted limit may free slots for idle claimers.
         self._wake(queue)
+        return previous
 
     def limits(self) -> dict[str, int]:
         """The limited queues and their limits."""

@@ -38,6 +38,15 @@ def test_set_and_lift_limits(kit: StorageKit) -> None:
     assert kit.queue.limits() == {"mail": 5}
 
 
+def test_setting_a_limit_returns_the_one_it_replaced(kit: StorageKit) -> None:
+    assert kit.queue.set_limit("mail", 3) is None
+    assert kit.queue.set_limit("mail", 5) == 3
+    assert kit.queue.set_limit("mail", 5) == 5
+    assert kit.queue.set_limit("mail", None) == 5
+    assert kit.queue.set_limit("mail", None) is None
+    assert kit.queue.limits() == {}
+
+
 @pytest.mark.parametrize("bad", [0, -1, True, 1.5, "3"])
 def test_a_limit_must_be_a_positive_whole_number(kit: StorageKit, bad: object) -> None:
     with pytest.raises(ValueError, match="whole number"):

@@ -50,8 +50,11 @@ class Queue(ABC):
         """The names of the paused queues."""
 
     @abstractmethod
-    def set_limit(self, queue: str, limit: int | None) -> None:
-        """At most `limit` tasks of `queue` run at once across all workers; None lifts it."""
+    def set_limit(self, queue: str, limit: int | None) -> int | None:
+        """At most `limit` tasks of `queue` run at once across all workers; None lifts it.
+
+        Returns the limit it replaced (None when the queue had none).
+        """
 
     @abstractmethod
     def limits(self) -> dict[str, int]:

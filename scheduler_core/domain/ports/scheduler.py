@@ -75,8 +75,11 @@ class Scheduler(ABC):
         """The names of the paused queues."""
 
     @abstractmethod
-    def set_queue_limit(self, queue: str, limit: int | None) -> None:
-        """Let at most `limit` tasks of `queue` run at once across all workers; None lifts it."""
+    def set_queue_limit(self, queue: str, limit: int | None) -> int | None:
+        """Let at most `limit` tasks of `queue` run at once across all workers; None lifts it.
+
+        Returns the limit it replaced (None when the queue had none).
+        """
 
     @abstractmethod
     def queue_limits(self) -> dict[str, int]:

@@ -46,11 +46,23 @@ def test_a_limit_caps_claims_and_is_listed_until_lifted(
     assert operator.get(API).json()[0]["limit"] is None
     assert len(queue.claim("w2", ["mail"], 10, LEASE)) == 2
     entries = AuditEntry.objects.using(alias).order_by("id")
-    assert [(e.action, e.target, e.source) for e in entries] == [
-        ("set_queue_limit", "mail", "api"),
-        ("clear_queue_limit", "mail", "api"),
+    assert [(e.action, e.target, e.source, e.details) for e in entries] == [
+        ("set_queue_limit", "mail", "api", {"limit": 2, "previous": None}),
+        ("clear_queue_limit", "mail", "api", {"limit": None, "previous": 2}),
     ]
     queue.close()
+
+
+def test_a_changed_limit_is_audited_with_the_one_it_replaced(
+    operator: Client, services: Services, alias: str
+) -> None:
+    services.scheduler.set_queue_limit("mail", 3)
+
+    assert put(operator, f"{API}/mail/limit", {"limit": 5}).status_code == 200
+
+    [entry] = AuditEntry.objects.using(alias).all()
+    assert (entry.action, entry.target, entry.source) == ("set_queue_limit", "mail", "api")
+    assert entry.details == {"limit": 5, "previous": 3}
 
 
 def test_an_empty_limited_queue_is_listed(operator: Client, services: Services) -> None:

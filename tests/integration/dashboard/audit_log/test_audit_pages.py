@@ -92,6 +92,17 @@ def test_many_task_ids_show_five_links_and_the_rest_on_the_detail_page(viewer: C
         assert f'href="/tasks/{task_id}/"' in detail
 
 
+def test_the_detail_page_shows_the_details_of_the_action(viewer: Client) -> None:
+    limited = entry(action="set_queue_limit", target="mail", details={"limit": 7, "previous": 4})
+    plain = entry()
+
+    html = viewer.get(f"/audit/{limited.id}/").content.decode()
+    assert (
+        "<dt>Details</dt><dd><code>{&quot;limit&quot;: 7, &quot;previous&quot;: 4}</code>" in html
+    )
+    assert "<dt>Details</dt><dd>—</dd>" in viewer.get(f"/audit/{plain.id}/").content.decode()
+
+
 def test_an_unknown_entry_is_not_found(viewer: Client) -> None:
     assert viewer.get("/audit/999999/").status_code == 404
 
@@ -159,7 +170,7 @@ def test_the_page_links_to_older_entries_keeping_the_filters(viewer: Client) -> 
 
 
 def test_user_supplied_text_is_escaped(viewer: Client) -> None:
-    record = entry(actor=XSS, target=XSS, action=XSS[:50])
+    record = entry(actor=XSS, target=XSS, action=XSS[:50], details={XSS: XSS})
     for url in (URL, f"/audit/{record.id}/"):
         html = viewer.get(url).content.decode()
         assert "<script>alert(1)" not in html

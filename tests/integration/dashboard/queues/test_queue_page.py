@@ -103,8 +103,23 @@ def test_a_limit_caps_a_real_claim_and_clear_lifts_it(operator: Client, services
 
     assert services.scheduler.queue_limits() == {}
     assert len(claim("mail")) == 3
-    actions = list(AuditEntry.objects.order_by("id").values_list("action", "target"))
-    assert actions == [("set_queue_limit", "mail"), ("clear_queue_limit", "mail")]
+    actions = list(AuditEntry.objects.order_by("id").values_list("action", "target", "details"))
+    assert actions == [
+        ("set_queue_limit", "mail", {"limit": 2, "previous": None}),
+        ("clear_queue_limit", "mail", {"limit": None, "previous": 2}),
+    ]
+
+
+def test_a_changed_limit_is_audited_with_the_one_it_replaced(
+    operator: Client, services: Services
+) -> None:
+    services.scheduler.set_queue_limit("mail", 4)
+
+    operator.post(url("limit", "mail"), {"limit": "7"})
+
+    [record] = AuditEntry.objects.all()
+    assert (record.action, record.target, record.source) == ("set_queue_limit", "mail", "dashboard")
+    assert record.details == {"limit": 7, "previous": 4}
 
 
 @pytest.mark.parametrize(
