@@ -32,11 +32,13 @@ POSTGRES_UNINSTALL = [
 # scheduler_task (no second copy), and 'rebuild' can always re-derive the index from it.
 # Its rows are keyed by the task row's rowid. scheduler_task has no INTEGER PRIMARY KEY, but
 # it has indexes, and SQLite's VACUUM keeps the rowids of such tables (a test checks this).
+# columnsize=0: no per-row token counts, which only ranking would read; a B-tree insert
+# less per task.
 SQLITE_INSTALL = [
     """
 CREATE VIRTUAL TABLE scheduler_task_search USING fts5(
     args, kwargs,
-    content='scheduler_task', content_rowid='rowid',
+    content='scheduler_task', content_rowid='rowid', columnsize=0,
     tokenize='trigram case_sensitive 0'
 )
 """,

@@ -99,6 +99,6 @@ class _InSqliteIndex(RawSQL):
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
     ) -> tuple[str, tuple[str | int, ...]]:
         # The table's alias in this query (it differs when the query is a subquery).
-        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        table = compiler.quote_name(compiler.query.get_initial_alias())
         sql = f"{table}.rowid IN (SELECT rowid FROM {SQLITE_INDEX} WHERE {SQLITE_INDEX} MATCH %s)"
         return sql, tuple(self.params)
