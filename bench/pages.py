@@ -1,7 +1,7 @@
 """The dashboard pages W4 times. One list, easy to edit as the pages are built.
 
 Placeholders: {id} a loaded task, {queue} one of the loaded queues, {text} a search term
-that occurs in some tasks' arguments.
+that occurs in one task's arguments, {common} a search term that occurs in every task's.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ PAGE_URLS: tuple[tuple[str, str], ...] = (
     ("tasks_failed", "/tasks/?status=failed"),
     ("tasks_queue", "/tasks/?queue={queue}"),
     ("tasks_search", "/tasks/?search={text}"),
+    ("search_common", "/tasks/?search={common}"),
     ("queues", "/queues/"),
     ("task_detail", "/tasks/{id}/"),
 )

@@ -2,36 +2,28 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet, TextField
-from django.db.models.functions import Cast
+from typing import Any
 
-from scheduler_core.domain import TaskFilter
+from django.db.models import Q, QuerySet
+
+from scheduler_core.domain import PageRequest, TaskFilter
 from scheduler_core.domain.listing import Cursor
 from scheduler_core.models import TaskRecord
+
+from .argument_search import index_serves, indexed, preferring_the_index, scanning
+
+# A search first reads this many of the newest candidate rows per row of the page, testing
+# each: a term that common among recent tasks fills the page from them at once, the way a
+# plain list page does. A rarer term goes to the trigram index, whose cost grows with the
+# number of matches instead. 40 per row: about 2,000 rows for a dashboard page of 50.
+WINDOW_ROWS_PER_RESULT = 40
 
 
 def filtered(rows: QuerySet[TaskRecord], task_filter: TaskFilter) -> QuerySet[TaskRecord]:
     """Rows matching every field set in the filter."""
-    if task_filter.statuses:
-        rows = rows.filter(status__in=sorted(s.value for s in task_filter.statuses))
-    if task_filter.queue is not None:
-        rows = rows.filter(queue=task_filter.queue)
-    if task_filter.name is not None:
-        rows = rows.filter(name=task_filter.name)
-    if task_filter.worker_id is not None:
-        rows = rows.filter(worker_id=task_filter.worker_id)
-    if task_filter.enqueued_after is not None:
-        rows = rows.filter(enqueued_at__gte=task_filter.enqueued_after)
-    if task_filter.enqueued_before is not None:
-        rows = rows.filter(enqueued_at__lt=task_filter.enqueued_before)
+    rows = _narrowed(rows, task_filter)
     if task_filter.search:
-        # Search the JSON text of the arguments, as the in-memory adapter does.
-        rows = rows.annotate(
-            args_text=Cast("args", TextField()), kwargs_text=Cast("kwargs", TextField())
-        ).filter(
-            Q(args_text__icontains=task_filter.search)
-            | Q(kwargs_text__icontains=task_filter.search)
-        )
+        rows = indexed(rows, task_filter.search)
     return rows
 
 
@@ -43,3 +35,54 @@ def after(rows: QuerySet[TaskRecord], cursor: Cursor | None) -> QuerySet[TaskRec
             | Q(enqueued_at=cursor.enqueued_at, id__lt=cursor.task_id)
         )
     return rows.order_by("-enqueued_at", "-id")
+
+
+def page_rows(
+    rows: QuerySet[TaskRecord], task_filter: TaskFilter, page: PageRequest
+) -> list[TaskRecord]:
+    """One keyset page of matching rows, plus the first row of the next page if any."""
+    wanted = page.limit + 1
+    term = task_filter.search
+    if not term:
+        return list(after(filtered(rows, task_filter), page.after)[:wanted])
+    candidates = after(_narrowed(rows, task_filter), page.after)
+    if not index_serves(term):
+        return list(scanning(candidates, term)[:wanted])
+    window = WINDOW_ROWS_PER_RESULT * wanted
+    ages = candidates.prefetch_related(None).values_list("enqueued_at", flat=True)
+    edge = list(ages[window - 1 : window])
+    if not edge:
+        # Fewer candidates than the window holds: reading them all is the whole answer.
+        return list(scanning(candidates, term)[:wanted])
+    # Rows tied with the window's last one come along, so the window is a prefix of the
+    # list order, and a full page found in it is the page.
+    found = list(scanning(candidates.filter(enqueued_at__gte=edge[0]), term)[:wanted])
+    if len(found) == wanted:
+        return found
+    # The page's ids first, then their rows: sorting the matches by age then carries two
+    # columns, not whole rows (a third of the time for 100,000 matches on SQLite).
+    with preferring_the_index(rows.db):
+        ids = list(_ids(indexed(candidates, term))[:wanted])
+    return list(candidates.filter(pk__in=ids))
+
+
+def _ids(rows: QuerySet[TaskRecord]) -> QuerySet[TaskRecord, Any]:
+    return rows.prefetch_related(None).values_list("pk", flat=True)
+
+
+def _narrowed(rows: QuerySet[TaskRecord], task_filter: TaskFilter) -> QuerySet[TaskRecord]:
+    """Rows matching every field of the filter but the search."""
+    f = task_filter
+    if f.statuses:
+        rows = rows.filter(status__in=sorted(s.value for s in f.statuses))
+    if f.queue is not None:
+        rows = rows.filter(queue=f.queue)
+    if f.name is not None:
+        rows = rows.filter(name=f.name)
+    if f.worker_id is not None:
+        rows = rows.filter(worker_id=f.worker_id)
+    if f.enqueued_after is not None:
+        rows = rows.filter(enqueued_at__gte=f.enqueued_after)
+    if f.enqueued_before is not None:
+        rows = rows.filter(enqueued_at__lt=f.enqueued_before)
+    return rows

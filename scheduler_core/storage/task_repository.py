@@ -40,7 +40,7 @@ from .mapping import (
 )
 from .promotion import promote_due_tasks
 from .sqlite_locks import retry_when_locked
-from .task_listing import after, filtered
+from .task_listing import filtered, page_rows
 
 
 class DjangoTaskRepository(TaskRepository):
@@ -250,9 +250,8 @@ class DjangoTaskRepository(TaskRepository):
     # Last in the class: its name would shadow the builtin in later annotations.
     def list(self, task_filter: TaskFilter, page: PageRequest) -> Page[Task]:
         """Tasks matching the filter, newest enqueued first, one keyset page at a time."""
-        rows = after(filtered(self.rows(), task_filter), page.after)
         # One row more than asked tells whether another page exists without a COUNT.
-        records = list(rows[: page.limit + 1])
+        records = page_rows(self.rows(), task_filter, page)
         tasks = [to_task(record) for record in records[: page.limit]]
         next_cursor = None
         if len(records) > page.limit:

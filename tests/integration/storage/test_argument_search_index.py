@@ -1,0 +1,238 @@
+"""The search indexes of migration 0010: kept in step, used by the planner, reversible.
+
+What a search finds is the contract suite's business (tests/contract/test_task_search_contract.py);
+these tests look at the indexes themselves on each engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import connections, transaction
+from django.db.backends.utils import CursorWrapper
+from django.db.migrations.executor import MigrationExecutor
+
+from scheduler_core.domain import Task, TaskFilter, TaskStatus
+from scheduler_core.models import TaskRecord
+from scheduler_core.storage import DjangoTaskRepository
+from scheduler_core.storage.argument_search import indexed, preferring_the_index
+from scheduler_core.storage.task_listing import after
+
+MIGRATION = ("scheduler_core", "0010_argument_search")
+SQLITE_OBJECTS = {
+    "scheduler_task_search",
+    "sched_search_task_insert",
+    "sched_search_task_update",
+    "sched_search_task_delete",
+}
+POSTGRES_INDEXES = {"sched_task_args_trgm_idx", "sched_task_kwargs_trgm_idx"}
+# The index of migration 0010 built afresh from the task table, to compare with the live one.
+FRESH_SQLITE_INDEX = """
+CREATE VIRTUAL TABLE search_check USING fts5(
+    args, kwargs, content='scheduler_task', content_rowid='rowid', columnsize=0,
+    tokenize='trigram case_sensitive 0'
+)
+"""
+
+
+def task(clock_now: Any, *args: Any, **kwargs: Any) -> Task:
+    return Task.create("demo.noop", now=clock_now, args=list(args), kwargs=kwargs)
+
+
+def entries(cursor: CursorWrapper, table: str) -> set[tuple[Any, ...]]:
+    """Every (trigram, rowid, column, offset) an FTS5 index holds."""
+    cursor.execute(f"CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, {table}, instance)")
+    try:
+        cursor.execute("SELECT term, doc, col, offset FROM temp.vocab")
+        return set(cursor.fetchall())
+    finally:
+        cursor.execute("DROP TABLE temp.vocab")
+
+
+def assert_in_step(alias: str) -> None:
+    """The live SQLite index holds exactly what one built from the task table now holds."""
+    with connections[alias].cursor() as cursor:
+        cursor.execute(FRESH_SQLITE_INDEX)
+        try:
+            cursor.execute("INSERT INTO search_check (search_check) VALUES ('rebuild')")
+            fresh = entries(cursor, "search_check")
+        finally:
+            cursor.execute("DROP TABLE search_check")
+        live = entries(cursor, "scheduler_task_search")
+    assert live == fresh
+    assert live, "the check compares nothing"
+
+
+def found(tasks: DjangoTaskRepository, term: str) -> int:
+    """How many tasks the search finds; counts always go through the index."""
+    return tasks.count(TaskFilter(search=term))
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_the_triggers_keep_the_sqlite_index_in_step(alias: str) -> None:
+    tasks = DjangoTaskRepository(alias)
+    now = tasks.clock.now()
+    one = task(now, "alpha-1", city="Oslo")
+    tasks.add(one)
+    many = [task(now, f"beta-{n}", n=n) for n in range(5)]
+    tasks.add_many(many)
+    assert_in_step(alias)
+    assert (found(tasks, "ALPHA-1"), found(tasks, "beta-"), found(tasks, "oslo")) == (1, 5, 1)
+
+    # Nothing in the domain rewrites arguments; an operator or a data fix might.
+    TaskRecord.objects.using(alias).filter(id=one.id).update(args=["gamma-1"])
+    assert_in_step(alias)
+    assert (found(tasks, "alpha-1"), found(tasks, "gamma-1")) == (0, 1)
+
+    # A state change writes every column but leaves the arguments (and the index) alone.
+    one.claim("w1", now=tasks.clock.now(), lease=timedelta(minutes=1))
+    tasks.update(one, expected_status=TaskStatus.READY, expected_attempt=0)
+    assert_in_step(alias)
+
+    tasks.delete(many[0].id)
+    assert_in_step(alias)
+    assert found(tasks, "beta-") == 4
+
+    for finished in many[1:3]:
+        finished.cancel(now=tasks.clock.now())
+        tasks.update(finished, expected_status=TaskStatus.READY, expected_attempt=0)
+    pruned = tasks.prune(
+        statuses=frozenset({TaskStatus.CANCELLED}),
+        finished_before=tasks.clock.now() + timedelta(seconds=1),
+        limit=10,
+    )
+    assert pruned == 2
+    assert_in_step(alias)
+    assert found(tasks, "beta-") == 2
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_vacuum_keeps_the_rowids_the_sqlite_index_refers_to(alias: str) -> None:
+    tasks = DjangoTaskRepository(alias)
+    now = tasks.clock.now()
+    stored = [task(now, f"delta-{n}") for n in range(30)]
+    tasks.add_many(stored)
+    # Holes in the rowids, which a renumbering VACUUM would close.
+    for gone in stored[::3]:
+        tasks.delete(gone.id)
+
+    def rowids() -> list[tuple[Any, ...]]:
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT id, rowid FROM scheduler_task ORDER BY id")
+            return [tuple(row) for row in cursor.fetchall()]
+
+    before = rowids()
+    with connections[alias].cursor() as cursor:
+        cursor.execute("VACUUM")
+
+    assert rowids() == before
+    assert_in_step(alias)
+    assert found(tasks, "delta-") == 20
+
+
+@pytest.fixture
+def many_tasks(alias: str) -> DjangoTaskRepository:
+    """3,000 tasks with distinct arguments, analyzed, so the planner has a choice to make."""
+    tasks = DjangoTaskRepository(alias)
+    now = tasks.clock.now()
+    tasks.add_many([task(now, {"order": f"order-{n}"}, n=n) for n in range(3000)])
+    with connections[alias].cursor() as cursor:
+        cursor.execute("ANALYZE scheduler_task")
+    return tasks
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+def test_postgres_finds_a_term_through_the_trigram_indexes(
+    alias: str, many_tasks: DjangoTaskRepository
+) -> None:
+    # Unordered, as a count asks it (the model's default order would add an index walk).
+    rows = indexed(TaskRecord.objects.using(alias), "order-1234").order_by()
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+        # Small as the table is, a scan could cost less; the question is whether the
+        # planner can use the indexes for the query as the ORM writes it.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = rows.explain()
+
+    assert "Bitmap Index Scan on sched_task_args_trgm_idx" in plan
+    assert "Bitmap Index Scan on sched_task_kwargs_trgm_idx" in plan
+    assert rows.count() == 1
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+def test_a_page_preferring_the_index_does_not_walk_the_list_order(
+    alias: str, many_tasks: DjangoTaskRepository
+) -> None:
+    page = after(indexed(TaskRecord.objects.using(alias), "order-1"), None)[:51]
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        walking = page.explain()
+        with preferring_the_index(alias):
+            preferring = page.explain()
+
+    # Without the preference the planner reads the list index newest first and tests rows.
+    assert "Index Scan using sched_task_list_idx" in walking
+    assert "Bitmap Index Scan on sched_task_args_trgm_idx" in preferring
+    assert "sched_task_list_idx" not in preferring
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+def test_preferring_the_index_leaves_the_setting_as_it_found_it(alias: str) -> None:
+    def setting(cursor: CursorWrapper) -> str:
+        cursor.execute("SHOW enable_indexscan")
+        value: str = cursor.fetchone()[0]
+        return value
+
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+        with preferring_the_index(alias):
+            assert setting(cursor) == "off"
+        assert setting(cursor) == "on"
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        with preferring_the_index(alias):
+            pass
+        assert setting(cursor) == "off"
+
+
+def search_objects(alias: str) -> set[str]:
+    """Which of migration 0010's tables, triggers and indexes exist."""
+    with connections[alias].cursor() as cursor:
+        if connections[alias].vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE name LIKE '%search%'")
+        else:
+            cursor.execute(
+                "SELECT indexname FROM pg_indexes WHERE tablename = 'scheduler_task' "
+                "AND indexname LIKE '%trgm%'"
+            )
+        return {name for (name,) in cursor.fetchall()} & (SQLITE_OBJECTS | POSTGRES_INDEXES)
+
+
+@pytest.fixture
+def migrated_back(alias: str) -> Iterator[MigrationExecutor]:
+    """The database migrated to just before 0010; migrated forward again afterwards."""
+    executor = MigrationExecutor(connections[alias])
+    (before,) = executor.loader.graph.node_map[MIGRATION].parents
+    leaves = [node for node in executor.loader.graph.leaf_nodes() if node[0] == MIGRATION[0]]
+    executor.migrate([before.key])
+    try:
+        yield executor
+    finally:
+        MigrationExecutor(connections[alias]).migrate(leaves)
+
+
+def test_the_migration_reverses_and_backfills_rows_stored_before_it(
+    alias: str, migrated_back: MigrationExecutor
+) -> None:
+    expected = SQLITE_OBJECTS if connections[alias].vendor == "sqlite" else POSTGRES_INDEXES
+    assert search_objects(alias) == set()
+    tasks = DjangoTaskRepository(alias)
+    tasks.add(task(tasks.clock.now(), "written-before-0010", note="Backfilled"))
+
+    executor = MigrationExecutor(connections[alias])
+    executor.migrate([MIGRATION])
+
+    assert search_objects(alias) == expected
+    assert (found(tasks, "written-before"), found(tasks, "backfilled")) == (1, 1)
+    if connections[alias].vendor == "sqlite":
+        assert_in_step(alias)
