@@ -5,7 +5,7 @@ case, in the JSON text of the args or of the kwargs. Two ways to find such rows:
 
 - `scanning`: the condition evaluated row by row. Cheap while matches are dense among the
   rows read (an index in list order stops after one page), hopeless for a rare term.
-- `indexed`: the rows come from the trigram index of migration 0010. Costs what the number
+- `indexed`: the rows come from the trigram index of migration 0011. Costs what the number
   of matches costs, however old they are; a trigram index cannot serve a term shorter than
   three characters.
 

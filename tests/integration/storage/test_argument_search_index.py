@@ -1,4 +1,4 @@
-"""The search indexes of migration 0010: kept in step, used by the planner, reversible.
+"""The search indexes of migration 0011: kept in step, used by the planner, reversible.
 
 What a search finds is the contract suite's business (tests/contract/test_task_search_contract.py);
 these tests look at the indexes themselves on each engine.
@@ -21,7 +21,7 @@ from scheduler_core.storage import DjangoTaskRepository
 from scheduler_core.storage.argument_search import indexed, preferring_the_index
 from scheduler_core.storage.task_listing import after
 
-MIGRATION = ("scheduler_core", "0010_argument_search")
+MIGRATION = ("scheduler_core", "0011_argument_search")
 SQLITE_OBJECTS = {
     "scheduler_task_search",
     "sched_search_task_insert",
@@ -29,7 +29,7 @@ SQLITE_OBJECTS = {
     "sched_search_task_delete",
 }
 POSTGRES_INDEXES = {"sched_task_args_trgm_idx", "sched_task_kwargs_trgm_idx"}
-# The index of migration 0010 built afresh from the task table, to compare with the live one.
+# The index of migration 0011 built afresh from the task table, to compare with the live one.
 FRESH_SQLITE_INDEX = """
 CREATE VIRTUAL TABLE search_check USING fts5(
     args, kwargs, content='scheduler_task', content_rowid='rowid', columnsize=0,
@@ -196,7 +196,7 @@ def test_preferring_the_index_leaves_the_setting_as_it_found_it(alias: str) -> N
 
 
 def search_objects(alias: str) -> set[str]:
-    """Which of migration 0010's tables, triggers and indexes exist."""
+    """Which of migration 0011's tables, triggers and indexes exist."""
     with connections[alias].cursor() as cursor:
         if connections[alias].vendor == "sqlite":
             cursor.execute("SELECT name FROM sqlite_master WHERE name LIKE '%search%'")
@@ -210,7 +210,7 @@ def search_objects(alias: str) -> set[str]:
 
 @pytest.fixture
 def migrated_back(alias: str) -> Iterator[MigrationExecutor]:
-    """The database migrated to just before 0010; migrated forward again afterwards."""
+    """The database migrated to just before 0011; migrated forward again afterwards."""
     executor = MigrationExecutor(connections[alias])
     (before,) = executor.loader.graph.node_map[MIGRATION].parents
     leaves = [node for node in executor.loader.graph.leaf_nodes() if node[0] == MIGRATION[0]]
@@ -227,7 +227,7 @@ def test_the_migration_reverses_and_backfills_rows_stored_before_it(
     expected = SQLITE_OBJECTS if connections[alias].vendor == "sqlite" else POSTGRES_INDEXES
     assert search_objects(alias) == set()
     tasks = DjangoTaskRepository(alias)
-    tasks.add(task(tasks.clock.now(), "written-before-0010", note="Backfilled"))
+    tasks.add(task(tasks.clock.now(), "written-before-0011", note="Backfilled"))
 
     executor = MigrationExecutor(connections[alias])
     executor.migrate([MIGRATION])

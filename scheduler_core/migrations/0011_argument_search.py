@@ -96,7 +96,7 @@ def uninstall(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("scheduler_core", "0009_worker_dead"),
+        ("scheduler_core", "0010_audit_details"),
     ]
 
     operations = [
