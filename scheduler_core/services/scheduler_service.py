@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from uuid import UUID
 
 from ..domain import (
@@ -39,12 +40,20 @@ class SchedulerService(Scheduler):
 
     def submit(self, request: SubmitRequest) -> Task:
         """Validate and store a task; a live task with the same unique key is returned instead."""
-        task = build_task(self._catalog, request, now=self._clock.now())
+        if request.run_after is None:
+            # Due at once: the storage stamps enqueued_at and run_after with its own clock as
+            # it writes the row, which saves a database round trip for reading that clock
+            # first. Until then the task carries the host's time, only for validation.
+            task = build_task(self._catalog, request, now=datetime.now(UTC))
+            store = self._tasks.add_now
+        else:
+            task = build_task(self._catalog, request, now=self._clock.now())
+            store = self._tasks.add
         live = self._live_holder(task)
         if live is not None:
             return live
         try:
-            self._tasks.add(task)
+            store(task)
         except DuplicateTask:
             # Another submitter stored the same unique key between our look and our write;
             # theirs is the task the caller wants. A clash of ids is a real error.

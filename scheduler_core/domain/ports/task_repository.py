@@ -22,6 +22,14 @@ class TaskRepository(ABC):
         """Store a new task; DuplicateTask if its id is taken."""
 
     @abstractmethod
+    def add_now(self, task: Task) -> None:
+        """Store a new task due at once, stamped with the storage clock's time of the write.
+
+        Its enqueued_at and run_after become that time (Task.stamp_enqueued), which a database
+        can read in the same statement that writes the row; otherwise as add().
+        """
+
+    @abstractmethod
     def add_many(self, tasks: Sequence[Task]) -> None:
         """Store new tasks all together or not at all; DuplicateTask if any id is taken."""
 
