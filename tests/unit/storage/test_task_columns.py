@@ -10,7 +10,7 @@ from scheduler_core.storage.mapping import TASK_COLUMNS, task_row, task_values
 
 
 def test_task_columns_are_the_columns_of_the_task_table() -> None:
-    columns = [field.column for field in TaskRecord._meta.concrete_fields]
+    columns = [str(field.column) for field in TaskRecord._meta.concrete_fields]
 
     assert sorted(TASK_COLUMNS) == sorted(columns)
     assert len(TASK_COLUMNS) == len(set(TASK_COLUMNS))
