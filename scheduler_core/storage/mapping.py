@@ -89,8 +89,8 @@ def task_row(
     return (
         key(task.id),
         task.name,
-        _json_text(task.args),
-        _json_text(task.kwargs),
+        json_text(task.args),
+        json_text(task.kwargs),
         task.queue,
         int(task.priority),
         task.status.value,
@@ -101,7 +101,7 @@ def task_row(
         moment(task.started_at),
         moment(task.finished_at),
         task.worker_id,
-        _json_text(task.worker_ids),
+        json_text(task.worker_ids),
         moment(task.lease_expires_at),
         None if task.result is None else json.dumps(task.result),
         task.timeout,
@@ -110,7 +110,8 @@ def task_row(
     )
 
 
-def _json_text(value: list[Any] | dict[str, Any]) -> str:
+def json_text(value: list[Any] | dict[str, Any]) -> str:
+    """A list or dict as the JSON text Django's JSONField writes for it."""
     # A new task's arguments and worker list are mostly empty: skip the encoder for those.
     if not value:
         return "[]" if type(value) is list else "{}"

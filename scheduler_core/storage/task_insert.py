@@ -20,15 +20,12 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from scheduler_core.domain import Task
 
-from .mapping import TASK_COLUMNS, task_row
+from .mapping import TASK_COLUMNS, json_text, task_row
 from .notifications import NOTIFY_CHANNEL
 
 _COLUMN_LIST = ", ".join(TASK_COLUMNS)
 # With server-side binding a str parameter arrives as text, which jsonb columns need cast.
 _JSON_COLUMNS = frozenset({"args", "kwargs", "worker_ids", "result"})
-# The columns a task due at once takes from the server's clock.
-_STAMPED = frozenset({"run_after", "enqueued_at"})
-_UNSTAMPED = [i for i, column in enumerate(TASK_COLUMNS) if column not in _STAMPED]
 
 
 def _placeholder(column: str) -> str:
@@ -39,17 +36,20 @@ _POSTGRES_INSERT = (
     f"INSERT INTO scheduler_task ({_COLUMN_LIST}) "
     f"VALUES ({', '.join(_placeholder(column) for column in TASK_COLUMNS)})"
 )
-_STAMPED_VALUES = ", ".join(
-    "statement_timestamp()" if column in _STAMPED else _placeholder(column)
-    for column in TASK_COLUMNS
-)
-# One row due at once, enqueued and due at the server's statement time, the clock claims
-# judge due-ness by (DatabaseClock reads the same). The NOTIFY is part of the statement, so
+# A new task due at once (Task.is_new_and_due_at_once): ready, never run, and enqueued and
+# due at the server's statement time, the clock claims judge due-ness by (DatabaseClock
+# reads the same); the columns left out are NULL. The NOTIFY is part of the statement, so
 # PostgreSQL delivers it on commit (at once outside a transaction, at the caller's commit
 # inside one, never after a rollback) without a round trip of its own.
-_POSTGRES_INSERT_NOW = f"""
+_POSTGRES_INSERT_NOW = """
 WITH inserted AS (
-    INSERT INTO scheduler_task ({_COLUMN_LIST}) VALUES ({_STAMPED_VALUES})
+    INSERT INTO scheduler_task (
+        id, name, args, kwargs, queue, priority, max_attempts, timeout, unique_key,
+        status, attempt, run_after, enqueued_at, worker_ids, cancel_requested
+    ) VALUES (
+        %s, %s, %s::jsonb, %s::jsonb, %s, %s, %s, %s, %s,
+        'ready', 0, statement_timestamp(), statement_timestamp(), '[]', false
+    )
     RETURNING enqueued_at, queue
 )
 SELECT enqueued_at, pg_notify(%s, queue) FROM inserted
@@ -64,9 +64,18 @@ def insert_task_now_postgres(connection: BaseDatabaseWrapper, task: Task) -> dat
     """Insert one task due at once, stamped and announced by the server; the stamp."""
     connection.ensure_connection()
     connection.validate_no_broken_transaction()
-    values = task_row(task, _same, _same)
-    params = [values[i] for i in _UNSTAMPED]
-    params.append(NOTIFY_CHANNEL)
+    params = (
+        task.id,
+        task.name,
+        json_text(task.args),
+        json_text(task.kwargs),
+        task.queue,
+        int(task.priority),
+        task.max_attempts,
+        task.timeout,
+        task.unique_key,
+        NOTIFY_CHANNEL,
+    )
     # A server-side binding cursor of its own (Django's binds on the client): psycopg
     # prepares the statement after a few runs, so PostgreSQL stops parsing and planning it.
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
