@@ -73,7 +73,8 @@ class SchedulerService(Scheduler):
         except DuplicateTask:
             # A concurrent submitter took one of our unique keys since we looked: look again,
             # once. A second clash, or a clash of ids, goes to the caller.
-            if all(self._live_holder(task) is None for task in new):
+            keys = [task.unique_key for task in new if task.unique_key is not None]
+            if not self._tasks.find_live_by_unique_keys(keys):
                 raise
             resolved, new = self._plan_batch(built)
             self._add_all(new)
@@ -190,7 +191,9 @@ class SchedulerService(Scheduler):
         """The task each request resolves to, and the new tasks among them to store."""
         resolved: builtins.list[Task] = []
         new: builtins.list[Task] = []
-        holders: dict[str, Task] = {}
+        keys = [task.unique_key for task in built if task.unique_key is not None]
+        # One look-up for the whole batch; a batch without keys needs none.
+        holders = self._tasks.find_live_by_unique_keys(keys) if keys else {}
         for task in built:
             key = task.unique_key
             if key is None:
@@ -198,10 +201,8 @@ class SchedulerService(Scheduler):
                 resolved.append(task)
                 continue
             if key not in holders:
-                live = self._tasks.find_live_by_unique_key(key)
-                if live is None:
-                    new.append(task)
-                holders[key] = task if live is None else live
+                new.append(task)
+                holders[key] = task
             resolved.append(holders[key])
         return resolved, new
 

@@ -92,6 +92,18 @@ class DjangoTaskRepository(TaskRepository):
         )
         return None if record is None else to_task(record)
 
+    def find_live_by_unique_keys(self, unique_keys: Sequence[str]) -> dict[str, Task]:
+        """The live holder of each of these keys that has one, by key, in one query."""
+        keys = list(dict.fromkeys(unique_keys))
+        if not keys:
+            return {}
+        records = (
+            self.rows()
+            .filter(unique_key__in=keys)
+            .exclude(status__in=[s.value for s in TaskStatus if s.is_terminal])
+        )
+        return {str(record.unique_key): to_task(record) for record in records}
+
     def find_expired_leases(self, limit: int) -> list[Task]:
         """Up to `limit` running tasks whose lease ran out, by the database's clock."""
         rows = self.rows().filter(

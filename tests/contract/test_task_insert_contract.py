@@ -234,3 +234,18 @@ def _error(attempt: int, at: datetime) -> TaskError:
         failed_at=at,
         worker_id="w1",
     )
+
+
+def test_find_live_by_unique_keys_returns_only_live_holders(
+    kit: StorageKit, make_task: TaskFactory
+) -> None:
+    live = make_task.add(unique_key="live")
+    running = make_task.add_running(unique_key="running")
+    done = make_task.build(unique_key="done")
+    done.cancel(now=kit.now())
+    make_task.store(done)
+
+    found = kit.tasks.find_live_by_unique_keys(["live", "done", "missing", "running", "live"])
+
+    assert found == {"live": live, "running": running}
+    assert kit.tasks.find_live_by_unique_keys([]) == {}

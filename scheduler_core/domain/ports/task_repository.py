@@ -72,6 +72,15 @@ class TaskRepository(ABC):
     def find_live_by_unique_key(self, unique_key: str) -> Task | None:
         """The task holding `unique_key` that has not reached a terminal state, if any."""
 
+    def find_live_by_unique_keys(self, unique_keys: Sequence[str]) -> dict[str, Task]:
+        """The live holder of each key that has one, by key; an adapter may look all up at once."""
+        found = {}
+        for key in dict.fromkeys(unique_keys):
+            task = self.find_live_by_unique_key(key)
+            if task is not None:
+                found[key] = task
+        return found
+
     @abstractmethod
     def find_expired_leases(self, limit: int) -> list[Task]:
         """Up to `limit` running tasks whose lease ran out, by the storage's clock."""
