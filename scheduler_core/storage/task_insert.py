@@ -5,12 +5,14 @@ the INSERT and adapting every parameter cost more than the database's own work (
 60 µs a task in a batch of 1,000), and on PostgreSQL each single submit paid a separate
 clock read, BEGIN, COMMIT and NOTIFY round trip. Here PostgreSQL gets one prepared
 statement per submit (stamped by the server clock, its NOTIFY riding along) and COPY for
-batches; SQLite one INSERT, run for every row by `executemany`. The triggers that keep the
+batches; SQLite one multi-row INSERT per 500 rows. The triggers that keep the
 counters fire for these statements as for any other (docs/counters.md).
 """
 
 from __future__ import annotations
 
+import functools
+import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -55,9 +57,11 @@ WITH inserted AS (
 SELECT enqueued_at, pg_notify(%s, queue) FROM inserted
 """
 _POSTGRES_COPY = f"COPY scheduler_task ({_COLUMN_LIST}) FROM STDIN"
-_SQLITE_INSERT = (
-    f"INSERT INTO scheduler_task ({_COLUMN_LIST}) VALUES ({', '.join('?' for _ in TASK_COLUMNS)})"
-)
+_SQLITE_ROW = f"({', '.join('?' for _ in TASK_COLUMNS)})"
+# Rows per SQLite INSERT: one statement for many rows, not one per row, because SQLite runs
+# every statement on a table with triggers in a sub-transaction of its own (a statement
+# journal): 500 rows a statement took half the CPU of executemany (24 -> 12 ms per 1,000).
+SQLITE_ROWS_PER_STATEMENT = 500
 
 
 def insert_task_now_postgres(connection: BaseDatabaseWrapper, task: Task) -> datetime:
@@ -103,7 +107,21 @@ def insert_tasks(connection: BaseDatabaseWrapper, tasks: Sequence[Task]) -> None
             return
         moments = _SqliteMoments(connection.ops.adapt_datetimefield_value)
         rows = [task_row(task, moments.adapt, _hex) for task in tasks]
-        connection.connection.executemany(_SQLITE_INSERT, rows)
+        raw = connection.connection
+        # Builds older than 3.32 allow only 999 parameters a statement.
+        per_statement = min(
+            SQLITE_ROWS_PER_STATEMENT,
+            raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(TASK_COLUMNS),
+        )
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            raw.execute(_sqlite_insert(len(chunk)), [value for row in chunk for value in row])
+
+
+@functools.lru_cache(maxsize=64)
+def _sqlite_insert(rows: int) -> str:
+    values = ", ".join([_SQLITE_ROW] * rows)
+    return f"INSERT INTO scheduler_task ({_COLUMN_LIST}) VALUES {values}"
 
 
 def _same(value: Any) -> Any:
