@@ -66,8 +66,7 @@ SQLITE_ROWS_PER_STATEMENT = 500
 
 def insert_task_now_postgres(connection: BaseDatabaseWrapper, task: Task) -> datetime:
     """Insert one task due at once, stamped and announced by the server; the stamp."""
-    connection.ensure_connection()
-    connection.validate_no_broken_transaction()
+    raw = _connected(connection)
     params = (
         task.id,
         task.name,
@@ -82,7 +81,7 @@ def insert_task_now_postgres(connection: BaseDatabaseWrapper, task: Task) -> dat
     )
     # A server-side binding cursor of its own (Django's binds on the client): psycopg
     # prepares the statement after a few runs, so PostgreSQL stops parsing and planning it.
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+    with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
         cursor.execute(_POSTGRES_INSERT_NOW, params)
         row = cursor.fetchone()
     assert row is not None
@@ -91,13 +90,12 @@ def insert_task_now_postgres(connection: BaseDatabaseWrapper, task: Task) -> dat
 
 
 def insert_tasks(connection: BaseDatabaseWrapper, tasks: Sequence[Task]) -> None:
-    """Insert task rows as they are, in the caller's transaction (COPY or executemany)."""
-    connection.ensure_connection()
-    connection.validate_no_broken_transaction()
+    """Insert task rows as they are, in the caller's transaction (COPY or multi-row INSERT)."""
+    raw = _connected(connection)
     with connection.wrap_database_errors:
         if connection.vendor == "postgresql":
             # One row costs less as a plain INSERT than as the COPY protocol's three steps.
-            with psycopg.Cursor(connection.connection) as cursor:
+            with psycopg.Cursor(raw) as cursor:
                 if len(tasks) == 1:
                     cursor.execute(_POSTGRES_INSERT, task_row(tasks[0], _same, _same))
                     return
@@ -107,7 +105,6 @@ def insert_tasks(connection: BaseDatabaseWrapper, tasks: Sequence[Task]) -> None
             return
         moments = _SqliteMoments(connection.ops.adapt_datetimefield_value)
         rows = [task_row(task, moments.adapt, _hex) for task in tasks]
-        raw = connection.connection
         # Builds older than 3.32 allow only 999 parameters a statement.
         per_statement = min(
             SQLITE_ROWS_PER_STATEMENT,
@@ -116,6 +113,15 @@ def insert_tasks(connection: BaseDatabaseWrapper, tasks: Sequence[Task]) -> None
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
             raw.execute(_sqlite_insert(len(chunk)), [value for row in chunk for value in row])
+
+
+def _connected(connection: BaseDatabaseWrapper) -> Any:
+    """The driver connection, after the checks Django runs before handing out a cursor."""
+    connection.validate_thread_sharing()
+    connection.validate_no_broken_transaction()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    return connection.connection
 
 
 @functools.lru_cache(maxsize=64)
