@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 from uuid import uuid4
 
+import psycopg
 import pytest
+from django.db import connections
 
 from scheduler_core.bootstrap import Services
 from scheduler_core.domain import DuplicateTask, TaskNotFound, TaskStatus
 from scheduler_core.domain.ports import SubmitRequest
 from scheduler_core.storage import DjangoTaskRepository
+from scheduler_core.storage.notifications import NOTIFY_CHANNEL
 
 
 def test_a_submit_due_at_once_is_stamped_by_the_database_clock(
@@ -106,3 +109,21 @@ def test_submit_many_stores_a_full_batch_with_the_counts(services: Services) -> 
     assert services.scheduler.counts("default")[TaskStatus.READY] == 998
     assert services.scheduler.counts("emails")[TaskStatus.SCHEDULED] == 1
     assert services.scheduler.counts("emails")[TaskStatus.READY] == 1
+
+
+def test_a_submit_due_at_once_wakes_listeners_exactly_once(
+    backend: str, alias: str, services: Services
+) -> None:
+    if backend != "postgres":
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
+    params = connections[alias].get_connection_params()
+    for key in ("cursor_factory", "context"):
+        params.pop(key, None)
+    with psycopg.connect(**params, autocommit=True) as listening:
+        listening.execute(f"LISTEN {NOTIFY_CHANNEL}")
+
+        services.scheduler.submit(SubmitRequest(name="demo.noop"))
+
+        # The INSERT carried the NOTIFY; the queue must not send a second one after it.
+        received = [notify.payload for notify in listening.notifies(timeout=1.0)]
+    assert received == ["default"]
