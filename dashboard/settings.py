@@ -112,9 +112,12 @@ SQLITE_OPTIONS: dict[str, Any] = {
     # with "database is locked" when upgrading a read transaction to a write.
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
-    # WAL lets readers (the dashboard) proceed while a worker writes.
+    # WAL lets readers (the dashboard) proceed while a worker writes. temp_store=MEMORY keeps
+    # the statement journal that every row of a table with triggers opens (the counters,
+    # docs/counters.md) off the file system: it halved the cost of inserting a task row.
     "init_command": (
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000; "
+        "PRAGMA temp_store=MEMORY;"
     ),
 }
 

@@ -85,11 +85,32 @@ class Task:
             task.status = TaskStatus.SCHEDULED
         return task
 
+    def stamp_enqueued(self, at: datetime) -> None:
+        """Enqueued and due at `at`, the time a storage stamped on writing a new task due at once.
+
+        A storage that reads its own clock as it writes the row saves the round trip of
+        reading that clock first; the task was built against a provisional time until then.
+        """
+        if not self.is_new_and_due_at_once():
+            raise InvalidTransition("only a new task due at once takes the storage's time")
+        self.enqueued_at = at
+        self.run_after = at
+
     # -- questions -------------------------------------------------------------------------
 
     def validate(self) -> None:
         """Raise TaskInvalid naming the first field that breaks a rule."""
         validate_task(self)
+
+    def is_new_and_due_at_once(self) -> bool:
+        """True for a task just created without a run_after: ready, never run, due on arrival."""
+        return (
+            self.status is TaskStatus.READY
+            and self.attempt == 0
+            and self.run_after == self.enqueued_at
+            and not self.errors
+            and not self.pending_transitions
+        )
 
     def is_terminal(self) -> bool:
         """True once the task succeeded, failed for good or was cancelled."""

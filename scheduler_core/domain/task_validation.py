@@ -36,7 +36,27 @@ def validate_task(task: Task) -> None:
     check_json_value(task.result, "result")
 
 
+# Names and queues found valid before: a process submits the same few again and again, and
+# the pattern match is the dearest check of a task. Exact str only (a subclass is checked
+# every time), and bounded, so a flood of distinct names cannot grow them without end.
+_VALID_NAMES: set[str] = set()
+_VALID_QUEUES: set[str] = set()
+_MAX_REMEMBERED = 4096
+
+
+def _remember(valid: set[str], value: object) -> None:
+    if type(value) is str and len(valid) < _MAX_REMEMBERED:
+        valid.add(value)
+
+
 def _check_name(name: object) -> None:
+    if type(name) is str and name in _VALID_NAMES:
+        return
+    _check_new_name(name)
+    _remember(_VALID_NAMES, name)
+
+
+def _check_new_name(name: object) -> None:
     if not isinstance(name, str) or not name:
         raise TaskInvalid("name", "must be a non-empty string")
     if len(name) > MAX_NAME_LENGTH:
@@ -46,6 +66,13 @@ def _check_name(name: object) -> None:
 
 
 def _check_queue(queue: object) -> None:
+    if type(queue) is str and queue in _VALID_QUEUES:
+        return
+    _check_new_queue(queue)
+    _remember(_VALID_QUEUES, queue)
+
+
+def _check_new_queue(queue: object) -> None:
     if not isinstance(queue, str) or not queue:
         raise TaskInvalid("queue", "must be a non-empty string")
     if len(queue) > MAX_QUEUE_LENGTH or not QUEUE_NAME_PATTERN.fullmatch(queue):
@@ -101,6 +128,9 @@ def _check_arguments(task: Task) -> None:
         raise TaskInvalid("args", f"must be a list, not {type(task.args).__name__}")
     if type(task.kwargs) is not dict:
         raise TaskInvalid("kwargs", f"must be a dict, not {type(task.kwargs).__name__}")
+    if not task.args and not task.kwargs:
+        # No arguments: nothing to check, and far below the size limit.
+        return
     check_json_value(task.args, "args")
     check_json_value(task.kwargs, "kwargs")
     size = payload_size(task.args, task.kwargs)

@@ -111,6 +111,11 @@ class InMemoryTaskRepository(TaskRepository):
         """Store a new task; DuplicateTask if its id or live unique key is taken."""
         self.add_many([task])
 
+    def add_now(self, task: Task) -> None:
+        """Store a new task due at once, enqueued and due at the clock's time of the write."""
+        task.stamp_enqueued(self._clock.now())
+        self.add(task)
+
     def add_many(self, tasks: Sequence[Task]) -> None:
         """Store new tasks all together or not at all; DuplicateTask if any clashes."""
         # A malformed task (a naive datetime, say) would break heap ordering for every claim.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from uuid import UUID
 
 from ..domain import (
@@ -39,12 +40,20 @@ class SchedulerService(Scheduler):
 
     def submit(self, request: SubmitRequest) -> Task:
         """Validate and store a task; a live task with the same unique key is returned instead."""
-        task = build_task(self._catalog, request, now=self._clock.now())
+        if request.run_after is None:
+            # Due at once: the storage stamps enqueued_at and run_after with its own clock as
+            # it writes the row, which saves a database round trip for reading that clock
+            # first. Until then the task carries the host's time, only for validation.
+            task = build_task(self._catalog, request, now=datetime.now(UTC))
+            store = self._tasks.add_now
+        else:
+            task = build_task(self._catalog, request, now=self._clock.now())
+            store = self._tasks.add
         live = self._live_holder(task)
         if live is not None:
             return live
         try:
-            self._tasks.add(task)
+            store(task)
         except DuplicateTask:
             # Another submitter stored the same unique key between our look and our write;
             # theirs is the task the caller wants. A clash of ids is a real error.
@@ -64,7 +73,8 @@ class SchedulerService(Scheduler):
         except DuplicateTask:
             # A concurrent submitter took one of our unique keys since we looked: look again,
             # once. A second clash, or a clash of ids, goes to the caller.
-            if all(self._live_holder(task) is None for task in new):
+            keys = [task.unique_key for task in new if task.unique_key is not None]
+            if not self._tasks.find_live_by_unique_keys(keys):
                 raise
             resolved, new = self._plan_batch(built)
             self._add_all(new)
@@ -182,7 +192,9 @@ class SchedulerService(Scheduler):
         """The task each request resolves to, and the new tasks among them to store."""
         resolved: builtins.list[Task] = []
         new: builtins.list[Task] = []
-        holders: dict[str, Task] = {}
+        keys = [task.unique_key for task in built if task.unique_key is not None]
+        # One look-up for the whole batch; a batch without keys needs none.
+        holders = self._tasks.find_live_by_unique_keys(keys) if keys else {}
         for task in built:
             key = task.unique_key
             if key is None:
@@ -190,10 +202,8 @@ class SchedulerService(Scheduler):
                 resolved.append(task)
                 continue
             if key not in holders:
-                live = self._tasks.find_live_by_unique_key(key)
-                if live is None:
-                    new.append(task)
-                holders[key] = task if live is None else live
+                new.append(task)
+                holders[key] = task
             resolved.append(holders[key])
         return resolved, new
 

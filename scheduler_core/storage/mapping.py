@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -48,6 +50,72 @@ def task_values(task: Task) -> dict[str, Any]:
         "unique_key": task.unique_key,
         "cancel_requested": task.cancel_requested,
     }
+
+
+# The columns of a task row in the order task_row() gives their values.
+TASK_COLUMNS = (
+    "id",
+    "name",
+    "args",
+    "kwargs",
+    "queue",
+    "priority",
+    "status",
+    "attempt",
+    "max_attempts",
+    "run_after",
+    "enqueued_at",
+    "started_at",
+    "finished_at",
+    "worker_id",
+    "worker_ids",
+    "lease_expires_at",
+    "result",
+    "timeout",
+    "unique_key",
+    "cancel_requested",
+)
+
+
+def task_row(
+    task: Task, moment: Callable[[datetime | None], Any], key: Callable[[UUID], Any]
+) -> tuple[Any, ...]:
+    """A task's column values for raw SQL, in TASK_COLUMNS order, as task_values() holds them.
+
+    JSON columns come as JSON text, encoded as Django's JSONField encodes them (None, the
+    empty result, as SQL NULL); `moment` and `key` put datetimes and the id in the form the
+    engine keeps them in.
+    """
+    return (
+        key(task.id),
+        task.name,
+        json_text(task.args),
+        json_text(task.kwargs),
+        task.queue,
+        int(task.priority),
+        task.status.value,
+        task.attempt,
+        task.max_attempts,
+        moment(task.run_after),
+        moment(task.enqueued_at),
+        moment(task.started_at),
+        moment(task.finished_at),
+        task.worker_id,
+        json_text(task.worker_ids),
+        moment(task.lease_expires_at),
+        None if task.result is None else json.dumps(task.result),
+        task.timeout,
+        task.unique_key,
+        task.cancel_requested,
+    )
+
+
+def json_text(value: list[Any] | dict[str, Any]) -> str:
+    """A list or dict as the JSON text Django's JSONField writes for it."""
+    # A new task's arguments and worker list are mostly empty: skip the encoder for those.
+    if not value:
+        return "[]" if type(value) is list else "{}"
+    return json.dumps(value)
 
 
 def task_record(task: Task) -> TaskRecord:

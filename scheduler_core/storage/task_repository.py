@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import operator
+import threading
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from functools import reduce
 from uuid import UUID
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import Prefetch, Q, QuerySet
 
 from scheduler_core.domain import (
     DuplicateTask,
+    InvalidTransition,
     Page,
     PageRequest,
     StaleTask,
@@ -34,12 +36,12 @@ from .mapping import (
     error_record,
     event_record,
     task_from_record,
-    task_record,
     task_values,
     transition_from_event,
 )
 from .promotion import promote_due_tasks
 from .sqlite_locks import retry_when_locked
+from .task_insert import insert_task_now_postgres, insert_tasks
 from .task_listing import filtered, page_rows
 
 
@@ -49,6 +51,8 @@ class DjangoTaskRepository(TaskRepository):
     def __init__(self, using: str = "default", clock: DatabaseClock | None = None) -> None:
         self.using = using
         self.clock = clock or DatabaseClock(using)
+        # Per thread: which task the last add_now() already announced (see announced()).
+        self._announced = threading.local()
 
     # -- reads -----------------------------------------------------------------------------
 
@@ -90,6 +94,18 @@ class DjangoTaskRepository(TaskRepository):
         )
         return None if record is None else to_task(record)
 
+    def find_live_by_unique_keys(self, unique_keys: Sequence[str]) -> dict[str, Task]:
+        """The live holder of each of these keys that has one, by key, in one query."""
+        keys = list(dict.fromkeys(unique_keys))
+        if not keys:
+            return {}
+        records = (
+            self.rows()
+            .filter(unique_key__in=keys)
+            .exclude(status__in=[s.value for s in TaskStatus if s.is_terminal])
+        )
+        return {str(record.unique_key): to_task(record) for record in records}
+
     def find_expired_leases(self, limit: int) -> list[Task]:
         """Up to `limit` running tasks whose lease ran out, by the database's clock."""
         rows = self.rows().filter(
@@ -118,15 +134,55 @@ class DjangoTaskRepository(TaskRepository):
         """Store a new task; DuplicateTask if its id or live unique key is taken."""
         self.add_many([task])
 
+    def add_now(self, task: Task) -> None:
+        """Store a new task due at once, enqueued and due at the database clock's time of the write.
+
+        On PostgreSQL one statement stamps, stores and announces the row (the queue then
+        sends no NOTIFY of its own for it); SQLite's clock is a cheap local read.
+        """
+        connection = connections[self.using]
+        if connection.vendor != "postgresql":
+            task.stamp_enqueued(self.clock.now())
+            self.add(task)
+            return
+        if not task.is_new_and_due_at_once():
+            raise InvalidTransition("only a new task due at once takes the database's time")
+        try:
+            if connection.in_atomic_block:
+                # A savepoint, so a clash leaves the caller's transaction usable.
+                with transaction.atomic(using=self.using):
+                    stamp = insert_task_now_postgres(connection, task)
+            else:
+                # The one statement is its own transaction: no BEGIN, no COMMIT.
+                stamp = insert_task_now_postgres(connection, task)
+        except IntegrityError as error:
+            raise DuplicateTask(
+                f"a task with the same id or live unique key exists: {error}"
+            ) from error
+        task.stamp_enqueued(stamp)
+        self._announced.ids = frozenset({task.id})
+
     def add_many(self, tasks: Sequence[Task]) -> None:
         """Store new tasks all together or not at all; DuplicateTask if any clashes."""
+        if not tasks:
+            return
+        connection = connections[self.using]
+        plain = not any(t.errors or t.pending_transitions for t in tasks)
+        if len(tasks) == 1 and plain and not connection.in_atomic_block:
 
-        def insert() -> None:
-            with transaction.atomic(using=self.using):
-                TaskRecord.objects.using(self.using).bulk_create([task_record(t) for t in tasks])
-                errors = [error_record(t.id, e) for t in tasks for e in t.errors]
-                TaskErrorRecord.objects.using(self.using).bulk_create(errors)
-                self._log([tr for t in tasks for tr in t.pending_transitions])
+            def insert() -> None:
+                # One row and nothing else: the INSERT is its own transaction.
+                insert_tasks(connection, tasks)
+
+        else:
+
+            def insert() -> None:
+                with transaction.atomic(using=self.using):
+                    insert_tasks(connection, tasks)
+                    errors = [error_record(t.id, e) for t in tasks for e in t.errors]
+                    if errors:
+                        TaskErrorRecord.objects.using(self.using).bulk_create(errors)
+                    self._log([tr for t in tasks for tr in t.pending_transitions])
 
         try:
             retry_when_locked(insert)
@@ -136,6 +192,12 @@ class DjangoTaskRepository(TaskRepository):
             ) from error
         for task in tasks:
             task.pending_transitions.clear()
+
+    def announced(self, task_id: UUID) -> bool:
+        """True once: the last add_now() of this thread stored `task_id` and sent its NOTIFY."""
+        ids: frozenset[UUID] = getattr(self._announced, "ids", frozenset())
+        self._announced.ids = frozenset()
+        return task_id in ids
 
     def update(self, task: Task, *, expected_status: TaskStatus, expected_attempt: int) -> None:
         """Store `task` if the stored one still has this status and attempt, else StaleTask."""
@@ -245,6 +307,8 @@ class DjangoTaskRepository(TaskRepository):
         TaskErrorRecord.objects.using(self.using).bulk_create(new)
 
     def _log(self, transitions: Sequence[TaskTransition]) -> None:
+        if not transitions:
+            return
         TaskEvent.objects.using(self.using).bulk_create([event_record(t) for t in transitions])
 
     # Last in the class: its name would shadow the builtin in later annotations.

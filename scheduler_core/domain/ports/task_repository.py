@@ -22,6 +22,14 @@ class TaskRepository(ABC):
         """Store a new task; DuplicateTask if its id is taken."""
 
     @abstractmethod
+    def add_now(self, task: Task) -> None:
+        """Store a new task due at once, stamped with the storage clock's time of the write.
+
+        Its enqueued_at and run_after become that time (Task.stamp_enqueued), which a database
+        can read in the same statement that writes the row; otherwise as add().
+        """
+
+    @abstractmethod
     def add_many(self, tasks: Sequence[Task]) -> None:
         """Store new tasks all together or not at all; DuplicateTask if any id is taken."""
 
@@ -63,6 +71,15 @@ class TaskRepository(ABC):
     @abstractmethod
     def find_live_by_unique_key(self, unique_key: str) -> Task | None:
         """The task holding `unique_key` that has not reached a terminal state, if any."""
+
+    def find_live_by_unique_keys(self, unique_keys: Sequence[str]) -> dict[str, Task]:
+        """The live holder of each key that has one, by key; an adapter may look all up at once."""
+        found = {}
+        for key in dict.fromkeys(unique_keys):
+            task = self.find_live_by_unique_key(key)
+            if task is not None:
+                found[key] = task
+        return found
 
     @abstractmethod
     def find_expired_leases(self, limit: int) -> list[Task]:

@@ -9,7 +9,7 @@ import pytest
 
 from scheduler_core.domain import Task, TaskStatus
 from scheduler_core.domain.defaults import DEFAULT_MAX_ATTEMPTS, DEFAULT_QUEUE
-from tests.unit.domain.builders import LEASE, NOW, new_task, task_in
+from tests.unit.domain.builders import LATER, LEASE, NOW, new_task, task_in
 
 S = TaskStatus
 SECOND = timedelta(seconds=1)
@@ -155,3 +155,27 @@ def test_create_keeps_a_given_id() -> None:
     task_id = uuid4()
 
     assert Task.create("tasks.a", now=NOW, id=task_id).id == task_id
+
+
+def test_only_a_task_created_without_run_after_is_new_and_due_at_once() -> None:
+    retried = task_in(TaskStatus.FAILED)
+    retried.retry_now(now=LATER)
+    due_earlier = new_task(run_after=NOW - timedelta(minutes=1))
+
+    assert new_task().is_new_and_due_at_once()
+    assert not task_in(TaskStatus.SCHEDULED).is_new_and_due_at_once()
+    assert not task_in(TaskStatus.RUNNING).is_new_and_due_at_once()
+    # Ready again, but not new: its attempts, history and enqueue time are its own.
+    assert not retried.is_new_and_due_at_once()
+    # Ready at once, but due since a moment of its own, which a stamp would overwrite.
+    assert not due_earlier.is_new_and_due_at_once()
+
+
+def test_stamp_enqueued_moves_the_enqueue_and_due_time_together() -> None:
+    task = new_task()
+
+    task.stamp_enqueued(LATER)
+
+    assert (task.enqueued_at, task.run_after) == (LATER, LATER)
+    assert task.status is TaskStatus.READY
+    assert task.pending_transitions == []

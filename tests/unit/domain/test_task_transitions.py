@@ -103,6 +103,11 @@ TABLE: dict[str, tuple[Move, dict[TaskStatus, Outcome]]] = {
         lambda t: t.extend_lease(attempt=t.attempt, now=NOW, lease=LEASE),
         {S.RUNNING: S.RUNNING},
     ),
+    "stamp_enqueued": (
+        # Only a new task due at once takes the storage's time of its write.
+        lambda t: t.stamp_enqueued(LATER),
+        {S.READY: S.READY},
+    ),
     "extend_lease_stale": (
         lambda t: t.extend_lease(attempt=_stale(t), now=NOW, lease=LEASE),
         {S.RUNNING: StaleTask},
@@ -123,8 +128,10 @@ def test_move_from_status(move_name: str, status: TaskStatus) -> None:
         move(task)
         assert task.status is expected
         logged = task.pending_transitions[len(before.pending_transitions) :]
-        # Extending a lease is bookkeeping, not a move; everything else leaves one record.
-        want = [] if move_name == "extend_lease" else [(status, expected)]
+        # Extending a lease or stamping the enqueue time is bookkeeping, not a move;
+        # everything else leaves one record.
+        bookkeeping = move_name in ("extend_lease", "stamp_enqueued")
+        want = [] if bookkeeping else [(status, expected)]
         assert [(t.from_status, t.to_status) for t in logged] == want
     else:
         with pytest.raises(expected):
@@ -133,7 +140,15 @@ def test_move_from_status(move_name: str, status: TaskStatus) -> None:
 
 
 def test_every_transition_method_is_in_the_table() -> None:
-    queries = {"create", "validate", "is_terminal", "can_retry", "is_due", "lease_expired"}
+    queries = {
+        "create",
+        "validate",
+        "is_terminal",
+        "can_retry",
+        "is_due",
+        "lease_expired",
+        "is_new_and_due_at_once",
+    }
     public = {n for n, v in vars(Task).items() if inspect.isfunction(v) and not n.startswith("_")}
     methods = public - queries
 
