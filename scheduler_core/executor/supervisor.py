@@ -45,7 +45,9 @@ MAX_EVENTS_PER_ROUND = 200
 # its retries of a failing write, which end by leaving the tasks to the rescuer.
 WRITER_STOP_TIMEOUT = 60.0
 # The local buffer of claimed tasks opens while a typical task takes less than this (s):
-# then a slot waiting for a claim would cost more than the task itself.
+# then a slot waiting for a claim would cost more than the task itself. Half of it opens
+# below this, all of it below half this, so the work waiting there stays under the same
+# fraction of a second while the shortest tasks get the biggest (cheapest) claims.
 BUFFER_WHILE_TASKS_UNDER = 0.1
 # Weight of the newest duration in the running average that decides it.
 DURATION_WEIGHT = 0.2
@@ -297,7 +299,14 @@ class Supervisor:
 
     def _note_duration(self, seconds: float) -> None:
         self.typical_duration += DURATION_WEIGHT * (seconds - self.typical_duration)
-        self.capacity.open_buffer(self.typical_duration < BUFFER_WHILE_TASKS_UNDER)
+        self.capacity.open_buffer(self._buffer_units())
+
+    def _buffer_units(self) -> int:
+        if self.typical_duration < BUFFER_WHILE_TASKS_UNDER / 2:
+            return self.config.buffer
+        if self.typical_duration < BUFFER_WHILE_TASKS_UNDER:
+            return self.config.buffer // 2
+        return 0
 
     def _reconcile(self, asked_at: float, running: list[Task]) -> None:
         held = {(task.id, task.attempt): task for task in running}
