@@ -41,7 +41,7 @@ class OutcomeWriter(threading.Thread):
         # Called with how many outcomes a batch stored (or gave up on): frees their units.
         self.written = written
         self._waiting: list[tuple[Task, Outcome]] = []
-        self._in_flight = 0
+        self._in_flight: list[tuple[Task, Outcome]] = []
         self._stopping = False
         self._changed = threading.Condition()
 
@@ -51,6 +51,11 @@ class OutcomeWriter(threading.Thread):
             with self._changed:
                 self._waiting.extend(finished)
                 self._changed.notify_all()
+
+    def holding(self) -> list[Task]:
+        """The tasks whose outcome is not written yet: still running in the store, and ours."""
+        with self._changed:
+            return [task for task, _ in self._in_flight + self._waiting]
 
     @property
     def idle(self) -> bool:
@@ -86,7 +91,7 @@ class OutcomeWriter(threading.Thread):
             self._changed.wait_for(lambda: self._waiting or self._stopping)
             batch = self._waiting[:MAX_BATCH]
             del self._waiting[:MAX_BATCH]
-            self._in_flight = len(batch)
+            self._in_flight = batch
             return batch
 
     def _write(self, batch: list[tuple[Task, Outcome]]) -> None:
@@ -100,6 +105,6 @@ class OutcomeWriter(threading.Thread):
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("wrote %d outcomes in %.4fs", len(batch), time.monotonic() - started)
         with self._changed:
-            self._in_flight = 0
+            self._in_flight = []
             self._changed.notify_all()
         self.written(len(batch))

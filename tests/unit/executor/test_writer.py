@@ -90,10 +90,12 @@ def test_outcomes_are_written_and_only_then_their_capacity_freed(
 
     assert not writer.flush(timeout=0.2)
     assert not writer.idle
+    assert {task.id for task in writer.holding()} == {task.id for task in tasks}
     assert freed == []
     assert services.scheduler.status(tasks[0].id).status is TaskStatus.RUNNING
     recorder.gate.set()
     assert writer.flush(timeout=5)
+    assert writer.holding() == []
     assert sum(freed) == 2
     for task in tasks:
         assert services.scheduler.status(task.id).status is TaskStatus.SUCCEEDED
