@@ -20,7 +20,8 @@ class Capacity:
         # Units not held: the slots' and the buffer's, open or not.
         self._free = total + extra
         self._extra = extra
-        self._buffer_open = False
+        # Buffer units claims may fill now (0: closed).
+        self._buffer_open = 0
         self._changed = threading.Condition()
 
     def reserve(self, timeout: float) -> int:
@@ -43,11 +44,12 @@ class Capacity:
                 self._free += count
                 self._changed.notify_all()
 
-    def open_buffer(self, is_open: bool) -> None:
-        """Let claims fill the local buffer too (True), or only free slots (False)."""
+    def open_buffer(self, units: int) -> None:
+        """Let claims fill `units` of the local buffer too (at most all of it; 0 closes it)."""
+        units = max(0, min(units, self._extra))
         with self._changed:
-            if self._buffer_open != is_open:
-                self._buffer_open = is_open
+            if self._buffer_open != units:
+                self._buffer_open = units
                 self._changed.notify_all()
 
     @property
@@ -57,7 +59,7 @@ class Capacity:
             return max(0, self._available())
 
     def _available(self) -> int:
-        return self._free - (0 if self._buffer_open else self._extra)
+        return self._free - (self._extra - self._buffer_open)
 
     def _batch(self) -> int:
-        return max(1, self._extra) if self._buffer_open else 1
+        return max(1, self._buffer_open)

@@ -54,7 +54,9 @@ class OutcomeRecorder:
 
     def record_many(self, finished: list[tuple[Task, Outcome]]) -> None:
         """Store several outcomes in one transaction; one by one if that fails."""
-        if len(finished) > 1:
+        # A single outcome takes the set-based path too: it costs fewer statements than
+        # complete()'s read-copy-write, and a refused write still falls back to complete().
+        if finished:
             try:
                 with self._transaction():
                     self._write_together(finished)

@@ -34,15 +34,21 @@ from .log_fields import task_fields
 from .maintenance import MaintenanceThread
 from .outcomes import OutcomeRecorder
 from .slots import ProcessSlot, Slot, ThreadSlot
+from .writer import OutcomeWriter
 
 logger = logging.getLogger(__name__)
 
 # How often the main loop looks at timeouts and signals when no event arrives.
 TICK = 0.1
-# Outcomes handled (and written in one transaction) per round of the main loop at most.
+# Events handled per round of the main loop at most.
 MAX_EVENTS_PER_ROUND = 200
+# How long stopping waits for the outcome writer to store what finished (s): longer than
+# its retries of a failing write, which end by leaving the tasks to the rescuer.
+WRITER_STOP_TIMEOUT = 60.0
 # The local buffer of claimed tasks opens while a typical task takes less than this (s):
-# then a slot waiting for a claim would cost more than the task itself.
+# then a slot waiting for a claim would cost more than the task itself. Half of it opens
+# below this, all of it below half this, so the work waiting there stays under the same
+# fraction of a second while the shortest tasks get the biggest (cheapest) claims.
 BUFFER_WHILE_TASKS_UNDER = 0.1
 # Weight of the newest duration in the running average that decides it.
 DURATION_WEIGHT = 0.2
@@ -70,8 +76,9 @@ class Supervisor:
         # When the last heartbeat that extended our leases was sent (monotonic); see
         # _stop_if_leases_lapse.
         self.leases_renewed_at = time.monotonic()
-        # Attempts that finished this round, written together after the round's events.
+        # Attempts that finished this round, handed to the writer after the round's events.
         self.finished: list[tuple[Task, Outcome]] = []
+        self.writer = OutcomeWriter(self.recorder, self._freed)
         self.signals = 0
         self.draining_since: float | None = None
         now = services.clock.now()
@@ -119,7 +126,7 @@ class Supervisor:
         self.services.workers.start(self.worker.id)
         self.worker.state = WorkerState.RUNNING
         self.leases_renewed_at = time.monotonic()
-        for thread in (self.fetcher, self.heartbeat, self.maintenance):
+        for thread in (self.writer, self.fetcher, self.heartbeat, self.maintenance):
             thread.start()
         logger.info(
             "worker %s started: %d %s slots on queues %s",
@@ -145,7 +152,8 @@ class Supervisor:
             if self.draining_since is not None:
                 # Buffered tasks are run, not handed back: they are short by construction,
                 # and a handed-back task would cost an attempt.
-                if not self.pending and not any(slot.busy for slot in self.slots):
+                idle = not self.pending and not any(slot.busy for slot in self.slots)
+                if idle and not self.finished and self.writer.idle:
                     return 0
                 if time.monotonic() - self.draining_since > self.config.shutdown_timeout:
                     self._release_running("the shutdown timeout passed")
@@ -153,11 +161,11 @@ class Supervisor:
             for event in self._next_events():
                 self._handle(event)
             self._stop_if_leases_lapse()
-            # Freed slots take their next (buffered) task before the round's outcomes are
-            # written, so they run while the supervisor waits for the database.
+            # Freed slots take their next (buffered) task at once; the writer thread stores
+            # the round's outcomes meanwhile, so no slot waits for the database.
             self._dispatch()
             if self.finished:
-                self._record_finished()
+                self._hand_over_finished()
             self._enforce_timeouts()
 
     def _next_events(self) -> list[Event]:
@@ -173,10 +181,9 @@ class Supervisor:
                 break
         return events
 
-    def _record_finished(self) -> None:
-        # One transaction for the round's outcomes: one commit instead of one per task.
+    def _hand_over_finished(self) -> None:
         finished, self.finished = self.finished, []
-        self.recorder.record_many(finished)
+        self.writer.submit(finished)
 
     def _begin_drain(self) -> None:
         logger.info(
@@ -202,6 +209,12 @@ class Supervisor:
             if isinstance(event, Claimed):
                 for task in event.tasks:
                     self.recorder.release(task)
+        # What finished is stored before the worker says it stopped (a forced stop included:
+        # those attempts did finish, and rerunning them would cost an attempt).
+        self._hand_over_finished()
+        self.writer.stop(timeout=WRITER_STOP_TIMEOUT)
+        if self.writer.is_alive():
+            logger.error("outcomes still unwritten at exit; their leases will expire")
         for slot in self.slots:
             slot.stop()
         self._set_state(WorkerState.STOPPED)
@@ -221,20 +234,21 @@ class Supervisor:
                 if slot.retired or slot.task is None or slot.task.id != outcome.task_id:
                     logger.info("ignoring a late outcome of task %s", outcome.task_id)
                     return
-                # The slot is free now, so the fetcher may claim for it while this round's
-                # outcomes are written together.
+                # The slot takes its next task at once; the task's capacity unit comes back
+                # once the writer stored its outcome (OutcomeWriter calls _freed).
                 duration = time.monotonic() - slot.started_at
                 self._note_duration(duration)
                 task = slot.done()
                 self.finished.append((task, outcome))
-                logger.info(
-                    "task %s %s in %.3fs",
-                    task.id,
-                    "succeeded" if outcome.succeeded else f"raised {outcome.exception_type}",
-                    duration,
-                    extra=task_fields(task, duration=round(duration, 6)),
-                )
-                self._freed()
+                if logger.isEnabledFor(logging.INFO):
+                    # Not built at all at the WARNING level busy workers run at.
+                    logger.info(
+                        "task %s %s in %.3fs",
+                        task.id,
+                        "succeeded" if outcome.succeeded else f"raised {outcome.exception_type}",
+                        duration,
+                        extra=task_fields(task, duration=round(duration, 6)),
+                    )
             case Exited(slot=slot, exit_code=code):
                 if slot.retired:
                     return
@@ -291,7 +305,14 @@ class Supervisor:
 
     def _note_duration(self, seconds: float) -> None:
         self.typical_duration += DURATION_WEIGHT * (seconds - self.typical_duration)
-        self.capacity.open_buffer(self.typical_duration < BUFFER_WHILE_TASKS_UNDER)
+        self.capacity.open_buffer(self._buffer_units())
+
+    def _buffer_units(self) -> int:
+        if self.typical_duration < BUFFER_WHILE_TASKS_UNDER / 2:
+            return self.config.buffer
+        if self.typical_duration < BUFFER_WHILE_TASKS_UNDER:
+            return self.config.buffer // 2
+        return 0
 
     def _reconcile(self, asked_at: float, running: list[Task]) -> None:
         held = {(task.id, task.attempt): task for task in running}
@@ -369,9 +390,10 @@ class Supervisor:
         slot.start()
         return slot
 
-    def _freed(self) -> None:
+    def _freed(self, count: int = 1) -> None:
+        # Called by the main thread, and by the writer once outcomes are stored.
         if self.draining_since is None:
-            self.capacity.release(1)
+            self.capacity.release(count)
 
     def _release_running(self, why: str) -> None:
         while self.pending:

@@ -13,11 +13,12 @@ from typing import Any
 from django.db import connections, transaction
 
 from scheduler_core.domain import TaskStatus
-from scheduler_core.models import TaskEvent, TaskRecord
+from scheduler_core.models import TaskRecord
 from scheduler_core.models.choices import WAITING_VALUES
 
 from .claim_limits import cap_to_queue_limits
 from .db_clock import DatabaseClock
+from .event_rows import insert_event_rows
 from .sqlite_locks import retry_when_locked
 
 _WAITING_SQL = ", ".join(f"'{value}'" for value in WAITING_VALUES)
@@ -127,15 +128,12 @@ def _claim_sqlite(
         params = [worker_id, worker_id, stored_now, stored_lease_end, *ids]
         records = list(TaskRecord.objects.raw(sql, params).using(using))
         from_status = dict(picked)
-        TaskEvent.objects.using(using).bulk_create(
-            TaskEvent(
-                task_id=record.id,
-                from_status=from_status[record.id.hex],
-                to_status=TaskStatus.RUNNING.value,
-                at=now,
-                attempt=record.attempt,
-                actor=worker_id[:200],
-            )
-            for record in records
+        running = TaskStatus.RUNNING.value
+        insert_event_rows(
+            using,
+            [
+                (r.id, from_status[r.id.hex], running, now, r.attempt, worker_id, "")
+                for r in records
+            ],
         )
         return records

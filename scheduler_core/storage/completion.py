@@ -19,9 +19,9 @@ from uuid import UUID
 from django.db import connections
 
 from scheduler_core.domain import Task, TaskStatus
-from scheduler_core.models import TaskEvent, TaskRecord
+from scheduler_core.models import TaskRecord
 
-from .mapping import event_record
+from .event_rows import insert_transitions
 
 # Ids per statement: far below SQLite's variable limit, and a round is smaller anyway.
 CHUNK = 500
@@ -55,9 +55,7 @@ def store_successes(using: str, tasks: Sequence[Task]) -> set[UUID]:
         for first in range(0, len(group), CHUNK):
             stored |= _update(using, group[first : first + CHUNK])
     done = [task for task in tasks if task.id in stored]
-    TaskEvent.objects.using(using).bulk_create(
-        [event_record(t) for task in done for t in task.pending_transitions]
-    )
+    insert_transitions(using, [t for task in done for t in task.pending_transitions])
     for task in done:
         task.pending_transitions.clear()
     return stored

@@ -14,6 +14,7 @@ from scheduler_core.bootstrap import services_from_settings
 from scheduler_core.domain import ScheduleInvalid
 from scheduler_core.domain.defaults import QUEUE_NAME_PATTERN
 from scheduler_core.executor.config import WorkerConfig
+from scheduler_core.executor.connection_pool import connections_needed, fit_connection_pool
 from scheduler_core.executor.supervisor import Supervisor
 from scheduler_core.management.arguments import non_negative_seconds, positive_int, positive_seconds
 from scheduler_core.schedule_settings import declared_schedules
@@ -124,6 +125,8 @@ class Command(BaseCommand):
             config = WorkerConfig(**fields)
         except ValueError as error:
             raise CommandError(str(error)) from error
+        if config.database is not None:
+            fit_connection_pool(config.database, connections_needed(config))
         services = services_from_settings(lease=lease)
         # Every worker syncs on start; a sync changes only what the code changed since the last.
         try:

@@ -38,8 +38,8 @@ def buffered(supervisor: Supervisor, services: Services, count: int) -> list[Tas
     return claimed
 
 
-def test_the_buffer_is_four_tasks_per_slot_unless_set() -> None:
-    assert WorkerConfig(concurrency=3).buffer == 12
+def test_the_buffer_is_eight_tasks_per_slot_unless_set() -> None:
+    assert WorkerConfig(concurrency=3).buffer == 24
     assert WorkerConfig(concurrency=3, prefetch=0).buffer == 0
     with pytest.raises(ValueError):
         WorkerConfig(prefetch=-1)
@@ -56,8 +56,12 @@ def test_claims_may_fill_the_buffer_but_no_more(services: Services) -> None:
 
 def test_short_tasks_open_the_buffer_and_long_ones_close_it(supervisor: Supervisor) -> None:
     assert supervisor.capacity.free == 2
-    for _ in range(5):
+    for _ in range(10):
         supervisor._note_duration(0.001)
+    assert supervisor.capacity.free == 2 + 16
+    for _ in range(30):
+        supervisor._note_duration(0.75 * BUFFER_WHILE_TASKS_UNDER)
+    # Short, but not very short: half the buffer.
     assert supervisor.capacity.free == 2 + 8
     for _ in range(5):
         supervisor._note_duration(10 * BUFFER_WHILE_TASKS_UNDER)
