@@ -52,11 +52,6 @@ class OutcomeWriter(threading.Thread):
                 self._waiting.extend(finished)
                 self._changed.notify_all()
 
-    def holding(self) -> list[Task]:
-        """The tasks whose outcome is not written yet: still running in the store, and ours."""
-        with self._changed:
-            return [task for task, _ in self._in_flight + self._waiting]
-
     @property
     def idle(self) -> bool:
         """True when every outcome handed over has been written."""
@@ -102,6 +97,8 @@ class OutcomeWriter(threading.Thread):
             self.recorder.record_many(batch)
         except Exception:
             logger.exception("writing %d outcomes failed; their leases will expire", len(batch))
+            # Let go of them, or the heartbeat would keep their leases alive for ever.
+            self.recorder.held.let_go(task for task, _ in batch)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("wrote %d outcomes in %.4fs", len(batch), time.monotonic() - started)
         with self._changed:

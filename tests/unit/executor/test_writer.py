@@ -14,6 +14,7 @@ from scheduler_core.domain.ports import SubmitRequest
 from scheduler_core.executor.codec import Outcome
 from scheduler_core.executor.config import WorkerConfig
 from scheduler_core.executor.events import Finished
+from scheduler_core.executor.held import HeldAttempts
 from scheduler_core.executor.outcomes import OutcomeRecorder
 from scheduler_core.executor.slots import ThreadSlot
 from scheduler_core.executor.supervisor import Supervisor
@@ -26,7 +27,7 @@ class GatedRecorder(OutcomeRecorder):
     """Writes like the real recorder, but each batch waits until the test opens the gate."""
 
     def __init__(self, services: Services) -> None:
-        super().__init__(services, None)
+        super().__init__(services, None, HeldAttempts())
         self.gate = threading.Event()
         self.gate.set()
         self.batches: list[list[Task]] = []
@@ -84,18 +85,20 @@ def test_outcomes_are_written_and_only_then_their_capacity_freed(
     services: Services, recorder: GatedRecorder, writer: OutcomeWriter, freed: list[int]
 ) -> None:
     tasks = claimed(services, 2)
+    recorder.held.hold(tasks)
     recorder.gate.clear()
 
     writer.submit([success(task) for task in tasks])
 
     assert not writer.flush(timeout=0.2)
     assert not writer.idle
-    assert {task.id for task in writer.holding()} == {task.id for task in tasks}
+    # Still held while unwritten: the heartbeat goes on extending their leases.
+    assert all(task in recorder.held for task in tasks)
     assert freed == []
     assert services.scheduler.status(tasks[0].id).status is TaskStatus.RUNNING
     recorder.gate.set()
     assert writer.flush(timeout=5)
-    assert writer.holding() == []
+    assert len(recorder.held) == 0
     assert sum(freed) == 2
     for task in tasks:
         assert services.scheduler.status(task.id).status is TaskStatus.SUCCEEDED
@@ -126,6 +129,7 @@ def test_a_failing_write_neither_kills_the_writer_nor_keeps_the_capacity(
     services: Services, recorder: GatedRecorder, writer: OutcomeWriter, freed: list[int]
 ) -> None:
     broken, fine = claimed(services, 2)
+    recorder.held.hold([broken, fine])
     recorder.fail_next = True
 
     writer.submit([success(broken)])
@@ -137,6 +141,8 @@ def test_a_failing_write_neither_kills_the_writer_nor_keeps_the_capacity(
     # The lost write leaves the task running; its lease expires and the rescuer retries it.
     assert services.scheduler.status(broken.id).status is TaskStatus.RUNNING
     assert services.scheduler.status(fine.id).status is TaskStatus.SUCCEEDED
+    # ...which it can do only once the heartbeat no longer extends that lease.
+    assert broken not in recorder.held
 
 
 def test_stopping_writes_what_is_waiting_first(services: Services, recorder: GatedRecorder) -> None:
