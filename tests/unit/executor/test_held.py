@@ -14,12 +14,13 @@ from scheduler_core.domain import Task, TaskStatus
 from scheduler_core.domain.ports import SubmitRequest
 from scheduler_core.executor import outcomes
 from scheduler_core.executor.codec import Outcome
-from scheduler_core.executor.config import WorkerConfig
 from scheduler_core.executor.events import Claimed, Event, Heartbeat
 from scheduler_core.executor.held import HeldAttempts
-from scheduler_core.executor.slots import ThreadSlot
 from scheduler_core.executor.supervisor import Supervisor
 from scheduler_core.memory import ManualClock
+
+from . import supervising
+from .supervising import occupy_slot, started_supervisor
 
 NAME = "tests.noop"
 LEASE = timedelta(seconds=30)
@@ -37,32 +38,14 @@ def services(clock: ManualClock) -> Services:
 
 @pytest.fixture
 def supervisor(services: Services) -> Supervisor:
-    config = WorkerConfig(
-        concurrency=2, pool="thread", worker_id="w1", lease=LEASE, heartbeat_interval=10
-    )
-    made = Supervisor(config, services)
-    services.workers.register(made.worker)
-    services.workers.start(made.worker.id)
-    return made
+    return started_supervisor(services, lease=LEASE, heartbeat_interval=10)
 
 
 def claim(supervisor: Supervisor, services: Services, count: int) -> list[Task]:
     """Claim `count` new tasks for the supervisor's worker and hold them, as the fetcher does."""
-    for _ in range(count):
-        services.scheduler.submit(SubmitRequest(name=NAME))
-    claimed = services.workers.claim(supervisor.worker, count, prefetch=count)
-    assert len(claimed) == count
+    claimed = supervising.claim(supervisor, services, NAME, count)
     supervisor.held.hold(claimed)
     return claimed
-
-
-def occupy_slot(supervisor: Supervisor, task: Task) -> ThreadSlot:
-    """A slot that holds `task` as if it ran it (nothing is started)."""
-    slot = ThreadSlot(supervisor.inbox)
-    slot.task = task
-    slot.started_at = time.monotonic()
-    supervisor.slots.append(slot)
-    return slot
 
 
 def give_up_writing(monkeypatch: pytest.MonkeyPatch, services: Services) -> None:

@@ -9,11 +9,12 @@ import pytest
 
 from scheduler_core.bootstrap import Services, build_services
 from scheduler_core.domain import Task
-from scheduler_core.domain.ports import SubmitRequest
 from scheduler_core.executor.config import WorkerConfig
 from scheduler_core.executor.events import Heartbeat
-from scheduler_core.executor.slots import ThreadSlot
 from scheduler_core.executor.supervisor import Supervisor
+
+from . import supervising
+from .supervising import occupy_slot, started_supervisor
 
 NAME = "tests.noop"
 LEASE = timedelta(seconds=10)
@@ -26,28 +27,11 @@ def services() -> Services:
 
 @pytest.fixture
 def supervisor(services: Services) -> Supervisor:
-    config = WorkerConfig(
-        concurrency=2, pool="thread", worker_id="w1", lease=LEASE, heartbeat_interval=3
-    )
-    made = Supervisor(config, services)
-    services.workers.register(made.worker)
-    services.workers.start(made.worker.id)
-    return made
+    return started_supervisor(services, lease=LEASE, heartbeat_interval=3)
 
 
 def claim(supervisor: Supervisor, services: Services, count: int) -> list[Task]:
-    for _ in range(count):
-        services.scheduler.submit(SubmitRequest(name=NAME))
-    return services.workers.claim(supervisor.worker, count, prefetch=count)
-
-
-def occupy_slot(supervisor: Supervisor, task: Task) -> ThreadSlot:
-    """A slot that holds `task` as if it ran it (nothing is started)."""
-    slot = ThreadSlot(supervisor.inbox)
-    slot.task = task
-    slot.started_at = time.monotonic()
-    supervisor.slots.append(slot)
-    return slot
+    return supervising.claim(supervisor, services, NAME, count)
 
 
 def test_the_guard_leaves_a_tenth_of_the_lease_and_at_least_half_a_second(

@@ -1,0 +1,53 @@
+"""A supervisor on in-memory services, set up by hand: no threads started, no slot run.
+
+The lease guard's and the held attempts' tests drive the supervisor's bookkeeping
+directly, so they share how one is made, how tasks are claimed for it and how a slot is
+made to look busy.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from scheduler_core.bootstrap import Services
+from scheduler_core.domain import Task
+from scheduler_core.domain.ports import SubmitRequest
+from scheduler_core.executor.config import WorkerConfig
+from scheduler_core.executor.slots import ThreadSlot
+from scheduler_core.executor.supervisor import Supervisor
+
+
+def started_supervisor(
+    services: Services, *, lease: timedelta, heartbeat_interval: float
+) -> Supervisor:
+    """A two-slot supervisor of worker w1, registered and started in the store."""
+    config = WorkerConfig(
+        concurrency=2,
+        pool="thread",
+        worker_id="w1",
+        lease=lease,
+        heartbeat_interval=heartbeat_interval,
+    )
+    made = Supervisor(config, services)
+    services.workers.register(made.worker)
+    services.workers.start(made.worker.id)
+    return made
+
+
+def claim(supervisor: Supervisor, services: Services, name: str, count: int) -> list[Task]:
+    """Submit `count` tasks of `name` and claim them for the supervisor's worker."""
+    for _ in range(count):
+        services.scheduler.submit(SubmitRequest(name=name))
+    claimed = services.workers.claim(supervisor.worker, count, prefetch=count)
+    assert len(claimed) == count
+    return claimed
+
+
+def occupy_slot(supervisor: Supervisor, task: Task) -> ThreadSlot:
+    """A slot that holds `task` as if it ran it (nothing is started)."""
+    slot = ThreadSlot(supervisor.inbox)
+    slot.task = task
+    slot.started_at = time.monotonic()
+    supervisor.slots.append(slot)
+    return slot
