@@ -233,6 +233,7 @@ SCHEDULER: dict[str, Any] = {
     "RETENTION": {
         "SUCCEEDED_DAYS": int(os.environ.get("SCHEDULER_RETENTION_DAYS", "7")),
         "FAILED_DAYS": int(os.environ.get("SCHEDULER_FAILED_RETENTION_DAYS", "30")),
+        "ACTIVITY_DAYS": int(os.environ.get("SCHEDULER_ACTIVITY_RETENTION_DAYS", "30")),
     },
     # Modules of tasks outside an installed app's tasks.py, e.g. ["myproject.jobs"]. Only
     # tasks defined in these modules or in an installed app's `tasks` module can be run.

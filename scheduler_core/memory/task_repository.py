@@ -173,6 +173,10 @@ class InMemoryTaskRepository(TaskRepository):
                 self.delete(task.id)
             return len(old)
 
+    def prune_activity(self, before: datetime) -> int:
+        """Nothing to delete: the in-memory storage keeps no activity rollup (no charts)."""
+        return 0
+
     def promote_due(self, limit: int) -> int:
         """Move up to `limit` due scheduled or retrying tasks to ready, oldest run_after first."""
         if limit < 1:

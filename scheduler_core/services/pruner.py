@@ -12,6 +12,8 @@ DEFAULT_PRUNE_BATCH_SIZE = 1000
 DEFAULT_SUCCEEDED_RETENTION = timedelta(days=7)
 # Failures are kept longer: someone may still be working out why they failed.
 DEFAULT_FAILED_RETENTION = timedelta(days=30)
+# The per-minute activity behind the overview's charts (which show at most a day).
+DEFAULT_ACTIVITY_RETENTION = timedelta(days=30)
 
 _SUCCEEDED_OR_CANCELLED = frozenset({TaskStatus.SUCCEEDED, TaskStatus.CANCELLED})
 _FAILED = frozenset({TaskStatus.FAILED})
@@ -23,6 +25,8 @@ class PruneReport:
 
     succeeded_or_cancelled: int = 0
     failed: int = 0
+    # Rows of the per-minute activity rollup (not tasks).
+    activity_minutes: int = 0
 
     @property
     def deleted(self) -> int:
@@ -42,10 +46,11 @@ class TaskPruner:
         *,
         succeeded_after: timedelta = DEFAULT_SUCCEEDED_RETENTION,
         failed_after: timedelta = DEFAULT_FAILED_RETENTION,
+        activity_after: timedelta = DEFAULT_ACTIVITY_RETENTION,
         batch_size: int = DEFAULT_PRUNE_BATCH_SIZE,
     ) -> PruneReport:
-        """Delete succeeded/cancelled tasks past one age and failed ones past another."""
-        if succeeded_after < timedelta(0) or failed_after < timedelta(0):
+        """Delete finished tasks and the dashboard's per-minute activity past their retention."""
+        if min(succeeded_after, failed_after, activity_after) < timedelta(0):
             raise ValueError("retention periods must not be negative")
         now = self._clock.now()
         return PruneReport(
@@ -53,6 +58,7 @@ class TaskPruner:
                 _SUCCEEDED_OR_CANCELLED, now - succeeded_after, batch_size
             ),
             failed=self._prune(_FAILED, now - failed_after, batch_size),
+            activity_minutes=self._tasks.prune_activity(now - activity_after),
         )
 
     def _prune(self, statuses: frozenset[TaskStatus], before: datetime, batch_size: int) -> int:

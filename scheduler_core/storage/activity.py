@@ -103,3 +103,15 @@ def activity(using: str, window: Window) -> list[Bucket]:
             )
         )
     return buckets
+
+
+def prune_activity(using: str, before: datetime) -> int:
+    """Delete the rollup rows of minutes that began before `before`; how many went.
+
+    The rollup only grows otherwise (a row per minute, queue and writing shard); the
+    overview reads at most the last day of it.
+    """
+    deleted, _ = (
+        ActivityMinute.objects.using(using).filter(minute__lt=int(before.timestamp())).delete()
+    )
+    return deleted

@@ -29,6 +29,7 @@ from scheduler_core.domain.ports import TaskRepository
 from scheduler_core.domain.pruning import check_prunable
 from scheduler_core.models import TaskErrorRecord, TaskEvent, TaskRecord
 
+from .activity import prune_activity
 from .completion import is_plain_success, store_successes
 from .counters.reads import queue_counts
 from .db_clock import DatabaseClock
@@ -270,6 +271,10 @@ class DjangoTaskRepository(TaskRepository):
         stale = rows.filter(id__in=ids, status__in=[status.value for status in statuses])
         deleted: int = retry_when_locked(lambda: stale.delete()[0])
         return deleted
+
+    def prune_activity(self, before: datetime) -> int:
+        """Delete the activity rollup's minutes that began before the moment; how many rows."""
+        return retry_when_locked(lambda: prune_activity(self.using, before))
 
     def promote_due(self, limit: int) -> int:
         """Move up to `limit` due scheduled or retrying tasks to ready, by the database clock."""

@@ -96,6 +96,13 @@ class TaskRepository(ABC):
         """Delete up to `limit` tasks in these terminal statuses finished before the moment."""
 
     @abstractmethod
+    def prune_activity(self, before: datetime) -> int:
+        """Delete the per-minute activity kept for the dashboard's charts before the moment.
+
+        Returns how many rows went; a storage that keeps no such rollup returns 0.
+        """
+
+    @abstractmethod
     def extend_leases(
         self, worker_id: str, held: Collection[tuple[UUID, int]], lease: timedelta
     ) -> list[Task]:

@@ -18,7 +18,8 @@ class Command(BaseCommand):
     help = (
         "Delete finished tasks (with their errors and transition logs) past their retention: "
         "succeeded and cancelled tasks after --days, failed ones after --failed-days. "
-        "Tasks that are waiting or running are never deleted. Defaults come from "
+        "Tasks that are waiting or running are never deleted. The dashboard's per-minute "
+        "activity (its charts) goes after --activity-days. Defaults come from "
         'settings.SCHEDULER["RETENTION"]. Deletes in batches, so it is safe to run while '
         "workers run; schedule it daily (cron, or a periodic task)."
     )
@@ -38,6 +39,13 @@ class Command(BaseCommand):
             help="keep failed tasks this many days (default: %(default)s)",
         )
         parser.add_argument(
+            "--activity-days",
+            type=non_negative_days,
+            default=retention.get("ACTIVITY_DAYS", 30),
+            help="keep the per-minute activity behind the overview's charts this many days "
+            "(default: %(default)s)",
+        )
+        parser.add_argument(
             "--batch-size",
             type=positive_int,
             default=DEFAULT_PRUNE_BATCH_SIZE,
@@ -50,10 +58,12 @@ class Command(BaseCommand):
         report = get_services().pruner.prune(
             succeeded_after=timedelta(days=options["days"]),
             failed_after=timedelta(days=options["failed_days"]),
+            activity_after=timedelta(days=options["activity_days"]),
             batch_size=options["batch_size"],
         )
         self.stdout.write(
             f"Deleted {report.deleted} finished tasks: {report.succeeded_or_cancelled} "
             f"succeeded or cancelled (older than {options['days']} days), {report.failed} "
-            f"failed (older than {options['failed_days']} days)."
+            f"failed (older than {options['failed_days']} days); {report.activity_minutes} "
+            f"rows of per-minute activity (older than {options['activity_days']} days)."
         )

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 import pytest
 
 from scheduler_core.domain import Task, TaskError, TaskNotFound, TaskStatus
-from scheduler_core.memory import InMemoryStorage, ManualClock
+from scheduler_core.memory import InMemoryStorage, InMemoryTaskRepository, ManualClock
 from scheduler_core.services import TaskPruner
 
 from .conftest import LEASE, POLICY
@@ -102,3 +102,41 @@ def test_live_tasks_are_never_pruned(storage: InMemoryStorage, clock: ManualCloc
 def test_negative_retention_is_refused(storage: InMemoryStorage, clock: ManualClock) -> None:
     with pytest.raises(ValueError, match="negative"):
         TaskPruner(tasks=storage.tasks, clock=clock).prune(succeeded_after=timedelta(days=-1))
+
+
+class ActivityRecordingTasks(InMemoryTaskRepository):
+    """In-memory tasks that remember when activity was pruned up to, and claim a count."""
+
+    def __init__(self, clock: ManualClock) -> None:
+        super().__init__(clock)
+        self.activity_pruned_before: list[datetime] = []
+
+    def prune_activity(self, before: datetime) -> int:
+        self.activity_pruned_before.append(before)
+        return 5
+
+
+def test_activity_is_pruned_past_its_own_retention(clock: ManualClock) -> None:
+    tasks = ActivityRecordingTasks(clock)
+
+    report = TaskPruner(tasks=tasks, clock=clock).prune(activity_after=timedelta(days=3))
+
+    assert tasks.activity_pruned_before == [clock.now() - timedelta(days=3)]
+    assert report.activity_minutes == 5
+    # Rollup rows are not tasks.
+    assert report.deleted == 0
+
+
+def test_negative_activity_retention_is_refused(clock: ManualClock) -> None:
+    tasks = ActivityRecordingTasks(clock)
+    with pytest.raises(ValueError, match="negative"):
+        TaskPruner(tasks=tasks, clock=clock).prune(activity_after=timedelta(seconds=-1))
+    assert tasks.activity_pruned_before == []
+
+
+def test_the_in_memory_storage_keeps_no_activity_to_prune(
+    storage: InMemoryStorage, clock: ManualClock
+) -> None:
+    report = TaskPruner(tasks=storage.tasks, clock=clock).prune()
+
+    assert report.activity_minutes == 0
