@@ -26,6 +26,8 @@ from .scheduler_service import SchedulerService
 BULK_LIMIT = 100_000
 # Tasks read per keyset page while walking a filter.
 BULK_BATCH = 500
+# Reasons kept for skipped tasks (the rest are only counted): enough to show an operator.
+REASONS_KEPT = 20
 
 
 class BulkAction(StrEnum):
@@ -69,6 +71,8 @@ class BulkResult:
     done: list[Done] = field(default_factory=list)
     # Tasks the action did not apply to (wrong state, gone, or changed under us meanwhile).
     skipped: int = 0
+    # Why, as "<task id>: <reason>", for the first REASONS_KEPT of them.
+    reasons: list[str] = field(default_factory=list)
     # True when the cap stopped the walk before every matching task was seen.
     capped: bool = False
 
@@ -81,6 +85,12 @@ class BulkResult:
     def from_statuses(self) -> frozenset[TaskStatus]:
         """The statuses the changed tasks were in before."""
         return frozenset(item.from_status for item in self.done)
+
+    def skip(self, task_id: UUID, why: object) -> None:
+        """Count a task the action did not apply to, and keep why while there is room."""
+        self.skipped += 1
+        if len(self.reasons) < REASONS_KEPT:
+            self.reasons.append(f"{task_id}: {why}")
 
 
 class BulkActions:
@@ -120,8 +130,8 @@ class BulkActions:
         for task_id in ids:
             try:
                 task = self._scheduler.status(task_id)
-            except TaskNotFound:
-                result.skipped += 1
+            except TaskNotFound as error:
+                result.skip(task_id, error)
                 continue
             self._apply_one(action, task, actor, result)
         return result
@@ -154,13 +164,14 @@ class BulkActions:
 
     def _apply_one(self, action: BulkAction, task: Task, actor: str, result: BulkResult) -> None:
         if task.status not in action.applies_to:
-            result.skipped += 1
+            allowed = ", ".join(sorted(status.value for status in action.applies_to))
+            result.skip(task.id, f"it is {task.status.value}; only {allowed} tasks apply")
             return
         try:
             changed = self._operation(action)(task.id, actor)
         # Another operator or a worker moved or removed the task since it was read.
-        except (InvalidTransition, StaleTask, TaskNotFound):
-            result.skipped += 1
+        except (InvalidTransition, StaleTask, TaskNotFound) as error:
+            result.skip(task.id, error)
             return
         result.done.append(Done(changed, task.status))
 

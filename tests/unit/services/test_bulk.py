@@ -10,7 +10,7 @@ import pytest
 from scheduler_core.domain import TaskFilter, TaskInvalid, TaskStatus
 from scheduler_core.memory import InMemoryStorage, ManualClock
 from scheduler_core.services import SchedulerService, WorkerService
-from scheduler_core.services.bulk import BULK_BATCH, BulkAction, BulkActions
+from scheduler_core.services.bulk import BULK_BATCH, REASONS_KEPT, BulkAction, BulkActions
 
 from .conftest import T0, RunningTask, request
 
@@ -38,6 +38,20 @@ def test_cancel_by_ids_cancels_waiting_skips_finished_and_unknown(
     assert {t.status for t in result.tasks} == {TaskStatus.CANCELLED}
     assert result.from_statuses == {TaskStatus.READY}
     assert (result.skipped, result.capped) == (2, False)
+
+
+def test_each_skip_is_explained_for_the_first_few_and_counted_for_all(
+    scheduler: SchedulerService, bulk: BulkActions
+) -> None:
+    finished = [scheduler.cancel(scheduler.submit(request()).id) for _ in range(REASONS_KEPT + 3)]
+    unknown = uuid4()
+
+    result = bulk.apply_to_ids(BulkAction.CANCEL, [unknown, *(t.id for t in finished)], actor="a")
+
+    assert result.skipped == REASONS_KEPT + 4
+    assert len(result.reasons) == REASONS_KEPT
+    assert result.reasons[0].startswith(f"{unknown}: ")
+    assert result.reasons[1].startswith(f"{finished[0].id}: it is cancelled; only ")
 
 
 def test_repeated_ids_are_acted_on_once(scheduler: SchedulerService, bulk: BulkActions) -> None:
