@@ -10,8 +10,9 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
+
+from chaos.processes import rss_mb
 
 from .databases import ROOT, BenchDatabase
 
@@ -34,32 +35,6 @@ def run_child(database: BenchDatabase, command: str, params: dict[str, Any]) -> 
         raise BenchFailed(f"bench.child {command} failed:\n{done.stderr[-3000:]}")
     figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return figures
-
-
-def descendants(pid: int) -> list[int]:
-    """The process and every process below it (slots are children of a forkserver)."""
-    found = [pid]
-    for each in found:
-        for thread in Path(f"/proc/{each}/task").glob("*"):
-            try:
-                found += [int(child) for child in (thread / "children").read_text().split()]
-            except FileNotFoundError:
-                continue
-    return found
-
-
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process tree (a worker, its forkserver and slots), in MB."""
-    total_kb = 0
-    for each in descendants(pid):
-        try:
-            status = Path(f"/proc/{each}/status").read_text()
-        except FileNotFoundError:
-            continue
-        for line in status.splitlines():
-            if line.startswith("VmRSS:"):
-                total_kb += int(line.split()[1])
-    return total_kb / 1024
 
 
 class Workers:
