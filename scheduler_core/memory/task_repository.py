@@ -111,10 +111,12 @@ class InMemoryTaskRepository(TaskRepository):
         """Store a new task; DuplicateTask if its id or live unique key is taken."""
         self.add_many([task])
 
-    def add_now(self, task: Task) -> None:
+    def add_now(self, task: Task) -> bool:
         """Store a new task due at once, enqueued and due at the clock's time of the write."""
         task.stamp_enqueued(self._clock.now())
         self.add(task)
+        # The queue wakes the claimers.
+        return False
 
     def add_many(self, tasks: Sequence[Task]) -> None:
         """Store new tasks all together or not at all; DuplicateTask if any clashes."""

@@ -40,20 +40,22 @@ class SchedulerService(Scheduler):
 
     def submit(self, request: SubmitRequest) -> Task:
         """Validate and store a task; a live task with the same unique key is returned instead."""
-        if request.run_after is None:
-            # Due at once: the storage stamps enqueued_at and run_after with its own clock as
-            # it writes the row, which saves a database round trip for reading that clock
-            # first. Until then the task carries the host's time, only for validation.
-            task = build_task(self._catalog, request, now=datetime.now(UTC))
-            store = self._tasks.add_now
-        else:
-            task = build_task(self._catalog, request, now=self._clock.now())
-            store = self._tasks.add
+        due_now = request.run_after is None
+        # Due at once: the storage stamps enqueued_at and run_after with its own clock as it
+        # writes the row, which saves a database round trip for reading that clock first.
+        # Until then the task carries the host's time, only for validation.
+        now = datetime.now(UTC) if due_now else self._clock.now()
+        task = build_task(self._catalog, request, now=now)
         live = self._live_holder(task)
         if live is not None:
             return live
         try:
-            store(task)
+            if due_now:
+                # True when the write itself woke the claimers (PostgreSQL's NOTIFY).
+                announced = self._tasks.add_now(task)
+            else:
+                self._tasks.add(task)
+                announced = False
         except DuplicateTask:
             # Another submitter stored the same unique key between our look and our write;
             # theirs is the task the caller wants. A clash of ids is a real error.
@@ -61,7 +63,8 @@ class SchedulerService(Scheduler):
             if live is None:
                 raise
             return live
-        self._queue.enqueue(task)
+        if not announced:
+            self._queue.enqueue(task)
         return task
 
     def submit_many(self, requests: Sequence[SubmitRequest]) -> builtins.list[Task]:

@@ -49,10 +49,6 @@ class DjangoQueue(Queue):
 
     def enqueue(self, task: Task) -> None:
         """Wake claimers once the caller's transaction commits; a rollback wakes nobody."""
-        if self.repository.announced(task.id):
-            # Its INSERT carried the NOTIFY (DjangoTaskRepository.add_now, PostgreSQL only),
-            # and on PostgreSQL claimers here wait for NOTIFY, not for the local event.
-            return
         self._wake(task.queue)
 
     def enqueue_many(self, tasks: Sequence[Task]) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import operator
-import threading
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from functools import reduce
@@ -52,8 +51,6 @@ class DjangoTaskRepository(TaskRepository):
     def __init__(self, using: str = "default", clock: DatabaseClock | None = None) -> None:
         self.using = using
         self.clock = clock or DatabaseClock(using)
-        # Per thread: which task the last add_now() already announced (see announced()).
-        self._announced = threading.local()
 
     # -- reads -----------------------------------------------------------------------------
 
@@ -135,17 +132,17 @@ class DjangoTaskRepository(TaskRepository):
         """Store a new task; DuplicateTask if its id or live unique key is taken."""
         self.add_many([task])
 
-    def add_now(self, task: Task) -> None:
+    def add_now(self, task: Task) -> bool:
         """Store a new task due at once, enqueued and due at the database clock's time of the write.
 
-        On PostgreSQL one statement stamps, stores and announces the row (the queue then
-        sends no NOTIFY of its own for it); SQLite's clock is a cheap local read.
+        On PostgreSQL one statement stamps, stores and announces the row (True: the queue
+        need send no NOTIFY of its own); SQLite's clock is a cheap local read (False).
         """
         connection = connections[self.using]
         if connection.vendor != "postgresql":
             task.stamp_enqueued(self.clock.now())
             self.add(task)
-            return
+            return False
         if not task.is_new_and_due_at_once():
             raise InvalidTransition("only a new task due at once takes the database's time")
         try:
@@ -161,7 +158,7 @@ class DjangoTaskRepository(TaskRepository):
                 f"a task with the same id or live unique key exists: {error}"
             ) from error
         task.stamp_enqueued(stamp)
-        self._announced.ids = frozenset({task.id})
+        return True
 
     def add_many(self, tasks: Sequence[Task]) -> None:
         """Store new tasks all together or not at all; DuplicateTask if any clashes."""
@@ -193,12 +190,6 @@ class DjangoTaskRepository(TaskRepository):
             ) from error
         for task in tasks:
             task.pending_transitions.clear()
-
-    def announced(self, task_id: UUID) -> bool:
-        """True once: the last add_now() of this thread stored `task_id` and sent its NOTIFY."""
-        ids: frozenset[UUID] = getattr(self._announced, "ids", frozenset())
-        self._announced.ids = frozenset()
-        return task_id in ids
 
     def update(self, task: Task, *, expected_status: TaskStatus, expected_attempt: int) -> None:
         """Store `task` if the stored one still has this status and attempt, else StaleTask."""

@@ -22,11 +22,12 @@ class TaskRepository(ABC):
         """Store a new task; DuplicateTask if its id is taken."""
 
     @abstractmethod
-    def add_now(self, task: Task) -> None:
+    def add_now(self, task: Task) -> bool:
         """Store a new task due at once, stamped with the storage clock's time of the write.
 
         Its enqueued_at and run_after become that time (Task.stamp_enqueued), which a database
-        can read in the same statement that writes the row; otherwise as add().
+        can read in the same statement that writes the row; otherwise as add(). True when that
+        write also woke the claimers (then the queue need not); False leaves it to the queue.
         """
 
     @abstractmethod
