@@ -17,6 +17,7 @@ from .statements import (
     SUMMED_ACTIVITY,
     TOTALS_COLUMNS,
     activity_select,
+    rebuild,
     totals_select,
 )
 
@@ -142,25 +143,10 @@ DROP = [
     "DROP FUNCTION IF EXISTS sched_count_truncate()",
 ]
 
-REBUILD = [
-    "DELETE FROM scheduler_queue_count",
-    "INSERT INTO scheduler_queue_count (queue, status, shard, n) "
-    "SELECT queue, status, 0, COUNT(*) FROM scheduler_task GROUP BY queue, status",
-    "DELETE FROM scheduler_activity_minute",
-    _ACTIVITY_INSERT
-    + activity_select(
-        minute=MINUTE,
-        wait=BACKFILL_WAIT,
-        shard="0",
-        source="scheduler_task_event",
-        scope="TRUE",
-    ),
-    "DELETE FROM scheduler_task_totals",
-    _TOTALS_INSERT
-    + totals_select(
-        shard="0",
-        source="scheduler_task_event",
-        scope="TRUE",
-        enqueued="(SELECT COUNT(*) FROM scheduler_task)",
-    ),
-]
+REBUILD = rebuild(
+    activity_insert=_ACTIVITY_INSERT,
+    totals_insert=_TOTALS_INSERT,
+    minute=MINUTE,
+    wait=BACKFILL_WAIT,
+    true="TRUE",
+)

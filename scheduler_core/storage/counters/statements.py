@@ -62,3 +62,31 @@ SELECT {shard}, {enqueued}, {counts}
 FROM {source} AS e
 WHERE {events.MOVED} AND {scope}
 """
+
+
+def rebuild(
+    *, activity_insert: str, totals_insert: str, minute: str, wait: str, true: str
+) -> list[str]:
+    """Statements that recount every counter from the tables, all into shard 0.
+
+    The engines differ only in the INSERT heads, the minute and wait expressions and how
+    they spell a true condition.
+    """
+    return [
+        "DELETE FROM scheduler_queue_count",
+        "INSERT INTO scheduler_queue_count (queue, status, shard, n) "
+        "SELECT queue, status, 0, COUNT(*) FROM scheduler_task GROUP BY queue, status",
+        "DELETE FROM scheduler_activity_minute",
+        activity_insert
+        + activity_select(
+            minute=minute, wait=wait, shard="0", source="scheduler_task_event", scope=true
+        ),
+        "DELETE FROM scheduler_task_totals",
+        totals_insert
+        + totals_select(
+            shard="0",
+            source="scheduler_task_event",
+            scope=true,
+            enqueued="(SELECT COUNT(*) FROM scheduler_task)",
+        ),
+    ]
