@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
+from uuid import UUID
 
 from django.db import DatabaseError, close_old_connections, transaction
 
@@ -22,6 +23,8 @@ logger = logging.getLogger(__name__)
 # to the rescuer (whose lease expiry brings it back anyway).
 WRITE_ATTEMPTS = 10
 WRITE_PAUSE = 0.5
+# Starts are stamped at once or not at all: a late stamp is worth less than a free writer.
+START_WRITE_ATTEMPTS = 2
 
 
 class OutcomeRecorder:
@@ -51,6 +54,27 @@ class OutcomeRecorder:
                 traceback=outcome.traceback,
                 retryable=outcome.retryable,
             )
+
+    def mark_started(self, tasks: list[Task]) -> None:
+        """Stamp that these attempts' code began: from now on losing one costs an attempt.
+
+        Unwritten, a start is only missing: if the worker then loses the attempt, the rescue
+        gives the claim back rather than count it. The attempt itself was stopped before its
+        lease ended (the slot's watchdog), so that costs a rerun, never an overlap.
+        """
+        by_worker: dict[str, list[tuple[UUID, int]]] = {}
+        for task in tasks:
+            if task.worker_id is not None:
+                by_worker.setdefault(task.worker_id, []).append((task.id, task.attempt))
+        for worker_id, attempts in by_worker.items():
+            for attempt in range(1, START_WRITE_ATTEMPTS + 1):
+                try:
+                    self.services.workers.mark_started(worker_id, attempts)
+                except DatabaseError:
+                    logger.warning("stamping %d starts failed (try %d)", len(attempts), attempt)
+                    close_old_connections()
+                else:
+                    break
 
     def record_many(self, finished: list[tuple[Task, Outcome]]) -> None:
         """Store several outcomes in one transaction; one by one if that fails."""
