@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 from scheduler_core.domain import WORKER_LOST
+from scheduler_core.domain.records import CLAIM_DROPPED
 
 from .kinds import SCHEDULE_NAME, kind_of
 from .snapshot import EventRow, Execution, Snapshot, TaskRow, epoch
@@ -135,6 +136,11 @@ def check_run_after(snapshot: Snapshot) -> Violations:
     return {"no execution before run_after": found}
 
 
+def _given_back(event: EventRow) -> bool:
+    """True for the rescue of a claim whose attempt never started (Task.rescue)."""
+    return event.from_status == "running" and event.reason.startswith(CLAIM_DROPPED)
+
+
 def _chain_problem(task: TaskRow, events: list[EventRow], legal: frozenset[tuple[str, str]]) -> str:
     status: str | None = None
     attempt = 0
@@ -149,6 +155,9 @@ def _chain_problem(task: TaskRow, events: list[EventRow], legal: frozenset[tuple
         if claimed and event.attempt != attempt + 1:
             return f"claim logged attempt {event.attempt} after attempt {attempt}"
         attempt = max(attempt, event.attempt)
+        if _given_back(event):
+            # The claim never started: the next claim takes its attempt number again.
+            attempt -= 1
         status = event.to_status
     if status is not None and status != task.status:
         return f"log ends at {status} but the task is {task.status}"
@@ -230,13 +239,15 @@ def database_truth(snapshot: Snapshot) -> dict[str, int]:
         for e in events
         if e.from_status == "running" and e.to_status == "cancelled" and e.reason != CANCEL_REASON
     )
+    given_back = sum(1 for events in snapshot.events.values() for e in events if _given_back(e))
     return {
         "enqueued": len(snapshot.tasks),
-        "started": sum(task.attempt for task in snapshot.tasks),
+        # Claims: the attempts made, and the claims given back unstarted.
+        "started": sum(task.attempt for task in snapshot.tasks) + given_back,
         "succeeded": statuses["succeeded"],
         "failed": statuses["failed"],
         "cancelled": statuses["cancelled"],
-        "rescued": sum(1 for error in errors if error.exception_type == WORKER_LOST),
+        "rescued": sum(1 for error in errors if error.exception_type == WORKER_LOST) + given_back,
         # Every error ends its attempt as retrying, failed or cancelled.
         "retried": len(errors) - statuses["failed"] - cancelled_by_failure,
         **{f"status:{status}": count for status, count in statuses.items()},

@@ -10,6 +10,7 @@ import pytest
 
 from scheduler_core.bootstrap import Services, build_services
 from scheduler_core.domain import Task, TaskStatus, WorkerState
+from scheduler_core.domain.ports import SubmitRequest
 from scheduler_core.executor.events import Claimed, Fenced, Heartbeat
 from scheduler_core.executor.lease_clock import LeaseClock
 from scheduler_core.executor.supervisor import Supervisor
@@ -97,11 +98,8 @@ def test_a_fresh_claim_is_kept_even_while_heartbeats_fail(
 
 
 def test_claims_stop_once_a_heartbeat_is_overdue_and_start_again_when_one_gets_through() -> None:
-    clock = LeaseClock(LEASE, INTERVAL)
-    assert clock.may_claim()
+    assert LeaseClock(LEASE, INTERVAL).may_claim()
 
-    clock.renewed(time.monotonic() - 1.6 * INTERVAL)
-    # Renewals only ever move the clock forward, so start from a fresh one.
     overdue = LeaseClock(LEASE, INTERVAL)
     overdue._renewed_at = time.monotonic() - 1.6 * INTERVAL
     assert not overdue.may_claim()
@@ -113,9 +111,9 @@ def test_claims_stop_once_a_heartbeat_is_overdue_and_start_again_when_one_gets_t
 def test_a_fenced_worker_claims_nothing_until_it_is_renewed() -> None:
     clock = LeaseClock(LEASE, INTERVAL)
     clock.fence()
-    assert clock.fenced and not clock.may_claim()
+    assert (clock.fenced, clock.may_claim()) == (True, False)
     clock.renewed(time.monotonic())
-    assert not clock.fenced and clock.may_claim()
+    assert (clock.fenced, clock.may_claim()) == (False, True)
 
 
 def test_declared_dead_it_drops_everything_unwritten_and_comes_back_under_a_new_id(
@@ -153,7 +151,7 @@ def test_a_claim_made_under_the_dead_identity_is_dropped(
 
 
 def test_a_dead_worker_can_claim_nothing(supervisor: Supervisor, services: Services) -> None:
-    services.scheduler.submit(supervising.SubmitRequest(name=NAME))
+    services.scheduler.submit(SubmitRequest(name=NAME))
     services.workers.mark_stale_workers_dead(timedelta(seconds=-1))
 
     assert services.workers.claim(supervisor.worker, 1) == []
