@@ -3,6 +3,9 @@
 The rescuer (services/rescuer.py) takes a running task once its lease has ended by the
 database clock, on the next maintenance pass of any live worker. Both pages that say so
 (the overview and a task's page) word it here, from a `now` read off that same clock.
+The time counted is to the lease's end: the pass that follows comes within 0.5x to 1.5x of
+the workers' maintenance interval (executor/maintenance.py), a flag of theirs the web
+process cannot read, so the pages name its default (5 s) in words.
 """
 
 from __future__ import annotations
@@ -11,11 +14,6 @@ import math
 from datetime import datetime, timedelta
 
 from dashboard.templatetags.dashboard import duration
-
-# runworkers' --maintenance-interval default; a pass comes every 0.5x to 1.5x of it (jitter
-# in executor/maintenance.py). The web process cannot know a worker's own flag, so the pages
-# name the default.
-DEFAULT_MAINTENANCE_SECONDS = 5.0
 
 
 def rescue_due(lease_expires_at: datetime | None, now: datetime) -> str:
