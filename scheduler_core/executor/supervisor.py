@@ -379,6 +379,9 @@ class Supervisor:
         try:
             close_old_connections()
             sent_at = time.monotonic()
+            # A heartbeat stamped now by the shared clock, not the one of our start-up: a
+            # worker coming back after a pause must not look dead from the start.
+            self.worker.last_heartbeat = self.services.clock.now()
             self.services.workers.register(self.worker)
             self.services.workers.start(self.worker.id)
         except Exception:
@@ -518,6 +521,7 @@ class Supervisor:
         give_up_at = time.monotonic() + REGISTER_PATIENCE
         while True:
             try:
+                self.worker.last_heartbeat = self.services.clock.now()
                 self.services.workers.register(self.worker)
                 return True
             except Exception:

@@ -58,17 +58,8 @@ class WorkerService:
     # -- lifecycle -------------------------------------------------------------------------
 
     def register(self, worker: Worker) -> Worker:
-        """Validate and store a new worker, which starts in `starting` holding no tasks.
-
-        Its heartbeat is stamped now, by the clock every worker shares, not taken from the
-        object: a worker coming back after a pause must not look dead from the start.
-        """
-        worker = replace(
-            worker,
-            state=WorkerState.STARTING,
-            active_task_ids=set(),
-            last_heartbeat=self._clock.now(),
-        )
+        """Validate and store a new worker, which starts in `starting` holding no tasks."""
+        worker = replace(worker, state=WorkerState.STARTING, active_task_ids=set())
         worker.validate()
         self._workers.register(worker)
         return worker

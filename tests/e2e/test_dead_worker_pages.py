@@ -32,6 +32,7 @@ for n in range(12):
     task = TaskRecord.objects.create(
         name="demo.tasks.sleep_for", queue="reports", status="running", attempt=1 + n % 3,
         max_attempts=3, run_after=now, enqueued_at=now, started_at=now - timedelta(minutes=5),
+        attempt_started_at=now - timedelta(minutes=5),
         worker_id={DEAD_WORKER!r}, worker_ids=[{DEAD_WORKER!r}],
         lease_expires_at=now + timedelta(minutes=30 + n),
     )

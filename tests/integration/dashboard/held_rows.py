@@ -32,8 +32,12 @@ def held_task(
     max_attempts: int = 3,
     cancel_requested: bool = False,
     name: str = "demo.tasks.add",
+    started: bool = True,
 ) -> TaskRecord:
-    """A task running under `worker_id`, its lease ending `lease_in` seconds from now."""
+    """A task running under `worker_id`, its lease ending `lease_in` seconds from now.
+
+    Its attempt's code started a minute ago, unless not `started` (a claim still waiting).
+    """
     now = DatabaseClock(alias).now()
     return TaskRecord.objects.using(alias).create(
         name=name,
@@ -47,4 +51,5 @@ def held_task(
         worker_ids=[worker_id],
         lease_expires_at=now + timedelta(seconds=lease_in),
         cancel_requested=cancel_requested,
+        attempt_started_at=now - timedelta(minutes=1) if started else None,
     )

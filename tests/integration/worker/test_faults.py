@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from scheduler_core.bootstrap import Services
 from scheduler_core.domain import Task, TaskStatus, WorkerNotFound, WorkerState
@@ -195,3 +196,30 @@ def test_sigterm_to_the_whole_worker_drains_like_a_single_sigterm(
     assert all(run.ended for runs in executions(log_file).values() for run in runs)
     assert state_of(services, "w1") is WorkerState.STOPPED
     assert "EOFError" not in worker.output()
+
+
+def test_the_final_state_is_written_on_a_fresh_connection_after_its_own_was_cut(
+    services: Services,
+    submit: Callable[..., Task],
+    start_worker: Callable[..., WorkerProcess],
+    log_file: Path,
+    backend: str,
+    alias: str,
+) -> None:
+    """A clean SIGTERM after pg_terminate_backend: the row must not stay `running`."""
+    if backend != "postgres":
+        pytest.skip("cutting a worker's connections from outside needs PostgreSQL")
+    worker = start_worker()
+    task = submit("traced", str(log_file), 0.1, "one")
+    wait_until(lambda: status(services, task) is TaskStatus.SUCCEEDED, what="the task to run")
+    with connections[alias].cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    connections[alias].close()
+
+    worker.signal(signal.SIGTERM)
+
+    assert worker.wait(timeout=30) == 0
+    assert state_of(services, "w1") is WorkerState.STOPPED

@@ -62,6 +62,17 @@ def test_a_last_attempt_will_fail_for_good(
     assert "No live worker is running, and only a live worker's maintenance pass rescues" in text
 
 
+def test_a_claim_that_never_started_will_be_given_back(
+    viewer: Client, on_backend: Services, alias: str
+) -> None:
+    worker_row(alias, "w-dead", "dead", silent=300)
+    task = held_task(alias, "w-dead", lease_in=-1, attempt=3, max_attempts=3, started=False)
+
+    text = page(viewer, task.id)
+
+    assert "its code never started, so it will be ready again at once without using up" in text
+
+
 def test_a_cancel_request_makes_the_rescue_cancel(
     viewer: Client, on_backend: Services, alias: str
 ) -> None:
