@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from uuid import UUID
 
@@ -62,27 +62,37 @@ class OutcomeRecorder:
         gives the claim back rather than count it. The attempt itself was stopped before its
         lease ended (the slot's watchdog), so that costs a rerun, never an overlap.
         """
+        for attempt in range(1, START_WRITE_ATTEMPTS + 1):
+            try:
+                self._stamp_starts(tasks)
+            except DatabaseError:
+                logger.warning("stamping %d starts failed (try %d)", len(tasks), attempt)
+                close_old_connections()
+            else:
+                return
+
+    def _stamp_starts(self, tasks: Sequence[Task]) -> None:
         by_worker: dict[str, list[tuple[UUID, int]]] = {}
         for task in tasks:
             if task.worker_id is not None:
                 by_worker.setdefault(task.worker_id, []).append((task.id, task.attempt))
         for worker_id, attempts in by_worker.items():
-            for attempt in range(1, START_WRITE_ATTEMPTS + 1):
-                try:
-                    self.services.workers.mark_started(worker_id, attempts)
-                except DatabaseError:
-                    logger.warning("stamping %d starts failed (try %d)", len(attempts), attempt)
-                    close_old_connections()
-                else:
-                    break
+            self.services.workers.mark_started(worker_id, attempts)
 
-    def record_many(self, finished: list[tuple[Task, Outcome]]) -> None:
-        """Store several outcomes in one transaction; one by one if that fails."""
+    def record_many(
+        self, finished: list[tuple[Task, Outcome]], started: Sequence[Task] = ()
+    ) -> None:
+        """Store several outcomes in one transaction; one by one if that fails.
+
+        The starts of `started` (attempts still running) are stamped first, in the same
+        transaction: one commit, one flush of the database's log, for both.
+        """
         # A single outcome takes the set-based path too: it costs fewer statements than
         # complete()'s read-copy-write, and a refused write still falls back to complete().
         if finished:
             try:
                 with self._transaction():
+                    self._stamp_starts(started)
                     self._write_together(finished)
             except DatabaseError:
                 logger.warning("writing %d outcomes together failed; writing each", len(finished))
@@ -90,6 +100,8 @@ class OutcomeRecorder:
             else:
                 self.held.let_go(task for task, _ in finished)
                 return
+        if started:
+            self.mark_started(list(started))
         for task, outcome in finished:
             self.record(task, outcome)
 

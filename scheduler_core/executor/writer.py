@@ -86,10 +86,10 @@ class OutcomeWriter(threading.Thread):
                 batch, started = self._next_batch()
                 if not batch and not started:
                     return
-                if started:
-                    self.recorder.mark_started(started)
                 if batch:
-                    self._write(batch)
+                    self._write(batch, started)
+                else:
+                    self.recorder.mark_started(started)
         finally:
             connections.close_all()
 
@@ -104,18 +104,18 @@ class OutcomeWriter(threading.Thread):
             self._starting = []
             return batch, started
 
-    def _write(self, batch: list[tuple[Task, Outcome]]) -> None:
-        started = time.monotonic()
+    def _write(self, batch: list[tuple[Task, Outcome]], started: list[Task]) -> None:
+        began = time.monotonic()
         try:
             # Never raises for a database failure: it retries, then leaves the task to the
             # rescuer (its lease expires). Anything else is a bug, logged, not a dead thread.
-            self.recorder.record_many(batch)
+            self.recorder.record_many(batch, started)
         except Exception:
             logger.exception("writing %d outcomes failed; their leases will expire", len(batch))
             # Let go of them, or the heartbeat would keep their leases alive for ever.
             self.recorder.held.let_go(task for task, _ in batch)
         if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("wrote %d outcomes in %.4fs", len(batch), time.monotonic() - started)
+            logger.debug("wrote %d outcomes in %.4fs", len(batch), time.monotonic() - began)
         with self._changed:
             self._in_flight = []
             self._changed.notify_all()
