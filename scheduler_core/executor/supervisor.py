@@ -16,7 +16,7 @@ from datetime import timedelta
 from types import FrameType
 from uuid import UUID
 
-from django.db import close_old_connections, connections
+from django.db import DatabaseError, close_old_connections, connections
 
 from scheduler_core.bootstrap import Services
 from scheduler_core.domain import InvalidTransition, Task, Worker, WorkerNotFound, WorkerState
@@ -34,6 +34,7 @@ from .lease_clock import LeaseClock
 from .log_fields import task_fields
 from .maintenance import MaintenanceThread
 from .outcomes import OutcomeRecorder
+from .patience import when_database_answers
 from .slots import ProcessSlot, Slot, ThreadSlot
 from .watchdog import EXIT_LEASE_LAPSED
 from .writer import OutcomeWriter
@@ -57,9 +58,7 @@ DURATION_WEIGHT = 0.2
 # The exit code after a second signal cut the drain short.
 EXIT_FORCED = 1
 SLOT_CRASHED = "scheduler_core.SlotCrashed"
-# How long start-up keeps trying to register while the database is away (s), and how
-# often a worker declared dead tries to come back under a new id.
-REGISTER_PATIENCE = 120.0
+# How often a worker declared dead tries to come back under a new id (s).
 REGISTER_PAUSE = 1.0
 # Tries at writing the worker's final state (a connection cut earlier must not leave the
 # row saying "running" for the maintenance to call dead).
@@ -517,20 +516,18 @@ class Supervisor:
         self.signals += 1
 
     def _register_patiently(self) -> bool:
-        """Register, retrying while the database is away for up to REGISTER_PATIENCE s."""
-        give_up_at = time.monotonic() + REGISTER_PATIENCE
-        while True:
-            try:
-                self.worker.last_heartbeat = self.services.clock.now()
-                self.services.workers.register(self.worker)
-                return True
-            except Exception:
-                if time.monotonic() >= give_up_at or self.signals:
-                    logger.exception("worker %s could not register; giving up", self.worker.id)
-                    return False
-                logger.warning("worker %s could not register yet; retrying", self.worker.id)
-                close_old_connections()
-                time.sleep(REGISTER_PAUSE)
+        """Register, waiting for a database that is away (patience.PATIENCE)."""
+
+        def register() -> None:
+            self.worker.last_heartbeat = self.services.clock.now()
+            self.services.workers.register(self.worker)
+
+        try:
+            when_database_answers("registering", register, give_up=lambda: self.signals > 0)
+        except DatabaseError:
+            logger.exception("worker %s could not register; giving up", self.worker.id)
+            return False
+        return True
 
     def _set_state(self, state: WorkerState) -> None:
         change = {
