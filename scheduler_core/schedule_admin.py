@@ -12,6 +12,7 @@ from django.utils.html import format_html_join
 from .bootstrap import get_services
 from .cron import describe
 from .domain import CatchUp, Schedule, ScheduleInvalid
+from .json_input import JsonTextField
 from .models import ScheduleRecord
 
 # The ScheduleRecord fields an admin form edits, all of them domain Schedule fields too.
@@ -48,6 +49,11 @@ def schedule_from_form(data: dict[str, Any], stored: ScheduleRecord | None) -> S
 
 class ScheduleForm(forms.ModelForm[ScheduleRecord]):
     """Checks the whole schedule with the domain's rules; each error lands on its field."""
+
+    # Django's JSONField form field lets huge ints, deep nesting and lone surrogates through
+    # to a 500; these parse with the dashboard's rules and messages.
+    args = JsonTextField(shape=list, path="args", help_text="A JSON array, like [1, 2]")
+    kwargs = JsonTextField(shape=dict, path="kwargs", help_text='A JSON object, like {"a": 1}')
 
     class Meta:
         model = ScheduleRecord

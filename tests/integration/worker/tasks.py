@@ -76,3 +76,10 @@ async def async_double(value: int) -> int:
 def returns_a_set() -> object:
     """Return something JSON cannot hold."""
     return {1, 2}
+
+
+@task()
+def returns_a_huge_int(digits: int) -> int:
+    """Return an int with more digits than Python will write as JSON text."""
+    value: int = 10**digits - 1
+    return value
