@@ -19,6 +19,9 @@ from .permissions import CANCEL, RETRY, RUN_NOW
 # Registers the schedule pages, which (unlike the task pages) edit their rows.
 from .schedule_admin import ScheduleRecordAdmin  # noqa: F401
 
+# Replaces Django's user and group pages with ones that cannot be used to climb.
+from .user_admin import GuardedUserAdmin  # noqa: F401
+
 
 class ReadOnlyAdminMixin:
     """Show everything, change nothing."""

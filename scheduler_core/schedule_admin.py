@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.html import format_html_join
 
+from .admin_audit import AuditedAdminMixin
 from .bootstrap import get_services
 from .cron import describe
 from .domain import CatchUp, Schedule, ScheduleInvalid
@@ -74,7 +75,7 @@ class ScheduleForm(forms.ModelForm[ScheduleRecord]):
 
 
 @admin.register(ScheduleRecord)
-class ScheduleRecordAdmin(admin.ModelAdmin[ScheduleRecord]):
+class ScheduleRecordAdmin(AuditedAdminMixin, admin.ModelAdmin[ScheduleRecord]):
     form = ScheduleForm
     list_display = ["name", "task", "timing", "timezone", "enabled", "next_run_at", "last_run_at"]
     list_filter = ["enabled", "catch_up"]

@@ -15,6 +15,7 @@ from django.test import Client
 from pytest_django import DjangoDbBlocker
 
 from dashboard.settings import load_secret_key
+from scheduler_core.models import AuditEntry
 
 PASSWORD_LINE = re.compile(r"^Password \(shown only this once\): (\S+)$", re.MULTILINE)
 
@@ -83,6 +84,8 @@ def test_bootstrap_admin_creates_one_superuser_with_a_printed_random_password() 
     assert "manage.py changepassword admin" in second.getvalue()
     assert PASSWORD_LINE.search(second.getvalue()) is None
     assert get_user_model()._default_manager.filter(is_superuser=True).count() == 1
+    audited = AuditEntry.objects.values_list("action", "source", "target")
+    assert list(audited) == [("create_superuser", "command", "admin")]
 
 
 @pytest.mark.django_db
