@@ -11,7 +11,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.db import connections
 from django.db.backends.sqlite3.base import DatabaseWrapper
-from django.test import Client
+from django.test import Client, RequestFactory
 from pytest_django import DjangoDbBlocker
 
 from dashboard.settings import load_secret_key
@@ -73,7 +73,8 @@ def test_bootstrap_admin_creates_one_superuser_with_a_printed_random_password() 
 
     match = PASSWORD_LINE.search(first.getvalue())
     assert match is not None, first.getvalue()
-    user = authenticate(username="admin", password=match.group(1))
+    # A request, as login throttling (axes) counts attempts per address.
+    user = authenticate(RequestFactory().post("/"), username="admin", password=match.group(1))
     assert user is not None
     assert user.is_superuser
 
