@@ -306,10 +306,17 @@ SCHEDULER: dict[str, Any] = {
         "cap_seconds": 3600.0,
         "jitter": 0.25,
     },
-    # JSON API: tasks one user may submit per window (0 turns the limit off), and the
-    # window in seconds; counted in Django's cache, so per process unless CACHES is shared.
-    "API_SUBMIT_RATE_LIMIT": int(os.environ.get("SCHEDULER_API_SUBMIT_RATE_LIMIT", "1000")),
-    "API_SUBMIT_RATE_WINDOW": int(os.environ.get("SCHEDULER_API_SUBMIT_RATE_WINDOW", "60")),
+    # Tasks one user may submit in any span of the window's seconds, through the API and the
+    # dashboard's form together (0 turns the limit off); counted in the database, so shared
+    # by every process. The SCHEDULER_API_* names of earlier releases still work.
+    "SUBMIT_RATE_LIMIT": int(
+        os.environ.get("SCHEDULER_SUBMIT_RATE_LIMIT")
+        or os.environ.get("SCHEDULER_API_SUBMIT_RATE_LIMIT", "1000")
+    ),
+    "SUBMIT_RATE_WINDOW": int(
+        os.environ.get("SCHEDULER_SUBMIT_RATE_WINDOW")
+        or os.environ.get("SCHEDULER_API_SUBMIT_RATE_WINDOW", "60")
+    ),
     # Bearer token /metrics asks for; unset, only loopback addresses may scrape.
     "METRICS_TOKEN": os.environ.get("SCHEDULER_METRICS_TOKEN", ""),
 }

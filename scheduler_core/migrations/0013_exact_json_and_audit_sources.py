@@ -1,5 +1,6 @@
-"""Arguments and results written so they read back exactly on PostgreSQL; audit sources
-for the admin site and management commands. Neither changes the schema."""
+"""Arguments and results written so they read back exactly on PostgreSQL, and audit sources
+for the admin site and management commands (model state only); the submit rate limit's
+log of each user's recent submits."""
 
 import scheduler_core.models.exact_json
 from django.db import migrations, models
@@ -71,5 +72,31 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
+        ),
+        migrations.CreateModel(
+            name="SubmitRateKey",
+            fields=[
+                ("key", models.CharField(max_length=100, primary_key=True, serialize=False)),
+            ],
+            options={
+                "verbose_name": "submit rate key",
+                "db_table": "scheduler_submit_rate_key",
+            },
+        ),
+        migrations.CreateModel(
+            name="SubmitRateEvent",
+            fields=[
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("key", models.CharField(max_length=100)),
+                ("at", models.FloatField()),
+                ("cost", models.IntegerField()),
+            ],
+            options={
+                "verbose_name": "submit rate event",
+                "db_table": "scheduler_submit_rate_event",
+                "indexes": [
+                    models.Index(fields=["key", "at"], name="sched_submit_rate_idx"),
+                ],
+            },
         ),
     ]

@@ -1,0 +1,27 @@
+"""Counting submits against the sliding-window limit, in one short transaction per check."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from scheduler_core.models import SubmitRateEvent, SubmitRateKey
+from scheduler_core.submit_window import SlidingWindow
+
+
+def take(using: str, key: str, cost: int, limit: SlidingWindow, now: float) -> float:
+    """Record `cost` submits for `key` if they fit; else record nothing. Seconds to wait (0: fit).
+
+    The key's row is locked for the check (FOR UPDATE on PostgreSQL, the write lock of
+    BEGIN IMMEDIATE on SQLite), so concurrent processes never both take the last room.
+    """
+    events = SubmitRateEvent.objects.using(using)
+    with transaction.atomic(using=using):
+        SubmitRateKey.objects.using(using).get_or_create(key=key)
+        SubmitRateKey.objects.using(using).select_for_update().get(key=key)
+        # What slid out of the window is never needed again.
+        events.filter(key=key, at__lte=now - limit.seconds).delete()
+        recent = list(events.filter(key=key).order_by("at", "id").values_list("at", "cost"))
+        wait = limit.wait(recent, cost, now)
+        if wait == 0:
+            events.create(key=key, at=now, cost=cost)
+    return wait
