@@ -143,8 +143,6 @@ def test_a_superuser_may_grant_superuser_status_and_it_is_audited(root: User, al
     assert last.details["changes"] == [{"changed": {"fields": ["password"]}}]
 
 
-# The schedule admin reads its rows from the default database, not SCHEDULER["DATABASE"].
-@pytest.mark.parametrize("backend", ["sqlite"])
 def test_schedule_changes_in_the_admin_are_audited(root: User, alias: str) -> None:
     client = Client()
     client.force_login(root)

@@ -102,3 +102,15 @@ def test_the_dashboard_schedule_form_checks_the_arguments(login_as: LoginAs) -> 
 
     assert response.status_code < 500
     assert "missing a required argument" in str(response.context["form"].errors["args"])
+
+
+def test_the_admin_schedule_form_refuses_a_taken_name(login_as: LoginAs) -> None:
+    # Found by the property test on PostgreSQL: the model form's unique check read the default
+    # database, and the service's refusal then came out of save_model as a 500.
+    client = login_as("superuser")
+    assert client.post(ADMIN_SCHEDULE, _admin_schedule()).status_code == 302
+
+    again = client.post(ADMIN_SCHEDULE, _admin_schedule())
+
+    assert again.status_code == 200
+    assert "exists" in str(again.context["adminform"].form.errors["name"])
