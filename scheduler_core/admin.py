@@ -13,6 +13,9 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from .admin_actions import cancel_tasks, retry_tasks, run_tasks_now
+
+# Audits lifting a login lock (deleting an axes attempt) in the admin.
+from .lockout_admin import AuditedAccessAttemptAdmin  # noqa: F401
 from .models import AuditEntry, TaskErrorRecord, TaskEvent, TaskRecord, WorkerRecord
 from .permissions import CANCEL, RETRY, RUN_NOW
 

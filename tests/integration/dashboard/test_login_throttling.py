@@ -80,3 +80,22 @@ def test_another_address_is_not_locked(alice: User) -> None:
         log_in(Client(REMOTE_ADDR="203.0.113.9"), DOORS[0], "wrong")
 
     assert log_in(Client(REMOTE_ADDR="198.51.100.7"), DOORS[0], PASSWORD).status_code == 302
+
+
+def test_lifting_a_lock_in_the_admin_is_audited(alice: User) -> None:
+    from axes.models import AccessAttempt
+
+    client = Client()
+    for _ in range(5):
+        log_in(client, DOORS[0], "wrong")
+    [attempt] = AccessAttempt.objects.all()
+    root = User.objects.create_superuser("root")
+    admin_client = Client()
+    admin_client.force_login(root)
+
+    response = admin_client.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert log_in(Client(), DOORS[0], PASSWORD).status_code == 302
+    actions = list(AuditEntry.objects.order_by("id").values_list("actor", "action"))
+    assert actions == [("alice", "login_locked_out"), ("root", "admin.delete_accessattempt")]
