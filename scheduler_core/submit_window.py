@@ -20,14 +20,19 @@ class SlidingWindow:
     limit: int
     seconds: int
 
+    def fits(self, total: int, cost: int) -> bool:
+        """True when `cost` more fit beside the `total` of the last window."""
+        return total + cost <= self.limit
+
     def wait(self, recent: Sequence[tuple[float, int]], cost: int, now: float) -> float:
         """Seconds until `cost` more fit (0: now; inf: never), given the (at, cost) submits
         of the last window, oldest first."""
         if cost > self.limit:
             return math.inf
-        excess = sum(taken for _, taken in recent) + cost - self.limit
-        if excess <= 0:
+        total = sum(taken for _, taken in recent)
+        if self.fits(total, cost):
             return 0.0
+        excess = total + cost - self.limit
         for at, taken in recent:
             excess -= taken
             if excess <= 0:
