@@ -98,7 +98,9 @@ class Server:
             try:
                 requests.get(self.base + "/healthz", headers=PROXIED, timeout=2)
                 return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
+                # Not listening yet, or listening while its workers still load Django (on a
+                # busy machine that takes longer than one read timeout).
                 time.sleep(0.2)
         raise AssertionError("gunicorn did not answer within 60 s")
 
