@@ -58,7 +58,8 @@ def test_the_final_state_is_written_on_a_fresh_connection_after_its_own_was_cut(
     """A clean SIGTERM after pg_terminate_backend: the row must not stay `running`."""
     if backend != "postgres":
         pytest.skip("cutting a worker's connections from outside needs PostgreSQL")
-    worker = start_worker()
+    # A lease long enough that a loaded machine cannot make the worker look dead meanwhile.
+    worker = start_worker("--lease", "15")
     task = submit("traced", str(log_file), 0.1, "one")
     wait_until(lambda: status(services, task) is TaskStatus.SUCCEEDED, what="the task to run")
     with connections[alias].cursor() as cursor:
