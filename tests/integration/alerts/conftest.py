@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -58,6 +59,8 @@ class Receiver:
     url: str
     posts: list[dict[str, Any]] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)
+    # Seconds the server waits before answering (a slow receiver, for timeouts).
+    delay: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def bodies(self, event: str | None = None) -> list[dict[str, Any]]:
@@ -76,19 +79,22 @@ def receiver(settings: Settings) -> Iterator[Receiver]:
             length = int(self.headers.get("Content-Length", "0"))
             raw = self.rfile.read(length)
             got = state["r"]
+            time.sleep(got.delay)
             with got.lock:
                 status = got.statuses.pop(0) if got.statuses else 200
                 got.posts.append(
                     {
                         "body": json.loads(raw),
                         "raw": raw,
-                        "headers": dict(self.headers),
+                        "headers": {k.lower(): v for k, v in self.headers.items()},
                         "path": self.path,
                         "at": timezone.now(),
                         "status": status,
                     }
                 )
             self.send_response(status)
+            if 300 <= status < 400:
+                self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
             self.end_headers()
             self.wfile.write(b"nope" if status >= 300 else b"ok")
 
