@@ -272,6 +272,8 @@ def validate_channel(index: int, channel: Channel, allowed_prefixes: list[str]) 
     """Raise AlertRuleInvalid on `channels[i].<field>` if the channel cannot be used."""
     where = f"channels[{index}]"
     if channel.type is ChannelType.WEBHOOK:
+        if "\x00" in channel.url or len(channel.url) > 2000:
+            raise AlertRuleInvalid(f"{where}.url", "give a URL of at most 2000 characters")
         if not url_allowed(channel.url, allowed_prefixes):
             raise AlertRuleInvalid(
                 f"{where}.url",
@@ -279,7 +281,7 @@ def validate_channel(index: int, channel: Channel, allowed_prefixes: list[str]) 
                 if allowed_prefixes
                 else "webhooks are off: ALERT_WEBHOOK_ALLOWED lists no URL prefix",
             )
-        if len(channel.secret) > 200:
+        if len(channel.secret) > 200 or "\x00" in channel.secret:
             raise AlertRuleInvalid(f"{where}.secret", "at most 200 characters")
         return
     if not channel.to:
