@@ -107,6 +107,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                # The banner on every page while an alert fires.
+                "dashboard.alerts.banner.alert_banner",
             ],
         },
     },

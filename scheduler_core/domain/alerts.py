@@ -118,6 +118,9 @@ class AlertRule:
     channels: list[Channel] = field(default_factory=list)
     enabled: bool = True
     silenced_until: datetime | None = None
+    # Stamped by the evaluators, never set by an edit: the watcher's own health.
+    last_evaluated_at: datetime | None = None
+    last_error: str = ""
 
     @property
     def limit(self) -> float:

@@ -67,6 +67,8 @@ def rule_from_record(record: AlertRuleRecord) -> AlertRule:
         channels=[channel_from_json(value) for value in record.channels],
         enabled=record.enabled,
         silenced_until=record.silenced_until,
+        last_evaluated_at=record.last_evaluated_at,
+        last_error=record.last_error,
     )
 
 

@@ -39,6 +39,8 @@ from .mapping import (
 )
 
 OPEN = [state.value for state in OPEN_STATES]
+# Ids are 64-bit columns; a larger number from a URL would be a database error, not a miss.
+MAX_ID = 2**63 - 1
 SUMMARY_LENGTH = 500
 
 
@@ -64,7 +66,7 @@ class DjangoAlertRepository(AlertRepository):
 
     def get_rule(self, rule_id: int) -> AlertRule:
         """One rule; AlertRuleNotFound if none has the id."""
-        record = self._rules().filter(id=rule_id).first()
+        record = self._rules().filter(id=rule_id).first() if 0 < rule_id <= MAX_ID else None
         if record is None:
             raise AlertRuleNotFound(f"no alert rule has the id {rule_id}")
         return rule_from_record(record)
@@ -92,12 +94,14 @@ class DjangoAlertRepository(AlertRepository):
 
     def delete_rule(self, rule_id: int) -> None:
         """Remove a rule, its incidents and its notifications."""
+        self.get_rule(rule_id)
         deleted, _ = self._rules().filter(id=rule_id).delete()
         if not deleted:
             raise AlertRuleNotFound(f"no alert rule has the id {rule_id}")
 
     def set_silence(self, rule_id: int, until: datetime | None) -> AlertRule:
         """Mute (or unmute) a rule's notifications."""
+        self.get_rule(rule_id)
         if not self._rules().filter(id=rule_id).update(silenced_until=until):
             raise AlertRuleNotFound(f"no alert rule has the id {rule_id}")
         return self.get_rule(rule_id)
@@ -176,9 +180,7 @@ class DjangoAlertRepository(AlertRepository):
 
     def acknowledge(self, incident_id: int, actor: str, at: datetime) -> Incident:
         """Mark an open incident acknowledged; a closed one is left as it is."""
-        record = self._incidents().filter(id=incident_id).first()
-        if record is None:
-            raise AlertRuleNotFound(f"no incident has the id {incident_id}")
+        self.get_incident(incident_id)
         # Not a version bump: acknowledging must not make a racing evaluator lose its move.
         self._incidents().filter(
             id=incident_id, state__in=OPEN, acknowledged_at__isnull=True
@@ -187,7 +189,8 @@ class DjangoAlertRepository(AlertRepository):
 
     def get_incident(self, incident_id: int) -> Incident:
         """One incident."""
-        record = self._incidents().filter(id=incident_id).first()
+        in_range = 0 < incident_id <= MAX_ID
+        record = self._incidents().filter(id=incident_id).first() if in_range else None
         if record is None:
             raise AlertRuleNotFound(f"no incident has the id {incident_id}")
         return incident_from_record(record)

@@ -69,7 +69,9 @@ def test_an_admin_creates_reads_changes_and_deletes_a_rule_all_audited(
     assert silenced.json()["silenced_until"] is not None
     assert admin.delete(url).status_code == 204
     assert admin.get(url).status_code == 404
-    actions = list(AuditEntry.objects.using(alias).order_by("id").values_list("action", "source", "target"))
+    actions = list(
+        AuditEntry.objects.using(alias).order_by("id").values_list("action", "source", "target")
+    )
     assert actions == [
         ("create_alert_rule", "api", "default stuck"),
         ("change_alert_rule", "api", "default stuck"),
