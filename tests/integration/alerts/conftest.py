@@ -89,6 +89,7 @@ def receiver(settings: Settings) -> Iterator[Receiver]:
                         "headers": {k.lower(): v for k, v in self.headers.items()},
                         "path": self.path,
                         "at": timezone.now(),
+                        "arrived": time.monotonic(),
                         "status": status,
                     }
                 )
