@@ -10,17 +10,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 
 from scheduler_core.domain.alerts import AlertKind, AlertRule, Measurement
 from scheduler_core.domain.ports.alerts import AlertProbe
-from scheduler_core.models import ScheduleRecord, TaskEvent, TaskRecord, WorkerRecord
+from scheduler_core.models import (
+    ActivityMinute,
+    ScheduleRecord,
+    TaskEvent,
+    TaskRecord,
+    WorkerRecord,
+)
 from scheduler_core.models.choices import WAITING_VALUES
 
 from ..worker_census import EXITED
 
 FINISHED = ["succeeded", "failed", "retrying"]
 FAILED_ATTEMPT = ["failed", "retrying"]
+RECENT_EXIT = timedelta(days=1)
 
 
 class DjangoAlertProbe(AlertProbe):
@@ -69,18 +76,9 @@ class DjangoAlertProbe(AlertProbe):
         )
 
     def _failure_rate(self, rule: AlertRule, now: datetime) -> Measurement:
-        events = TaskEvent.objects.using(self.using).filter(
-            from_status="running",
-            to_status__in=FINISHED,
-            at__gte=now - timedelta(seconds=rule.window_seconds),
-            at__lte=now,
+        failed, total = (
+            self._attempts_logged(rule, now) if rule.task else self._attempts_counted(rule, now)
         )
-        if rule.queue:
-            events = events.filter(task__queue=rule.queue)
-        if rule.task:
-            events = events.filter(task__name=rule.task)
-        total = events.count()
-        failed = events.filter(to_status__in=FAILED_ATTEMPT).count() if total else 0
         rate = 100.0 * failed / total if total else 0.0
         breaching = total >= rule.min_count and rate > rule.limit
         return Measurement(
@@ -89,6 +87,40 @@ class DjangoAlertProbe(AlertProbe):
             f"{failed} of {total} attempts failed in {rule.window_seconds}s ({rate:.1f}%, "
             f"limit {rule.limit:g}% over at least {rule.min_count})",
         )
+
+    def _attempts_counted(self, rule: AlertRule, now: datetime) -> tuple[int, int]:
+        """Failed and finished attempts from the per-minute rollup the triggers keep.
+
+        A few rows per minute, however busy the queue; the window widens to the whole
+        minute it starts in (docs/counters.md).
+        """
+        start = int((now - timedelta(seconds=rule.window_seconds)).timestamp()) // 60 * 60
+        rows = ActivityMinute.objects.using(self.using).filter(
+            minute__gte=start, minute__lte=int(now.timestamp())
+        )
+        if rule.queue:
+            rows = rows.filter(queue=rule.queue)
+        sums = rows.aggregate(ok=Sum("succeeded"), bad=Sum("failed_attempts"))
+        failed = int(sums["bad"] or 0)
+        return failed, failed + int(sums["ok"] or 0)
+
+    def _attempts_logged(self, rule: AlertRule, now: datetime) -> tuple[int, int]:
+        """Failed and finished attempts of one task name, from the transition log's window.
+
+        The rollup does not count by task name; this reads the window's events of that
+        task's rows, which a busy log makes slower than the rollup.
+        """
+        events = TaskEvent.objects.using(self.using).filter(
+            from_status="running",
+            to_status__in=FINISHED,
+            at__gte=now - timedelta(seconds=rule.window_seconds),
+            at__lte=now,
+            task__name=rule.task,
+        )
+        if rule.queue:
+            events = events.filter(task__queue=rule.queue)
+        total = events.count()
+        return (events.filter(to_status__in=FAILED_ATTEMPT).count() if total else 0), total
 
     def _task_failed(self, rule: AlertRule, now: datetime) -> Measurement:
         failed = self._tasks(rule).filter(

@@ -122,7 +122,7 @@ def test_sigkill_of_the_only_worker_fires_once_and_a_new_worker_resolves_once(
     first = spawn(*worker_args("w1"))
     wait_until(lambda: live(alias, "w1"), 60, "worker w1 running")
     alerts = build_alert_services(alias)
-    alerts.rules.create(
+    rule = alerts.rules.create(
         AlertRule(
             name="default stuck",
             kind=AlertKind.NO_LIVE_WORKER,
@@ -132,6 +132,13 @@ def test_sigkill_of_the_only_worker_fires_once_and_a_new_worker_resolves_once(
             renotify_seconds=0,
             channels=[webhook(receiver)],
         )
+    )
+    # Before run_alerts starts, the worker's own maintenance evaluates the rule.
+    assert rule.id is not None
+    wait_until(
+        lambda: alerts.rules.get(rule.id or 0).last_evaluated_at is not None,
+        30,
+        "the worker's maintenance to evaluate the rule",
     )
     spawn("run_alerts", "--interval", str(INTERVAL))
     time.sleep(3 * INTERVAL)
