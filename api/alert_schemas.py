@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
 from scheduler_core.domain.alerts import AlertKind, IncidentState
 
@@ -61,11 +61,13 @@ class RulePatch(Schema):
 
 
 class SilenceIn(Schema):
-    """Mute a rule's notifications for `seconds` (60 to 30 days); null lifts the silence."""
+    """Mute a rule's notifications for `seconds` (60 to 30 days) or until `until` (a
+    timezone-aware time within 30 days); both null lift the silence."""
 
     model_config = ConfigDict(extra="forbid")
 
-    seconds: int | None
+    seconds: int | None = None
+    until: AwareDatetime | None = None
 
 
 class ChannelOut(Schema):

@@ -40,14 +40,18 @@ NULLABLE = {"queue", "task", "threshold"}
 
 @router.get("/alerts/rules", response={200: list[RuleOut], **ERRORS}, summary="List alert rules")
 def list_rules(request: HttpRequest) -> list[dict[str, Any]]:
-    """Every alert rule, by name."""
+    """Every alert rule, by name. Role: viewer."""
     auth.require(request, VIEW)
     return [_out(request, rule) for rule in get_alert_services().rules.all()]
 
 
 @router.post("/alerts/rules", response={201: RuleOut, **ERRORS}, summary="Create an alert rule")
 def create(request: HttpRequest, body: RuleIn) -> Status[dict[str, Any]]:
-    """Validate and store a rule; 422 names the field at fault and nothing is saved."""
+    """Validate and store a rule; 422 names the field at fault and nothing is saved.
+
+    Role: operator (manage_alerts); with channels, admin (manage_alert_channels). Audited
+    as create_alert_rule.
+    """
     auth.require(request, MANAGE_ALERTS)
     if body.channels:
         auth.require(request, MANAGE_ALERT_CHANNELS)
@@ -60,14 +64,18 @@ def create(request: HttpRequest, body: RuleIn) -> Status[dict[str, Any]]:
 
 @router.get("/alerts/rules/{rule_id}", response={200: RuleOut, **ERRORS}, summary="Get a rule")
 def get_rule(request: HttpRequest, rule_id: Id) -> dict[str, Any]:
-    """One alert rule."""
+    """One alert rule. Role: viewer; webhook secrets only for the admin role."""
     auth.require(request, VIEW)
     return _out(request, get_alert_services().rules.get(rule_id))
 
 
 @router.patch("/alerts/rules/{rule_id}", response={200: RuleOut, **ERRORS}, summary="Change")
 def change(request: HttpRequest, rule_id: Id, body: RulePatch) -> dict[str, Any]:
-    """Change the given fields; changing channels needs the admin role."""
+    """Change the given fields.
+
+    Role: operator (manage_alerts); changing channels, admin (manage_alert_channels).
+    Audited as change_alert_rule.
+    """
     auth.require(request, MANAGE_ALERTS)
     service = get_alert_services().rules
     rule = service.get(rule_id)
@@ -90,7 +98,10 @@ def change(request: HttpRequest, rule_id: Id, body: RulePatch) -> dict[str, Any]
 
 @router.delete("/alerts/rules/{rule_id}", response={204: None, **ERRORS}, summary="Delete")
 def delete(request: HttpRequest, rule_id: Id) -> Status[None]:
-    """Delete the rule with its incidents and notifications."""
+    """Delete the rule with its incidents and notifications.
+
+    Role: operator (manage_alerts). Audited as delete_alert_rule.
+    """
     auth.require(request, MANAGE_ALERTS)
     service = get_alert_services().rules
     name = service.get(rule_id).name
@@ -103,9 +114,19 @@ def delete(request: HttpRequest, rule_id: Id) -> Status[None]:
     "/alerts/rules/{rule_id}/silence", response={200: RuleOut, **ERRORS}, summary="Silence"
 )
 def silence(request: HttpRequest, rule_id: Id, body: SilenceIn) -> dict[str, Any]:
-    """Mute the rule's notifications for `seconds`; incidents still open and close."""
+    """Mute the rule's notifications for `seconds` or `until` a time; incidents still open
+    and close. Both null lift the silence.
+
+    Role: operator (manage_alerts). Audited as silence_alert_rule.
+    """
     auth.require(request, MANAGE_ALERTS)
-    rule = get_alert_services().rules.silence(rule_id, body.seconds)
+    service = get_alert_services().rules
+    if body.until is not None and body.seconds is not None:
+        raise ApiError(422, "invalid", "give seconds or until, not both", field="until")
+    if body.until is not None:
+        rule = service.silence_until(rule_id, body.until)
+    else:
+        rule = service.silence(rule_id, body.seconds)
     until = rule.silenced_until.isoformat() if rule.silenced_until else None
     audit(request, "silence_alert_rule", target=rule.name, details={"until": until})
     return _out(request, rule)
@@ -113,7 +134,7 @@ def silence(request: HttpRequest, rule_id: Id, body: SilenceIn) -> dict[str, Any
 
 @router.post("/alerts/preview", response={200: PreviewOut, **ERRORS}, summary="Would it fire?")
 def preview(request: HttpRequest, body: RuleIn) -> dict[str, Any]:
-    """Measure a rule as given, now, without storing it: would it be firing?"""
+    """Measure a rule as given, now, without storing it: would it fire now? Role: viewer."""
     auth.require(request, VIEW)
     rule = AlertRule(**body.model_dump(exclude={"channels"}))
     result = get_alert_services().rules.preview(rule)
@@ -133,7 +154,7 @@ def incidents(
     open_only: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[Incident]:
-    """Incidents, newest first; `open_only` for pending and firing ones."""
+    """Incidents, newest first; `open_only` for pending and firing ones. Role: viewer."""
     auth.require(request, VIEW)
     return get_alert_services().rules.incidents(rule_id=rule_id, open_only=open_only, limit=limit)
 
@@ -144,7 +165,10 @@ def incidents(
     summary="Acknowledge",
 )
 def acknowledge(request: HttpRequest, incident_id: Id) -> Incident:
-    """Stop an open incident's reminders; it still notifies when it resolves."""
+    """Stop an open incident's reminders; it still notifies when it resolves.
+
+    Role: operator (manage_alerts). Audited as acknowledge_incident.
+    """
     auth.require(request, MANAGE_ALERTS)
     incident = get_alert_services().rules.acknowledge(
         incident_id, f"api:{request.user.get_username()}"

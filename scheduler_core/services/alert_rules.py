@@ -101,6 +101,13 @@ class AlertRuleService:
             raise AlertRuleInvalid("seconds", "silence for 60 seconds to 30 days")
         return self._alerts.set_silence(rule_id, self._clock.now() + timedelta(seconds=seconds))
 
+    def silence_until(self, rule_id: int, until: datetime) -> AlertRule:
+        """Mute a rule's notifications until `until`, a time within the next 30 days."""
+        now = self._clock.now()
+        if until.tzinfo is None or not now < until <= now + MAX_SILENCE:
+            raise AlertRuleInvalid("until", "give a time zone and a time within 30 days")
+        return self._alerts.set_silence(rule_id, until)
+
     def acknowledge(self, incident_id: int, actor: str) -> Incident:
         """Stop an open incident's reminders; its resolved notice still goes out."""
         return self._alerts.acknowledge(incident_id, actor, self._clock.now())

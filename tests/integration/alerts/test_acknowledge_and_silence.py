@@ -111,3 +111,16 @@ def test_lifting_a_silence(
     assert alerts.rules.silence(stored.id, None).silenced_until is None
     alerts.run_pass()
     assert events(receiver) == ["firing"]
+
+
+def test_a_silence_until_a_time(
+    alias: str, alerts: AlertServices, clock: ShiftedClock, receiver: Receiver
+) -> None:
+    stored = firing_rule(alias, alerts, clock, receiver)
+    assert stored.id is not None
+    alerts.rules.silence_until(stored.id, clock.now() + timedelta(minutes=10))
+    alerts.run_pass()
+    assert events(receiver) == []
+    clock.advance(601)
+    alerts.run_pass()
+    assert events(receiver) == ["firing"]

@@ -67,6 +67,10 @@ def test_an_admin_creates_reads_changes_and_deletes_a_rule_all_audited(
     assert same.json()["channels"][0]["secret"] == rule["channels"][0]["secret"]
     silenced = send(admin, "post", f"{url}/silence", {"seconds": 600})
     assert silenced.json()["silenced_until"] is not None
+    far = send(admin, "post", f"{url}/silence", {"until": "2999-01-01T00:00:00Z"})
+    assert far.status_code == 422 and far.json()["error"]["field"] == "until"
+    naive = send(admin, "post", f"{url}/silence", {"until": "2030-01-01T00:00:00"})
+    assert naive.status_code == 422 and naive.json()["error"]["field"] == "until"
     assert admin.delete(url).status_code == 204
     assert admin.get(url).status_code == 404
     actions = list(
@@ -205,3 +209,5 @@ def test_the_endpoints_are_in_the_openapi_document(client_for: MakeClient) -> No
         "/api/v1/alerts/preview",
     ):
         assert path in paths
+    create = paths["/api/v1/alerts/rules"]["post"]["description"]
+    assert "Role: operator" in create and "admin" in create and "create_alert_rule" in create
