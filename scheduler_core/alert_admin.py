@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest
 
@@ -19,6 +18,7 @@ from .domain.alerts import AlertKind, AlertRule, AlertRuleInvalid
 from .json_input import JsonTextField
 from .models import AlertRuleRecord, IncidentRecord, NotificationRecord
 from .permissions import MANAGE_ALERT_CHANNELS, MANAGE_ALERTS
+from .schedule_admin import _using
 from .storage.alerts.mapping import channel_from_json, rule_from_record
 
 EDITABLE = (
@@ -34,11 +34,6 @@ EDITABLE = (
     "enabled",
     "channels",
 )
-
-
-def _using() -> str:
-    alias: str = settings.SCHEDULER.get("DATABASE", "default")
-    return alias
 
 
 def rule_from_form(data: dict[str, Any], stored: AlertRuleRecord | None) -> AlertRule:

@@ -58,7 +58,7 @@ def create(request: HttpRequest, body: RuleIn) -> Status[dict[str, Any]]:
     fields = body.model_dump(exclude={"channels"})
     rule = AlertRule(**fields, channels=[_channel(c) for c in body.channels])
     created = get_alert_services().rules.create(rule)
-    audit(request, "create_alert_rule", target=created.name, details=_details(created))
+    audit(request, "create_alert_rule", target=created.name, details=created.audit_details())
     return Status(201, _out(request, created))
 
 
@@ -92,7 +92,7 @@ def change(request: HttpRequest, rule_id: Id, body: RulePatch) -> dict[str, Any]
             auth.require(request, MANAGE_ALERT_CHANNELS)
         rule.channels = channels
     changed = service.change(rule)
-    audit(request, "change_alert_rule", target=changed.name, details=_details(changed))
+    audit(request, "change_alert_rule", target=changed.name, details=changed.audit_details())
     return _out(request, changed)
 
 
@@ -183,17 +183,6 @@ def _channel(body: ChannelIn) -> Channel:
 
 def _where(channel: Channel) -> tuple[str, str, tuple[str, ...]]:
     return (channel.type.value, channel.url, channel.to)
-
-
-def _details(rule: AlertRule) -> dict[str, object]:
-    """What the audit entry keeps: the definition, never a secret."""
-    return {
-        "kind": rule.kind.value,
-        "scope": rule.scope,
-        "threshold": rule.threshold,
-        "for_seconds": rule.for_seconds,
-        "channels": [channel.target for channel in rule.channels],
-    }
 
 
 def _out(request: HttpRequest, rule: AlertRule) -> dict[str, Any]:

@@ -37,16 +37,6 @@ def _show(
     return render(request, FORM_TEMPLATE, {"form": form, "stored": stored}, status=status)
 
 
-def _details(rule: AlertRule) -> dict[str, object]:
-    return {
-        "kind": rule.kind.value,
-        "scope": rule.scope,
-        "threshold": rule.threshold,
-        "for_seconds": rule.for_seconds,
-        "channels": [channel.target for channel in rule.channels],
-    }
-
-
 def _detail(rule_id: int | None) -> HttpResponse:
     return HttpResponseRedirect(reverse("dashboard:alerts:detail", args=[rule_id]), status=303)
 
@@ -64,7 +54,7 @@ def new(request: HttpRequest) -> HttpResponse:
     except AlertRuleInvalid as error:
         form.add_rule_error(error)  # the name was taken since the form was checked
         return _show(request, form, None, status=422)
-    audit(request, "create_alert_rule", target=created.name, details=_details(created))
+    audit(request, "create_alert_rule", target=created.name, details=created.audit_details())
     messages.success(request, f"Alert rule {created.name} created.")
     return _detail(created.id)
 
@@ -85,7 +75,7 @@ def edit(request: HttpRequest, rule_id: int) -> HttpResponse:
     except AlertRuleInvalid as error:
         form.add_rule_error(error)
         return _show(request, form, stored, status=422)
-    audit(request, "change_alert_rule", target=changed.name, details=_details(changed))
+    audit(request, "change_alert_rule", target=changed.name, details=changed.audit_details())
     messages.success(request, f"Alert rule {changed.name} saved.")
     return _detail(rule_id)
 

@@ -131,6 +131,16 @@ class AlertRule:
         """True while a silence mutes its notifications."""
         return self.silenced_until is not None and now < self.silenced_until
 
+    def audit_details(self) -> dict[str, object]:
+        """What an audit entry keeps of the rule: its definition and targets, no secret."""
+        return {
+            "kind": self.kind.value,
+            "scope": self.scope,
+            "threshold": self.threshold,
+            "for_seconds": self.for_seconds,
+            "channels": [channel.target for channel in self.channels],
+        }
+
     @property
     def scope(self) -> str:
         """The scope in words: "queue default, task app.x", or "all"."""
