@@ -65,6 +65,12 @@ class WebhookSender(ChannelSender):
         self._allowed = allowed_prefixes
         self._timeout = timeout
 
+    def refuses(self, delivery: Delivery) -> str:
+        """A URL this process's ALERT_WEBHOOK_ALLOWED does not list is not called from it."""
+        if url_allowed(delivery.channel.url, self._allowed()):
+            return ""
+        return "the URL is not under this process's ALERT_WEBHOOK_ALLOWED"
+
     def send(self, delivery: Delivery) -> None:
         """POST it; DeliveryFailed (retryable on 429, 5xx and network errors) otherwise."""
         url = delivery.channel.url

@@ -68,6 +68,12 @@ class AlertDeliverer:
         sent = failed = 0
         now = self._clock.now()
         for delivery in self._alerts.due_deliveries(now, self._batch_size):
+            refusal = self._senders[delivery.channel.type].refuses(delivery)
+            if refusal:
+                # Left for a process whose settings allow it (workers on other machines
+                # may have other environments); the reason shows on the rule's page.
+                self._alerts.note(delivery.id, f"not sent from here: {refusal}")
+                continue
             if not self._alerts.claim(delivery, now, self._retry.hold_seconds):
                 continue  # another sender holds it
             if self._attempt(delivery):

@@ -19,6 +19,7 @@ from ..domain.ports.alerts import AlertProbe, AlertRepository, Notice
 
 logger = logging.getLogger(__name__)
 
+DISABLED = Measurement(False, 0.0, "the rule was disabled")
 # Steps one rule may take in one pass: open, fire, notify (a "for" of 0 fires at once).
 MAX_STEPS = 3
 
@@ -41,14 +42,16 @@ class AlertEvaluator:
         self._clock = clock
 
     def evaluate(self) -> EvaluationReport:
-        """Evaluate every enabled rule once; one failing rule never stops the others."""
-        rules = self._alerts.rules(enabled_only=True)
+        """Evaluate every rule once; one failing rule never stops the others."""
+        rules = self._alerts.rules()
         moves = errors = 0
         for rule in rules:
             assert rule.id is not None
             now = self._clock.now()
             try:
-                measurement = self._probe.measure(rule, now)
+                # A disabled rule's open incident ends (or the banner would show it for
+                # ever); told as resolved if it was told as firing.
+                measurement = self._probe.measure(rule, now) if rule.enabled else DISABLED
                 moves += self._step(rule, measurement, now)
             except Exception as error:
                 errors += 1

@@ -138,6 +138,10 @@ class AlertRepository(ABC):
         """The attempt failed; retry at `retry_at`, or give up when it is None."""
 
     @abstractmethod
+    def note(self, delivery_id: int, message: str) -> None:
+        """Say on a queued notification why it waits, without taking an attempt."""
+
+    @abstractmethod
     def deliveries(self, *, rule_id: int | None = None, limit: int = 50) -> list[Delivery]:
         """Notifications, newest first, with their attempts and last errors."""
 
@@ -152,6 +156,10 @@ class AlertProbe(ABC):
 
 class ChannelSender(ABC):
     """Carries one notification to one channel."""
+
+    def refuses(self, delivery: Delivery) -> str:
+        """Why this process may not send it (its settings differ), or "" when it may."""
+        return ""
 
     @abstractmethod
     def send(self, delivery: Delivery) -> None:

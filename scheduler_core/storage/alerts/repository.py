@@ -246,6 +246,12 @@ class DjangoAlertRepository(AlertRepository):
             values["next_attempt_at"] = retry_at
         self._outbox().filter(id=delivery_id).update(**values)
 
+    def note(self, delivery_id: int, message: str) -> None:
+        """Set the row's last error; written only when it changes."""
+        self._outbox().filter(id=delivery_id).exclude(last_error=message).update(
+            last_error=message[:2000]
+        )
+
     def deliveries(self, *, rule_id: int | None = None, limit: int = 50) -> list[Delivery]:
         """Outbox rows, newest first."""
         rows = self._outbox().select_related("rule")

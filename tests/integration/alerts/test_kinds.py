@@ -208,3 +208,20 @@ def test_a_rule_whose_measurement_fails_keeps_its_incident(
     assert report.errors == 1
     (incident,) = alerts.rules.incidents(rule_id=stored.id)
     assert incident.state is IncidentState.FIRING
+
+
+def test_disabling_a_firing_rule_resolves_its_incident(
+    alias: str, alerts: AlertServices, clock: ShiftedClock, receiver: Receiver
+) -> None:
+    from dataclasses import replace
+
+    add_worker(alias, clock.now() - timedelta(minutes=5), ["q"])
+    made = rule(AlertKind.NO_LIVE_WORKER, queue="q", for_seconds=0, channels=[webhook(receiver)])
+    stored = alerts.rules.create(made)
+    alerts.run_pass()
+    alerts.rules.change(replace(stored, enabled=False))
+    alerts.run_pass()
+    (incident,) = alerts.rules.incidents(rule_id=stored.id)
+    assert incident.state is IncidentState.RESOLVED
+    assert incident.summary == "the rule was disabled"
+    assert [body["event"] for body in receiver.bodies()] == ["firing", "resolved"]
