@@ -179,3 +179,36 @@ def test_delivery_failures_are_visible_on_the_rules_page(
 )
 def test_unknown_rules_are_404(login_as: LoginAs, url: str) -> None:
     assert login_as("admin").get(url).status_code == 404
+
+
+def test_an_operator_edits_a_rule_and_its_channels_stay_as_the_admin_set_them(
+    login_as: LoginAs, receiver: Receiver, alias: str
+) -> None:
+    admin = login_as("admin")
+    created = admin.post("/alerts/rules/new/", form(webhook_urls=receiver.url))
+    rule_id = int(created["Location"].rstrip("/").rsplit("/", 1)[1])
+    secret = get_alert_services().rules.get(rule_id).channels[0].secret
+    operator = login_as("operator")
+    page = operator.get(f"/alerts/rules/{rule_id}/edit/").content.decode()
+    assert receiver.url in page and "Only the admin role may change channels." in page
+    answer = operator.post(
+        f"/alerts/rules/{rule_id}/edit/",
+        form(name="stuck longer", for_seconds="60", webhook_urls="http://evil.example/"),
+    )
+    assert answer.status_code == 303
+    changed = get_alert_services().rules.get(rule_id)
+    assert changed.name == "stuck longer" and changed.for_seconds == 60
+    assert [(c.url, c.secret) for c in changed.channels] == [(receiver.url, secret)]
+    bad = operator.post(f"/alerts/rules/{rule_id}/edit/", form(window_seconds="0"))
+    assert bad.status_code == 422 and "window_seconds" in bad.context["form"].errors
+
+
+def test_deleting_a_rule_asks_first_then_deletes_and_audits(login_as: LoginAs, alias: str) -> None:
+    operator = login_as("operator")
+    rule = get_alert_services().rules.create(AlertRule(name="doomed", kind=AlertKind.TASK_FAILED))
+    url = f"/alerts/rules/{rule.id}/delete/"
+    assert "Delete alert rule doomed?" in operator.get(url).content.decode()
+    assert operator.post(url).status_code == 303
+    assert get_alert_services().rules.all() == []
+    assert AuditEntry.objects.using(alias).filter(action="delete_alert_rule").count() == 1
+    assert operator.post(url).status_code == 404
