@@ -42,10 +42,17 @@ class Command(BaseCommand):
         def stop(signum: int, frame: FrameType | None) -> None:
             stopping.set()
 
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
+        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            self._loop(options["interval"], options["once"], stopping)
+        finally:
+            # Called in-process (tests, call_command), the caller's handlers come back.
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def _loop(self, interval: float, once: bool, stopping: threading.Event) -> None:
         alerts = get_alert_services()
-        logger.info("alert evaluation every %ss", options["interval"])
+        logger.info("alert evaluation every %ss", interval)
         while True:
             try:
                 close_old_connections()
@@ -61,6 +68,6 @@ class Command(BaseCommand):
                 # The database may be away; the loop outlives it and tries again.
                 logger.exception("alert pass failed; the next one retries")
                 connections.close_all()
-            if options["once"] or stopping.wait(options["interval"]):
+            if once or stopping.wait(interval):
                 break
         connections.close_all()
