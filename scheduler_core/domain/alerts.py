@@ -74,6 +74,7 @@ DEFAULT_THRESHOLDS = {
 }
 MAX_NAME_LENGTH = 200
 MAX_CHANNELS = 10
+MAX_ADDRESSES = 20
 MAX_SECONDS = 7 * 24 * 3600
 
 
@@ -297,8 +298,8 @@ def validate_channel(index: int, channel: Channel, allowed_prefixes: list[str]) 
         if len(channel.secret) > 200 or "\x00" in channel.secret:
             raise AlertRuleInvalid(f"{where}.secret", "at most 200 characters")
         return
-    if not channel.to:
-        raise AlertRuleInvalid(f"{where}.to", "give at least one address")
+    if not 1 <= len(channel.to) <= MAX_ADDRESSES:
+        raise AlertRuleInvalid(f"{where}.to", f"give 1 to {MAX_ADDRESSES} addresses")
     for address in channel.to:
         local, at, domain = address.partition("@")
         if (

@@ -107,3 +107,14 @@ def test_a_silence_mutes_firing_and_reminders() -> None:
     pending = incident(IncidentState.PENDING)
     assert events_for(Move.FIRE, rule, pending, NOW) == []
     assert next_transition(rule, incident(IncidentState.FIRING), BREACH, NOW) is None
+
+
+def test_email_channels_need_one_to_twenty_good_addresses() -> None:
+    from scheduler_core.domain.alerts import Channel, ChannelType, validate_channel
+
+    good = Channel(type=ChannelType.EMAIL, to=("ops@example.com",))
+    validate_channel(0, good, [])
+    for to in ((), tuple(f"a{n}@example.com" for n in range(21)), ("a@b",), ("a b@c.d",)):
+        with pytest.raises(AlertRuleInvalid) as refused:
+            validate_channel(2, Channel(type=ChannelType.EMAIL, to=to), [])
+        assert refused.value.field == "channels[2].to"
