@@ -8,6 +8,7 @@ app_name = "alerts"
 
 urlpatterns: list[URLPattern] = [
     path("", views.index, name="list"),
+    path("banner/", views.banner, name="banner"),
     path("incidents/", views.incidents, name="incidents"),
     path("incidents/<int:incident_id>/acknowledge/", actions.acknowledge, name="acknowledge"),
     path("rules/new/", editing.new, name="new"),

@@ -65,6 +65,12 @@ def incidents(request: HttpRequest) -> HttpResponse:
 
 
 @page(VIEW)
+def banner(request: HttpRequest) -> HttpResponse:
+    """The firing-alerts banner alone, for pages that stay open (an htmx fragment)."""
+    return render(request, "base.html#banner")
+
+
+@page(VIEW)
 def preview(request: HttpRequest) -> HttpResponse:
     """Would the rule as typed fire now? (an htmx fragment; nothing is stored)."""
     return render(request, PREVIEW_TEMPLATE, preview_context(request))

@@ -129,11 +129,15 @@ def test_a_banner_on_every_page_while_an_alert_fires_with_ack_and_silence(
     rule = services.rules.create(
         AlertRule(name="q dead", kind=AlertKind.NO_LIVE_WORKER, queue="q", for_seconds=0)
     )
-    assert "alert-banner" not in operator.get("/").content.decode()
+    assert 'class="alert-banner"' not in operator.get("/").content.decode()
+    assert 'class="alert-banner"' not in operator.get("/alerts/banner/").content.decode()
     services.run_pass()
+    fragment = operator.get("/alerts/banner/", headers={"HX-Request": "true"}).content.decode()
+    assert "1 alert firing" in fragment and "q dead" in fragment and "<html" not in fragment
     for url in ("/", "/tasks/", "/workers/", "/queues/", "/schedules/", "/audit/", "/alerts/"):
         page = operator.get(url).content.decode()
-        assert "alert-banner" in page and f"/alerts/rules/{rule.id}/#incident-" in page, url
+        assert 'class="alert-banner"' in page, url
+        assert f"/alerts/rules/{rule.id}/#incident-" in page, url
     (incident,) = services.rules.incidents(open_only=True)
     assert operator.post(f"/alerts/incidents/{incident.id}/acknowledge/").status_code == 303
     assert services.rules.incident(incident.id).acknowledged_by == "dashboard:operator-user"
