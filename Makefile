@@ -58,9 +58,11 @@ run: venv
 	@echo "Its password is printed only when it is created; to set a new one run:"
 	@echo "  $(MANAGE) changepassword <username>"
 	@echo "A worker pool runs alongside; enqueue more demo work with: $(MANAGE) demo_tasks"
+	@echo "So does the alert loop (run_alerts), which evaluates alert rules even with no worker alive."
 	@echo
-	@trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' INT TERM EXIT; \
+	@trap 'kill -TERM $$worker $$alerts 2>/dev/null; wait $$worker $$alerts' INT TERM EXIT; \
 	setsid $(MANAGE) runworkers --concurrency 2 & worker=$$!; \
+	setsid $(MANAGE) run_alerts & alerts=$$!; \
 	DJANGO_DEBUG=1 $(MANAGE) runserver --noreload 127.0.0.1:8000
 
 lint: venv

@@ -23,6 +23,8 @@ from scheduler_core.domain import (
     WorkerInvalid,
     WorkerNotFound,
 )
+from scheduler_core.domain.alerts import AlertRuleInvalid
+from scheduler_core.domain.ports.alerts import AlertRuleNotFound
 
 # Where a batch's UnknownTask message says which request it was ("requests[3]: ...").
 _BATCH_INDEX = re.compile(r"^(requests\[\d+\])")
@@ -84,6 +86,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(WorkerInvalid, handler(_from_invalid))
     api.add_exception_handler(ScheduleInvalid, handler(_from_invalid))
     api.add_exception_handler(ScheduleNotFound, handler(lambda exc: _not_found(str(exc))))
+    api.add_exception_handler(AlertRuleInvalid, handler(_from_invalid))
+    api.add_exception_handler(AlertRuleNotFound, handler(lambda exc: _not_found(str(exc))))
     api.add_exception_handler(UnknownTask, handler(_from_unknown_task))
     api.add_exception_handler(TaskNotFound, handler(lambda exc: _not_found(str(exc))))
     api.add_exception_handler(WorkerNotFound, handler(lambda exc: _not_found(str(exc))))
@@ -100,7 +104,9 @@ def _from_validation(exc: ValidationError) -> ApiError:
     return ApiError(422, "invalid", message, field=field)
 
 
-def _from_invalid(exc: TaskInvalid | WorkerInvalid | ScheduleInvalid) -> ApiError:
+def _from_invalid(
+    exc: TaskInvalid | WorkerInvalid | ScheduleInvalid | AlertRuleInvalid,
+) -> ApiError:
     return ApiError(422, "invalid", exc.message, field=exc.field)
 
 

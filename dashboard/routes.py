@@ -15,4 +15,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("queues/", include("dashboard.queues.urls")),
     path("schedules/", include("dashboard.schedules.urls")),
     path("audit/", include("dashboard.audit_log.urls")),
+    path("alerts/", include("dashboard.alerts.urls")),
 ]

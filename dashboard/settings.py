@@ -107,6 +107,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                # The banner on every page while an alert fires.
+                "dashboard.alerts.banner.alert_banner",
             ],
         },
     },
@@ -320,3 +322,37 @@ SCHEDULER: dict[str, Any] = {
     # Bearer token /metrics asks for; unset, only loopback addresses may scrape.
     "METRICS_TOKEN": os.environ.get("SCHEDULER_METRICS_TOKEN", ""),
 }
+
+# Alerts (docs/alerts.md). Webhook URLs must start with one of these comma-separated URL
+# prefixes (same scheme, host and port; the path on whole segments), e.g.
+# "https://hooks.slack.com/services/,http://127.0.0.1:9999/hook". Empty: no webhooks at all,
+# so that alert channels cannot be used to reach internal addresses.
+ALERT_WEBHOOK_ALLOWED = env_list("ALERT_WEBHOOK_ALLOWED", "")
+# Seconds a webhook may take to connect and answer.
+ALERT_WEBHOOK_TIMEOUT = float(os.environ.get("ALERT_WEBHOOK_TIMEOUT", "5"))
+# A failing notification is tried this many times in all, first again after the base
+# seconds, then 3 times longer each time (capped at an hour).
+ALERT_RETRY_ATTEMPTS = int(os.environ.get("ALERT_RETRY_ATTEMPTS", "6"))
+ALERT_RETRY_BASE_SECONDS = float(os.environ.get("ALERT_RETRY_BASE_SECONDS", "5"))
+# Seconds between passes of `manage.py run_alerts` (the evaluator outside the workers).
+ALERT_EVALUATION_INTERVAL = float(os.environ.get("ALERT_EVALUATION_INTERVAL", "10"))
+# Email notifications go through Django's email backend (MAILERS, Django 6.1's form): SMTP
+# at EMAIL_HOST:EMAIL_PORT with a timeout, or another backend named by EMAIL_BACKEND (e.g.
+# django.core.mail.backends.console.EmailBackend to print them).
+MAILERS: dict[str, dict[str, Any]] = {
+    "default": {
+        "BACKEND": os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
+        "OPTIONS": {
+            "host": os.environ.get("EMAIL_HOST", "localhost"),
+            "port": int(os.environ.get("EMAIL_PORT", "25")),
+            "username": os.environ.get("EMAIL_HOST_USER", ""),
+            "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env_bool("EMAIL_USE_TLS"),
+            "timeout": int(os.environ.get("EMAIL_TIMEOUT", "10")),
+        },
+    }
+}
+if not MAILERS["default"]["BACKEND"].endswith("smtp.EmailBackend"):
+    # Only SMTP takes these options.
+    MAILERS["default"]["OPTIONS"] = {}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "scheduler@localhost")

@@ -13,6 +13,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from .admin_actions import cancel_tasks, retry_tasks, run_tasks_now
+from .alert_admin import AlertRuleRecordAdmin  # noqa: F401
 
 # Audits lifting a login lock (deleting an axes attempt) in the admin.
 from .lockout_admin import AuditedAccessAttemptAdmin  # noqa: F401

@@ -238,6 +238,9 @@ def reset_services() -> None:
     global _services
     with _lock:
         _services = None
+    from .alert_wiring import reset_alert_services
+
+    reset_alert_services()
 
 
 def get_audit_log() -> AuditLog:

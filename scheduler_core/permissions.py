@@ -13,3 +13,6 @@ VIEW_WORKERS = "scheduler_core.view_workerrecord"
 PAUSE_QUEUE = "scheduler_core.pause_queue"
 MANAGE_SCHEDULES = "scheduler_core.manage_schedules"
 VIEW_AUDIT = "scheduler_core.view_auditentry"
+# Alerts: operators shape rules, acknowledge and silence; only admins set where they go.
+MANAGE_ALERTS = "scheduler_core.manage_alerts"
+MANAGE_ALERT_CHANNELS = "scheduler_core.manage_alert_channels"

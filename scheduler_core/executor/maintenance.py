@@ -1,4 +1,4 @@
-"""Maintenance every worker runs: rescue, promotion, dead workers and the schedule ticker.
+"""Maintenance every worker runs: rescue, promotion, dead workers, the schedule ticker, alerts.
 
 Every step is idempotent and fenced, so all workers may run it at once; the more workers,
 the sooner a dead one's tasks come back.
@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.db import connections
 
+from scheduler_core.alert_wiring import AlertServices
 from scheduler_core.bootstrap import Services
 
 logger = logging.getLogger(__name__)
@@ -21,9 +22,17 @@ logger = logging.getLogger(__name__)
 class MaintenanceThread(threading.Thread):
     """Runs the rescuer, the promoter, the stale-worker check and the ticker every interval."""
 
-    def __init__(self, *, services: Services, interval: float, stale_after: timedelta) -> None:
+    def __init__(
+        self,
+        *,
+        services: Services,
+        interval: float,
+        stale_after: timedelta,
+        alerts: AlertServices | None = None,
+    ) -> None:
         super().__init__(name="maintenance", daemon=True)
         self.services = services
+        self.alerts = alerts
         self.interval = interval
         self.stale_after = stale_after
         self.stopping = threading.Event()
@@ -64,4 +73,11 @@ class MaintenanceThread(threading.Thread):
                 ticker.tick()
             except Exception:
                 logger.exception("schedule ticker failed; the next pass retries")
+                connections.close_all()
+        # Last and apart: alerts must be evaluated even when every step above fails.
+        if self.alerts is not None:
+            try:
+                self.alerts.run_pass()
+            except Exception:
+                logger.exception("alert evaluation failed; the next pass retries")
                 connections.close_all()

@@ -18,6 +18,7 @@ from uuid import UUID
 
 from django.db import DatabaseError, close_old_connections, connections
 
+from scheduler_core.alert_wiring import build_alert_services
 from scheduler_core.bootstrap import Services
 from scheduler_core.domain import InvalidTransition, Task, Worker, WorkerNotFound, WorkerState
 from scheduler_core.domain.records import TIMED_OUT
@@ -126,6 +127,8 @@ class Supervisor:
             services=services,
             interval=config.maintenance_interval,
             stale_after=config.lease + timedelta(seconds=config.heartbeat_interval),
+            # Every worker evaluates the alert rules too (docs/alerts.md).
+            alerts=None if config.database is None else build_alert_services(config.database),
         )
 
     # -- life cycle --------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Database tables of the scheduler; the ORM adapters in scheduler_core.storage map them."""
 
+from .alerts import AlertRuleRecord, IncidentRecord, NotificationRecord
 from .audit import AuditEntry
 from .counters import ActivityMinute, QueueCount, TaskTotals
 from .queue_limit import QueueLimit
@@ -13,7 +14,10 @@ from .worker import WorkerRecord
 
 __all__ = [
     "ActivityMinute",
+    "AlertRuleRecord",
     "AuditEntry",
+    "IncidentRecord",
+    "NotificationRecord",
     "QueueLimit",
     "QueueCount",
     "QueuePause",
