@@ -23,6 +23,7 @@ from .domain.ports import (
     TaskCatalog,
     TaskRepository,
     WorkerRepository,
+    WorkflowRepository,
 )
 from .memory import InMemoryScheduleRepository, InMemoryStorage, InMemoryTaskCatalog
 from .registry import registry
@@ -35,6 +36,7 @@ from .services import (
     TaskPruner,
     TaskRescuer,
     WorkerService,
+    WorkflowService,
 )
 from .services.audit import AuditLog
 
@@ -63,6 +65,7 @@ class Services:
     promoter: TaskPromoter
     ticker: SchedulerTicker
     schedules: ScheduleService
+    workflows: WorkflowService
     clock: Clock
 
 
@@ -123,6 +126,13 @@ def build_services(
             calendar=calendar,
             scheduler=scheduler,
         ),
+        workflows=WorkflowService(
+            workflows=ports.workflows,
+            tasks=ports.tasks,
+            queue=ports.queue,
+            catalog=ports.catalog,
+            clock=ports.clock,
+        ),
         clock=ports.clock,
     )
 
@@ -137,6 +147,7 @@ class StoragePorts:
     queue: Queue
     catalog: TaskCatalog
     schedules: ScheduleRepository
+    workflows: WorkflowRepository
 
 
 def _storage_ports(
@@ -151,6 +162,7 @@ def _storage_ports(
             queue=memory.queue,
             catalog=catalog,
             schedules=InMemoryScheduleRepository(),
+            workflows=memory.workflows,
         )
     if storage == "django":
         # Imported here: the ORM adapters need Django's app registry, the memory ones do not.
@@ -160,6 +172,7 @@ def _storage_ports(
             DjangoScheduleRepository,
             DjangoTaskRepository,
             DjangoWorkerRepository,
+            DjangoWorkflowRepository,
         )
 
         database_clock = DatabaseClock(database)
@@ -171,6 +184,7 @@ def _storage_ports(
             queue=DjangoQueue(tasks),
             catalog=catalog,
             schedules=DjangoScheduleRepository(database),
+            workflows=DjangoWorkflowRepository(tasks),
         )
     raise StorageNotConfigured(
         f'settings.SCHEDULER["STORAGE"] is {storage!r}; expected one of {", ".join(STORAGES)}'

@@ -9,6 +9,7 @@ from .scheduler_service import SchedulerService
 from .schedules import ScheduleService, SyncReport
 from .submission import MAX_BATCH_SIZE, build_batch, build_task
 from .worker_service import WorkerService
+from .workflows import RunActionReport, RunView, StepRequest, WorkflowService
 
 __all__ = [
     "PruneReport",
@@ -27,6 +28,10 @@ __all__ = [
     "TaskPromoter",
     "TaskRescuer",
     "WorkerService",
+    "WorkflowService",
+    "RunActionReport",
+    "RunView",
+    "StepRequest",
     "build_batch",
     "build_task",
     "change_task",

@@ -1,0 +1,92 @@
+"""Workflow runs kept in the database through the Django ORM (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+from django.db import IntegrityError, transaction
+
+from scheduler_core.domain import DuplicateTask, Task, TaskNotFound, WorkflowNotFound
+from scheduler_core.domain.ports import WorkflowRepository
+from scheduler_core.domain.workflow import WorkflowEdge, WorkflowRun
+from scheduler_core.models import WorkflowEdgeRecord, WorkflowRunRecord
+
+from .sqlite_locks import retry_when_locked
+from .task_repository import DjangoTaskRepository, to_task
+
+# Edge rows per INSERT: a 10,000-wide fan-in is 10,000 edges.
+EDGE_BATCH = 2000
+
+
+class DjangoWorkflowRepository(WorkflowRepository):
+    """Runs in `scheduler_workflow`, edges in `scheduler_workflow_edge`, steps as task rows."""
+
+    def __init__(self, tasks: DjangoTaskRepository) -> None:
+        self.tasks = tasks
+        self.using = tasks.using
+
+    def add_run(
+        self, run: WorkflowRun, steps: Sequence[Task], edges: Sequence[WorkflowEdge]
+    ) -> None:
+        """Store the run, its steps and edges in one transaction (the caller's, if open)."""
+
+        def insert() -> None:
+            with transaction.atomic(using=self.using):
+                WorkflowRunRecord.objects.using(self.using).create(
+                    id=run.id, name=run.name, created_at=run.created_at
+                )
+                self.tasks.add_many(steps)
+                WorkflowEdgeRecord.objects.using(self.using).bulk_create(
+                    [
+                        WorkflowEdgeRecord(
+                            parent_id=edge.parent_id,
+                            child_id=edge.child_id,
+                            ignore_failure=edge.ignore_failure,
+                        )
+                        for edge in edges
+                    ],
+                    batch_size=EDGE_BATCH,
+                )
+
+        try:
+            retry_when_locked(insert)
+        except IntegrityError as error:
+            raise DuplicateTask(f"a run or step with the same id exists: {error}") from error
+
+    def get_run(self, run_id: UUID) -> WorkflowRun:
+        """The run with this id; WorkflowNotFound if there is none."""
+        try:
+            row = WorkflowRunRecord.objects.using(self.using).get(id=run_id)
+        except WorkflowRunRecord.DoesNotExist:
+            raise WorkflowNotFound(f"no workflow run with id {run_id}") from None
+        return WorkflowRun(id=row.id, name=row.name, created_at=row.created_at)
+
+    def list_runs(self, *, name: str | None = None, limit: int = 50) -> list[WorkflowRun]:
+        """Up to `limit` runs, newest first, of this name if one is given."""
+        rows = WorkflowRunRecord.objects.using(self.using).order_by("-created_at", "-id")
+        if name:
+            rows = rows.filter(name=name)
+        return [WorkflowRun(id=r.id, name=r.name, created_at=r.created_at) for r in rows[:limit]]
+
+    def steps(self, run_id: UUID) -> list[Task]:
+        """The run's steps, in the order they were enqueued."""
+        rows = self.tasks.rows().filter(workflow_id=run_id).order_by("enqueued_at", "id")
+        return [to_task(record) for record in rows]
+
+    def edges(self, run_id: UUID) -> list[WorkflowEdge]:
+        """The run's edges."""
+        rows = WorkflowEdgeRecord.objects.using(self.using).filter(child__workflow_id=run_id)
+        return [
+            WorkflowEdge(parent_id=parent, child_id=child, ignore_failure=ignore)
+            for parent, child, ignore in rows.order_by("id").values_list(
+                "parent_id", "child_id", "ignore_failure"
+            )
+        ]
+
+    def step(self, run_id: UUID, key: str) -> Task:
+        """The run's step with this key; TaskNotFound if there is none."""
+        record = self.tasks.rows().filter(workflow_id=run_id, step_key=key).first()
+        if record is None:
+            raise TaskNotFound(f"workflow run {run_id} has no step {key!r}")
+        return to_task(record)
