@@ -7,7 +7,7 @@ from ninja import NinjaAPI
 from .auth import API_AUTH
 from .errors import install_error_handlers
 from .parser import StrictJsonParser
-from .routes import catalog, queues, schedules, tasks, workers
+from .routes import catalog, queues, schedules, tasks, workers, workflows
 
 api = NinjaAPI(
     title="Scheduler API",
@@ -29,3 +29,4 @@ api.add_router("", workers.router)
 api.add_router("", queues.router)
 api.add_router("", catalog.router)
 api.add_router("", schedules.router)
+api.add_router("", workflows.router)

@@ -28,6 +28,7 @@ from ..domain.workflow import (
 )
 from ..domain.workflow_steps import FAILED_FOR_GOOD
 from .optimistic import change_task
+from .run_view import RunView
 from .submission import build_task
 
 
@@ -45,28 +46,6 @@ class StepRequest:
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     timeout: float | None = None
     ignore_failure_of: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RunView:
-    """A run with its steps (keyed by step key), its edges and the status they add up to."""
-
-    run: WorkflowRun
-    steps: list[Task]
-    edges: list[WorkflowEdge]
-    status: str
-
-    @property
-    def id(self) -> UUID:
-        """The run's id."""
-        return self.run.id
-
-    def step(self, key: str) -> Task:
-        """The step with this key (KeyError if there is none)."""
-        for task in self.steps:
-            if task.step_key == key:
-                return task
-        raise KeyError(key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +130,7 @@ class WorkflowService:
         view = self.get(run_id)
         changed = skipped = 0
         # Lowest steps first, so each is cancelled for the run, not for its cancelled parent.
-        for task in reversed(_topological(view)):
+        for task in reversed(view.parents_first()):
             if task.is_terminal():
                 continue
             try:
@@ -166,7 +145,7 @@ class WorkflowService:
         """Retry every step that failed (or was cancelled itself); the steps below come back."""
         view = self.get(run_id)
         changed = skipped = 0
-        for task in _topological(view):
+        for task in view.parents_first():
             if task.status not in FAILED_FOR_GOOD or task.upstream_failed is not None:
                 continue
             try:
@@ -206,30 +185,3 @@ def _cancel(task: Task, now: datetime, actor: str) -> None:
         task.request_cancel(now=now, actor=actor)
     else:
         task.cancel(now=now, actor=actor)
-
-
-def _topological(view: RunView) -> list[Task]:
-    """The run's steps, parents before children."""
-    by_id = {task.id: task for task in view.steps}
-    parents: dict[UUID, list[UUID]] = {task.id: [] for task in view.steps}
-    for edge in view.edges:
-        parents[edge.child_id].append(edge.parent_id)
-    ordered: list[Task] = []
-    seen: set[UUID] = set()
-
-    def visit(task_id: UUID) -> None:
-        stack = [(task_id, False)]
-        while stack:
-            current, expanded = stack.pop()
-            if expanded:
-                ordered.append(by_id[current])
-                continue
-            if current in seen:
-                continue
-            seen.add(current)
-            stack.append((current, True))
-            stack.extend((p, False) for p in parents[current] if p not in seen)
-
-    for task in view.steps:
-        visit(task.id)
-    return ordered
