@@ -101,6 +101,7 @@ def retry_failed(request: HttpRequest, run_id: UUID) -> RunActionReport:
 
 def run_out(view: RunView) -> dict[str, Any]:
     """The response body of one run."""
+    parents = view.parents_by_child()
     return {
         "id": view.id,
         "name": view.run.name,
@@ -112,7 +113,7 @@ def run_out(view: RunView) -> dict[str, Any]:
                 "task_id": task.id,
                 "task": task.name,
                 "status": task.status,
-                "after": [str(parent.step_key) for parent in view.parents_of(task.id)],
+                "after": [str(parent.step_key) for parent in parents.get(task.id, [])],
                 "parents_left": task.parents_left,
                 "upstream_failed": task.upstream_failed,
                 "attempt": task.attempt,

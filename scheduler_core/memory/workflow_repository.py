@@ -54,6 +54,16 @@ class InMemoryWorkflowRepository(WorkflowRepository):
         with self._tasks.condition:
             return list(self._tasks.graph.edges.get(run_id, ()))
 
+    def edges_of(self, task_id: UUID) -> list[WorkflowEdge]:
+        """The edges into and out of one step."""
+        with self._tasks.condition:
+            return [
+                edge
+                for edges in self._tasks.graph.edges.values()
+                for edge in edges
+                if task_id in (edge.parent_id, edge.child_id)
+            ]
+
     def step(self, run_id: UUID, key: str) -> Task:
         """The run's step with this key; TaskNotFound if there is none."""
         for task in self._tasks.find_steps(run_id):

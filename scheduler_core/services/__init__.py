@@ -10,7 +10,7 @@ from .scheduler_service import SchedulerService
 from .schedules import ScheduleService, SyncReport
 from .submission import MAX_BATCH_SIZE, build_batch, build_task
 from .worker_service import WorkerService
-from .workflows import RunActionReport, StepRequest, WorkflowService
+from .workflows import Neighbours, RunActionReport, StepRequest, WorkflowService
 
 __all__ = [
     "PruneReport",
@@ -30,6 +30,7 @@ __all__ = [
     "TaskRescuer",
     "WorkerService",
     "WorkflowService",
+    "Neighbours",
     "RunActionReport",
     "RunView",
     "StepRequest",

@@ -35,6 +35,14 @@ class RunView:
         by_id = {task.id: task for task in self.steps}
         return [by_id[e.parent_id] for e in self.edges if e.child_id == task_id]
 
+    def parents_by_child(self) -> dict[UUID, list[Task]]:
+        """The steps each step waits for, by its id (steps with none left out), in one pass."""
+        by_id = {task.id: task for task in self.steps}
+        parents: dict[UUID, list[Task]] = {}
+        for edge in self.edges:
+            parents.setdefault(edge.child_id, []).append(by_id[edge.parent_id])
+        return parents
+
     def children_of(self, task_id: UUID) -> list[Task]:
         """The steps that wait for this one."""
         by_id = {task.id: task for task in self.steps}

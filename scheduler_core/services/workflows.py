@@ -48,6 +48,17 @@ class StepRequest:
     ignore_failure_of: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Neighbours:
+    """A step's run and the steps next to it, up to a limit each way (and how many in all)."""
+
+    run: WorkflowRun
+    parents: list[Task]
+    children: list[Task]
+    parent_count: int
+    child_count: int
+
+
 @dataclass(frozen=True, slots=True)
 class RunActionReport:
     """What an operator action on a whole run did."""
@@ -117,6 +128,21 @@ class WorkflowService:
     def list_runs(self, *, name: str | None = None, limit: int = 50) -> list[RunView]:
         """The newest runs (of this name, if given) with their steps."""
         return [self.get(run.id) for run in self._workflows.list_runs(name=name, limit=limit)]
+
+    def neighbours(self, task: Task, *, limit: int = 50) -> Neighbours | None:
+        """The run of step `task` and its parents and children; None for a plain task."""
+        if task.workflow_id is None:
+            return None
+        edges = self._workflows.edges_of(task.id)
+        parent_ids = [e.parent_id for e in edges if e.child_id == task.id]
+        child_ids = [e.child_id for e in edges if e.parent_id == task.id]
+        return Neighbours(
+            run=self._workflows.get_run(task.workflow_id),
+            parents=[self._tasks.get(i) for i in parent_ids[:limit]],
+            children=[self._tasks.get(i) for i in child_ids[:limit]],
+            parent_count=len(parent_ids),
+            child_count=len(child_ids),
+        )
 
     def upstream_result(self, run_id: UUID, key: str) -> Any:
         """The result of the run's succeeded step `key`; InvalidTransition if it has none."""

@@ -84,6 +84,17 @@ class DjangoWorkflowRepository(WorkflowRepository):
             )
         ]
 
+    def edges_of(self, task_id: UUID) -> list[WorkflowEdge]:
+        """The edges into and out of one step (each found by its foreign-key index)."""
+        rows = WorkflowEdgeRecord.objects.using(self.using)
+        found = rows.filter(parent_id=task_id).union(rows.filter(child_id=task_id), all=True)
+        return [
+            WorkflowEdge(parent_id=parent, child_id=child, ignore_failure=ignore)
+            for parent, child, ignore in found.values_list(
+                "parent_id", "child_id", "ignore_failure"
+            )
+        ]
+
     def step(self, run_id: UUID, key: str) -> Task:
         """The run's step with this key; TaskNotFound if there is none."""
         record = self.tasks.rows().filter(workflow_id=run_id, step_key=key).first()

@@ -41,5 +41,9 @@ class WorkflowRepository(ABC):
         """The run's edges (empty for an unknown run)."""
 
     @abstractmethod
+    def edges_of(self, task_id: UUID) -> list[WorkflowEdge]:
+        """The edges into and out of one step (empty for a plain task)."""
+
+    @abstractmethod
     def step(self, run_id: UUID, key: str) -> Task:
         """The run's step with this key; TaskNotFound if there is none."""
