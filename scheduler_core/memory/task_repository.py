@@ -183,6 +183,12 @@ class InMemoryTaskRepository(TaskRepository):
         """Delete up to `limit` tasks in these terminal statuses finished before the moment."""
         check_prunable(statuses, limit)
         with self._condition:
+            # A step of a run still going stays: a step after it may yet read its result.
+            open_runs = {
+                task.workflow_id
+                for task in self._tasks.values()
+                if task.workflow_id is not None and not task.is_terminal()
+            }
             old = sorted(
                 (
                     task
@@ -190,6 +196,7 @@ class InMemoryTaskRepository(TaskRepository):
                     if task.status in statuses
                     and task.finished_at is not None
                     and task.finished_at < finished_before
+                    and task.workflow_id not in open_runs
                 ),
                 key=lambda task: (task.finished_at, task.id),
             )[:limit]

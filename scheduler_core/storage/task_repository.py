@@ -9,7 +9,7 @@ from functools import reduce
 from uuid import UUID
 
 from django.db import IntegrityError, connections, transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from scheduler_core.domain import (
     DuplicateTask,
@@ -28,6 +28,7 @@ from scheduler_core.domain.ports import TaskRepository
 from scheduler_core.domain.pruning import check_prunable
 from scheduler_core.domain.workflow_steps import ends_step, rearms_steps
 from scheduler_core.models import TaskErrorRecord, TaskEvent, TaskRecord
+from scheduler_core.models.choices import live
 
 from .activity import prune_activity
 from .attempt_start import mark_attempts_started
@@ -268,10 +269,16 @@ class DjangoTaskRepository(TaskRepository):
         """Delete up to `limit` tasks in these terminal statuses finished before the moment."""
         check_prunable(statuses, limit)
         rows = TaskRecord.objects.using(self.using)
-        oldest = rows.filter(
-            status__in=sorted(status.value for status in statuses),
-            finished_at__lt=finished_before,
-        ).order_by("finished_at", "id")
+        # A step of a run still going stays: a step after it may yet read its result.
+        open_run = rows.filter(workflow_id=OuterRef("workflow_id")).filter(live())
+        oldest = (
+            rows.filter(
+                status__in=sorted(status.value for status in statuses),
+                finished_at__lt=finished_before,
+            )
+            .exclude(Q(workflow_id__isnull=False) & Exists(open_run))
+            .order_by("finished_at", "id")
+        )
         ids = list(oldest.values_list("id", flat=True)[:limit])
         if not ids:
             return 0

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
-from scheduler_core.domain import InvalidTransition, TaskInvalid, TaskStatus, UnknownTask
+from scheduler_core.domain import (
+    InvalidTransition,
+    TaskInvalid,
+    TaskNotFound,
+    TaskStatus,
+    UnknownTask,
+)
 from scheduler_core.services import StepRequest
 
 from .kits import StorageKit
@@ -183,3 +191,18 @@ def test_a_bad_graph_is_refused_before_anything_is_stored(
 
     assert kit.workflows.list_runs() == []
     assert sum(kit.tasks.count_by_status().values()) == 0
+
+
+def test_pruning_keeps_the_steps_of_a_run_still_going(kit: StorageKit) -> None:
+    going = enqueue(kit, step("a"), step("b", "a"), name="going")
+    done = enqueue(kit, step("x"), name="done")
+    run_step(kit, going, "a", "kept")
+    run_step(kit, done, "x")
+    later = kit.now() + timedelta(days=1)
+    finished = frozenset({S, TaskStatus.FAILED, C})
+
+    assert kit.tasks.prune(statuses=finished, finished_before=later, limit=10) == 1
+
+    assert kit.tasks.get(going.step("a").id).result == "kept"
+    with pytest.raises(TaskNotFound):
+        kit.tasks.get(done.step("x").id)
