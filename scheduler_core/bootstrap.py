@@ -94,6 +94,13 @@ def build_services(
     scheduler = SchedulerService(
         tasks=ports.tasks, queue=ports.queue, catalog=ports.catalog, clock=ports.clock
     )
+    workflows = WorkflowService(
+        workflows=ports.workflows,
+        tasks=ports.tasks,
+        queue=ports.queue,
+        catalog=ports.catalog,
+        clock=ports.clock,
+    )
     return Services(
         scheduler=scheduler,
         workers=WorkerService(
@@ -117,7 +124,11 @@ def build_services(
         promoter=TaskPromoter(tasks=ports.tasks),
         # The ticker decides what is due by the storage's clock, like the promoter and rescuer.
         ticker=SchedulerTicker(
-            schedules=ports.schedules, scheduler=scheduler, clock=ports.clock, calendar=calendar
+            schedules=ports.schedules,
+            scheduler=scheduler,
+            clock=ports.clock,
+            calendar=calendar,
+            workflows=workflows,
         ),
         schedules=ScheduleService(
             schedules=ports.schedules,
@@ -125,14 +136,9 @@ def build_services(
             clock=ports.clock,
             calendar=calendar,
             scheduler=scheduler,
+            workflows=workflows,
         ),
-        workflows=WorkflowService(
-            workflows=ports.workflows,
-            tasks=ports.tasks,
-            queue=ports.queue,
-            catalog=ports.catalog,
-            clock=ports.clock,
-        ),
+        workflows=workflows,
         clock=ports.clock,
     )
 

@@ -1,4 +1,5 @@
-"""Workflows: runs, the edges between their steps, and the step columns of the task table.
+"""Workflows: runs, the edges between their steps, the step columns of the task table, and
+a schedule's workflow template.
 
 The task columns are added with ALTER TABLE ADD COLUMN on both engines, and the new status
 choice is model state only: Django's SQLite schema editor would rebuild the task table,
@@ -7,6 +8,7 @@ count by whatever status a row has (docs/counters.md), and `blocked` is one more
 """
 
 import django.db.models.deletion
+import scheduler_core.models.exact_json
 import uuid
 from django.db import migrations, models
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
@@ -95,6 +97,15 @@ class Migration(migrations.Migration):
                     field=models.CharField(choices=_STATUS_CHOICES, max_length=16),
                 ),
             ],
+        ),
+        migrations.AddField(
+            model_name="schedulerecord",
+            name="workflow",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                encoder=scheduler_core.models.exact_json.ExactJSONEncoder,
+            ),
         ),
         migrations.AddConstraint(
             model_name="taskrecord",

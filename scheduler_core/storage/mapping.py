@@ -268,6 +268,7 @@ _SCHEDULE_DEFINITION = (
     "queue",
     "priority",
     "max_attempts",
+    "workflow",
     "code_hash",
 )
 

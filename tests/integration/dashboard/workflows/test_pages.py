@@ -143,3 +143,21 @@ def test_an_unknown_run_is_404(services: Services, login_as: LoginAs) -> None:
     response = login_as("viewer").get("/workflows/00000000-0000-4000-8000-000000000000/")
 
     assert response.status_code == 404
+
+
+def test_a_workflow_schedule_shows_its_template(services: Services, login_as: LoginAs) -> None:
+    from scheduler_core.domain import Schedule
+
+    services.schedules.create(
+        Schedule(
+            name="nightly",
+            task="nightly-report",
+            interval_seconds=60,
+            workflow=[{"key": "a", "task": "demo.tasks.noop"}],
+        )
+    )
+
+    html = login_as("viewer").get("/schedules/nightly/").content.decode()
+
+    assert "each firing starts a run named" in html
+    assert "/workflows/?name=nightly-report" in html
