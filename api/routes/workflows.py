@@ -10,7 +10,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from scheduler_core.bootstrap import get_services
-from scheduler_core.services import RunActionReport, RunView
+from scheduler_core.services import RunActionReport, RunSummary, RunView
 from scheduler_core.workflow_requests import StepInput, step_requests
 
 from .. import auth
@@ -66,10 +66,10 @@ def enqueue(request: HttpRequest, body: WorkflowIn) -> Status[dict[str, Any]]:
 def list_workflows(request: HttpRequest, query: Query[WorkflowListQuery]) -> dict[str, Any]:
     """The newest runs, by name and status if asked, with their steps counted by status."""
     auth.require(request, auth.VIEW)
-    runs = get_services().workflows.list_runs(name=query.name, limit=query.limit)
-    if query.status:
-        runs = [view for view in runs if view.status == query.status]
-    return {"items": [summary_out(view) for view in runs]}
+    runs = get_services().workflows.list_runs(
+        name=query.name, status=query.status, limit=query.limit
+    )
+    return {"items": [summary_out(summary) for summary in runs]}
 
 
 @router.get("/workflows/{run_id}", response={200: WorkflowOut, **ERRORS}, summary="Get a run")
@@ -124,14 +124,14 @@ def run_out(view: RunView) -> dict[str, Any]:
     }
 
 
-def summary_out(view: RunView) -> dict[str, Any]:
+def summary_out(summary: RunSummary) -> dict[str, Any]:
     """The list entry of one run."""
     return {
-        "id": view.id,
-        "name": view.run.name,
-        "status": view.status,
-        "created_at": view.run.created_at,
-        "counts": view.counts(),
+        "id": summary.id,
+        "name": summary.run.name,
+        "status": summary.status,
+        "created_at": summary.run.created_at,
+        "counts": {status.value: n for status, n in summary.counts.items()},
     }
 
 

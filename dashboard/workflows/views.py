@@ -30,9 +30,9 @@ def index(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in RunStatus.ALL:
         status = ""
-    runs = get_services().workflows.list_runs(name=name or None, limit=RUNS_SHOWN)
-    if status:
-        runs = [run for run in runs if run.status == status]
+    runs = get_services().workflows.list_runs(
+        name=name or None, status=status or None, limit=RUNS_SHOWN
+    )
     context = {"runs": runs, "name": name, "status": status, "statuses": RunStatus.ALL}
     template = f"{LIST_TEMPLATE}#table" if is_htmx(request) else LIST_TEMPLATE
     return render(request, template, context)

@@ -95,8 +95,12 @@ class InMemoryTaskRepository(TaskRepository):
 
     def find_steps(self, run_id: UUID) -> list[Task]:
         """Copies of the steps of a workflow run."""
+        return self.find_steps_of({run_id})
+
+    def find_steps_of(self, run_ids: Collection[UUID]) -> list[Task]:
+        """Copies of the steps of these workflow runs."""
         with self._condition:
-            return copy.deepcopy([t for t in self._tasks.values() if t.workflow_id == run_id])
+            return copy.deepcopy([t for t in self._tasks.values() if t.workflow_id in run_ids])
 
     def count_running(self, queues: Iterable[str]) -> dict[str, int]:
         """How many tasks of each of `queues` are running (queues with none are left out)."""

@@ -6,9 +6,9 @@ import copy
 from collections.abc import Sequence
 from uuid import UUID
 
-from scheduler_core.domain import DuplicateTask, Task, TaskNotFound, WorkflowNotFound
+from scheduler_core.domain import DuplicateTask, Task, TaskNotFound, TaskStatus, WorkflowNotFound
 from scheduler_core.domain.ports import WorkflowRepository
-from scheduler_core.domain.workflow import WorkflowEdge, WorkflowRun
+from scheduler_core.domain.workflow import WorkflowEdge, WorkflowRun, run_status
 
 from .task_repository import InMemoryTaskRepository
 
@@ -37,12 +37,27 @@ class InMemoryWorkflowRepository(WorkflowRepository):
             except KeyError:
                 raise WorkflowNotFound(f"no workflow run with id {run_id}") from None
 
-    def list_runs(self, *, name: str | None = None, limit: int = 50) -> list[WorkflowRun]:
-        """Up to `limit` runs, newest first, of this name if one is given."""
+    def list_runs(
+        self, *, name: str | None = None, status: str | None = None, limit: int = 50
+    ) -> list[WorkflowRun]:
+        """Up to `limit` runs, newest first, of this name and run status if given."""
         with self._tasks.condition:
             runs = [r for r in self._tasks.graph.runs.values() if not name or r.name == name]
         runs.sort(key=lambda run: (run.created_at, run.id), reverse=True)
+        if status:
+            counts = self.step_counts([run.id for run in runs])
+            runs = [run for run in runs if run_status(list(counts.get(run.id, {}))) == status]
         return [copy.copy(run) for run in runs[:limit]]
+
+    def step_counts(self, run_ids: Sequence[UUID]) -> dict[UUID, dict[TaskStatus, int]]:
+        """How many steps of each run are in each status."""
+        wanted = set(run_ids)
+        counts: dict[UUID, dict[TaskStatus, int]] = {}
+        for task in self._tasks.find_steps_of(wanted):
+            assert task.workflow_id is not None
+            by_status = counts.setdefault(task.workflow_id, {})
+            by_status[task.status] = by_status.get(task.status, 0) + 1
+        return counts
 
     def steps(self, run_id: UUID) -> list[Task]:
         """The run's steps, in the order they were enqueued."""

@@ -115,6 +115,15 @@ class Migration(migrations.Migration):
                 name="sched_task_workflow_step",
             ),
         ),
+        migrations.AddIndex(
+            model_name="taskrecord",
+            index=models.Index(
+                "workflow_id",
+                "status",
+                condition=models.Q(("workflow_id__isnull", False)),
+                name="sched_task_workflow_idx",
+            ),
+        ),
         migrations.CreateModel(
             name="WorkflowRunRecord",
             fields=[

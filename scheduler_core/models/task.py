@@ -98,6 +98,13 @@ class TaskRecord(models.Model):
             models.Index(fields=["queue", "-enqueued_at", "-id"], name="sched_task_queue_idx"),
             models.Index(fields=["name", "-enqueued_at", "-id"], name="sched_task_name_idx"),
             models.Index(fields=["worker_id", "-enqueued_at"], name="sched_task_worker_idx"),
+            # A workflow run's steps by status: its counts, and the run list's status filter.
+            models.Index(
+                "workflow_id",
+                "status",
+                name="sched_task_workflow_idx",
+                condition=models.Q(workflow_id__isnull=False),
+            ),
             # Retention: finished rows by age.
             models.Index(
                 fields=["finished_at"],

@@ -10,7 +10,7 @@ from .scheduler_service import SchedulerService
 from .schedules import ScheduleService, SyncReport
 from .submission import MAX_BATCH_SIZE, build_batch, build_task
 from .worker_service import WorkerService
-from .workflows import Neighbours, RunActionReport, StepRequest, WorkflowService
+from .workflows import Neighbours, RunActionReport, RunSummary, StepRequest, WorkflowService
 
 __all__ = [
     "PruneReport",
@@ -31,6 +31,7 @@ __all__ = [
     "WorkerService",
     "WorkflowService",
     "Neighbours",
+    "RunSummary",
     "RunActionReport",
     "RunView",
     "StepRequest",

@@ -49,6 +49,24 @@ class StepRequest:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RunSummary:
+    """A run and how many of its steps are in each status; what a list of runs shows."""
+
+    run: WorkflowRun
+    counts: dict[TaskStatus, int]
+
+    @property
+    def id(self) -> UUID:
+        """The run's id."""
+        return self.run.id
+
+    @property
+    def status(self) -> str:
+        """What the steps add up to (RunStatus)."""
+        return run_status(list(self.counts))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Neighbours:
     """A step's run and the steps next to it, up to a limit each way (and how many in all)."""
 
@@ -125,9 +143,13 @@ class WorkflowService:
             status=run_status([task.status for task in steps]),
         )
 
-    def list_runs(self, *, name: str | None = None, limit: int = 50) -> list[RunView]:
-        """The newest runs (of this name, if given) with their steps."""
-        return [self.get(run.id) for run in self._workflows.list_runs(name=name, limit=limit)]
+    def list_runs(
+        self, *, name: str | None = None, status: str | None = None, limit: int = 50
+    ) -> list[RunSummary]:
+        """The newest runs (of this name and status, if given) with their steps counted."""
+        runs = self._workflows.list_runs(name=name, status=status, limit=limit)
+        counts = self._workflows.step_counts([run.id for run in runs])
+        return [RunSummary(run=run, counts=counts.get(run.id, {})) for run in runs]
 
     def neighbours(self, task: Task, *, limit: int = 50) -> Neighbours | None:
         """The run of step `task` and its parents and children; None for a plain task."""

@@ -6,14 +6,16 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 
-from scheduler_core.domain import DuplicateTask, Task, TaskNotFound, WorkflowNotFound
+from scheduler_core.domain import DuplicateTask, Task, TaskNotFound, TaskStatus, WorkflowNotFound
 from scheduler_core.domain.ports import WorkflowRepository
 from scheduler_core.domain.workflow import WorkflowEdge, WorkflowRun
-from scheduler_core.models import WorkflowEdgeRecord, WorkflowRunRecord
+from scheduler_core.models import TaskRecord, WorkflowEdgeRecord, WorkflowRunRecord
 
 from .sqlite_locks import retry_when_locked
 from .task_repository import DjangoTaskRepository, to_task
+from .workflow_status import status_filter
 
 # Edge rows per INSERT: a 10,000-wide fan-in is 10,000 edges.
 EDGE_BATCH = 2000
@@ -62,12 +64,30 @@ class DjangoWorkflowRepository(WorkflowRepository):
             raise WorkflowNotFound(f"no workflow run with id {run_id}") from None
         return WorkflowRun(id=row.id, name=row.name, created_at=row.created_at)
 
-    def list_runs(self, *, name: str | None = None, limit: int = 50) -> list[WorkflowRun]:
-        """Up to `limit` runs, newest first, of this name if one is given."""
+    def list_runs(
+        self, *, name: str | None = None, status: str | None = None, limit: int = 50
+    ) -> list[WorkflowRun]:
+        """Up to `limit` runs, newest first, of this name and run status if given."""
         rows = WorkflowRunRecord.objects.using(self.using).order_by("-created_at", "-id")
         if name:
             rows = rows.filter(name=name)
+        if status:
+            rows = rows.filter(status_filter(self.using, status))
         return [WorkflowRun(id=r.id, name=r.name, created_at=r.created_at) for r in rows[:limit]]
+
+    def step_counts(self, run_ids: Sequence[UUID]) -> dict[UUID, dict[TaskStatus, int]]:
+        """How many steps of each run are in each status, in one GROUP BY."""
+        counts: dict[UUID, dict[TaskStatus, int]] = {}
+        rows = (
+            TaskRecord.objects.using(self.using)
+            .filter(workflow_id__in=list(run_ids))
+            .values_list("workflow_id", "status")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for run_id, status, n in rows:
+            counts.setdefault(run_id, {})[TaskStatus(status)] = n
+        return counts
 
     def steps(self, run_id: UUID) -> list[Task]:
         """The run's steps, in the order they were enqueued."""

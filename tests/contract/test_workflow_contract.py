@@ -206,3 +206,29 @@ def test_pruning_keeps_the_steps_of_a_run_still_going(kit: StorageKit) -> None:
     assert kit.tasks.get(going.step("a").id).result == "kept"
     with pytest.raises(TaskNotFound):
         kit.tasks.get(done.step("x").id)
+
+
+def test_runs_are_listed_by_name_and_by_the_status_their_steps_add_up_to(
+    kit: StorageKit,
+) -> None:
+    going = enqueue(kit, step("a"), step("b", "a"), name="going")
+    done = enqueue(kit, step("x"), name="done")
+    run_step(kit, done, "x")
+    broken = enqueue(kit, step("a", max_attempts=1), step("b", "a"), name="broken")
+    fail(kit, claim(kit, broken, "a"))
+    stopped = enqueue(kit, step("a"), name="stopped")
+    service(kit).cancel(stopped.id)
+    runs = service(kit)
+
+    def names(name: str | None = None, status: str | None = None) -> list[str]:
+        return [summary.run.name for summary in runs.list_runs(name=name, status=status)]
+
+    assert names() == ["stopped", "broken", "done", "going"]
+    assert names(status="running") == ["going"]
+    assert names(status="succeeded") == ["done"]
+    assert names(status="failed") == ["broken"]
+    assert names(status="cancelled") == ["stopped"]
+    assert names(name="done", status="running") == []
+    [summary] = runs.list_runs(name="going")
+    assert (summary.status, summary.counts) == ("running", {R: 1, B: 1})
+    assert going.id == summary.id

@@ -6,6 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from uuid import UUID
 
+from ..status import TaskStatus
 from ..task import Task
 from ..workflow import WorkflowEdge, WorkflowRun
 
@@ -29,8 +30,14 @@ class WorkflowRepository(ABC):
         """The run with this id; WorkflowNotFound if there is none."""
 
     @abstractmethod
-    def list_runs(self, *, name: str | None = None, limit: int = 50) -> list[WorkflowRun]:
-        """Up to `limit` runs, newest first, of this name if one is given."""
+    def list_runs(
+        self, *, name: str | None = None, status: str | None = None, limit: int = 50
+    ) -> list[WorkflowRun]:
+        """Up to `limit` runs, newest first, of this name and run status (RunStatus) if given."""
+
+    @abstractmethod
+    def step_counts(self, run_ids: Sequence[UUID]) -> dict[UUID, dict[TaskStatus, int]]:
+        """How many steps of each run are in each status (statuses with none left out)."""
 
     @abstractmethod
     def steps(self, run_id: UUID) -> list[Task]:

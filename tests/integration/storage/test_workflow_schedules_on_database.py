@@ -52,7 +52,9 @@ def test_racing_tickers_start_one_run_per_due_time(alias: str, services: Service
     for thread in threads:
         thread.join(timeout=60)
 
-    runs = services.workflows.list_runs(name="nightly-report")
+    runs = [
+        services.workflows.get(s.id) for s in services.workflows.list_runs(name="nightly-report")
+    ]
     # Due 35, 25, 15 and 5 seconds ago: four runs, each with its three steps.
     assert len(runs) == 4
     for run in runs:
@@ -69,8 +71,8 @@ def test_run_now_starts_a_run(services: Services) -> None:
 
     first = services.schedules.run_now("nightly", actor="op")
 
-    [run] = services.workflows.list_runs(name="nightly-report")
-    assert first.id in {t.id for t in run.steps}
+    [summary] = services.workflows.list_runs(name="nightly-report")
+    assert first.id in {t.id for t in services.workflows.get(summary.id).steps}
 
 
 @pytest.mark.parametrize(
