@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import Count
 
 from scheduler_core.domain import DuplicateTask, Task, TaskNotFound, TaskStatus, WorkflowNotFound
@@ -13,12 +13,10 @@ from scheduler_core.domain.ports import WorkflowRepository
 from scheduler_core.domain.workflow import WorkflowEdge, WorkflowRun
 from scheduler_core.models import TaskRecord, WorkflowEdgeRecord, WorkflowRunRecord
 
+from .edge_insert import insert_edges
 from .sqlite_locks import retry_when_locked
 from .task_repository import DjangoTaskRepository, to_task
 from .workflow_status import status_filter
-
-# Edge rows per INSERT: a 10,000-wide fan-in is 10,000 edges.
-EDGE_BATCH = 2000
 
 
 class DjangoWorkflowRepository(WorkflowRepository):
@@ -39,17 +37,7 @@ class DjangoWorkflowRepository(WorkflowRepository):
                     id=run.id, name=run.name, created_at=run.created_at
                 )
                 self.tasks.add_many(steps)
-                WorkflowEdgeRecord.objects.using(self.using).bulk_create(
-                    [
-                        WorkflowEdgeRecord(
-                            parent_id=edge.parent_id,
-                            child_id=edge.child_id,
-                            ignore_failure=edge.ignore_failure,
-                        )
-                        for edge in edges
-                    ],
-                    batch_size=EDGE_BATCH,
-                )
+                insert_edges(connections[self.using], edges)
 
         try:
             retry_when_locked(insert)
