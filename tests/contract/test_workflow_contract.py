@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 
 import pytest
@@ -18,6 +19,7 @@ from scheduler_core.services import StepRequest
 from .kits import StorageKit
 from .workflow_steps import (
     LEASE,
+    POLICY,
     claim,
     enqueue,
     fail,
@@ -232,3 +234,26 @@ def test_runs_are_listed_by_name_and_by_the_status_their_steps_add_up_to(
     [summary] = runs.list_runs(name="going")
     assert (summary.status, summary.counts) == ("running", {R: 1, B: 1})
     assert going.id == summary.id
+
+
+def test_a_parent_rescued_to_failed_cancels_its_children_and_one_given_back_releases_nothing(
+    kit: StorageKit,
+) -> None:
+    run = enqueue(kit, step("lost", max_attempts=1), step("dropped"), step("c", "lost", "dropped"))
+    lost = claim(kit, run, "lost")
+    lost.mark_started(attempt=1, now=kit.now())
+    kit.tasks.update(lost, expected_status=TaskStatus.RUNNING, expected_attempt=1)
+    dropped = claim(kit, run, "dropped", worker="w2")
+    later = kit.now() + LEASE + timedelta(seconds=1)
+
+    # The rescuer's writes, as TaskRescuer makes them: a claim that never started is given
+    # back (no outcome); a started last attempt fails for good (an outcome).
+    for task in (dropped, lost):
+        holder = task.worker_id
+        task.rescue(now=later, policy=POLICY, rng=random.Random(0))
+        kit.tasks.update(
+            task, expected_status=TaskStatus.RUNNING, expected_attempt=1, expected_worker=holder
+        )
+
+    assert statuses(kit, run) == {"lost": TaskStatus.FAILED, "dropped": R, "c": C}
+    assert kit.workflows.step(run.id, "c").upstream_failed == "lost"
