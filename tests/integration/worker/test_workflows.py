@@ -75,3 +75,11 @@ def test_a_diamond_and_a_wide_fan_in_finish_once_with_a_worker_killed(
         early = [p for p, i in last_ends.items() if i > starts[0]]
         assert early == [], f"{child} started before {early[:5]} succeeded"
     assert view.step("fan-in").result == ["root", "part-0", f"part-{PARTS - 1}"]
+    # The kill took parents with it: their attempts were rescued (retried or given back),
+    # and their children were still released once, after them.
+    rescued = [
+        step.step_key
+        for step in view.steps
+        if any(move.actor == "rescuer" for move in services.scheduler.transitions(step.id))
+    ]
+    assert rescued, "the killed worker held no step"
