@@ -7,7 +7,7 @@ from ninja import NinjaAPI
 from .auth import API_AUTH
 from .errors import install_error_handlers
 from .parser import StrictJsonParser
-from .routes import alerts, catalog, queues, schedules, tasks, workers
+from .routes import alerts, catalog, queues, schedules, tasks, workers, workflows
 
 api = NinjaAPI(
     title="Scheduler API",
@@ -30,3 +30,4 @@ api.add_router("", queues.router)
 api.add_router("", catalog.router)
 api.add_router("", schedules.router)
 api.add_router("", alerts.router)
+api.add_router("", workflows.router)

@@ -22,6 +22,7 @@ from scheduler_core.domain import (
     UnknownTask,
     WorkerInvalid,
     WorkerNotFound,
+    WorkflowNotFound,
 )
 from scheduler_core.domain.alerts import AlertRuleInvalid
 from scheduler_core.domain.ports.alerts import AlertRuleNotFound
@@ -91,6 +92,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(UnknownTask, handler(_from_unknown_task))
     api.add_exception_handler(TaskNotFound, handler(lambda exc: _not_found(str(exc))))
     api.add_exception_handler(WorkerNotFound, handler(lambda exc: _not_found(str(exc))))
+    api.add_exception_handler(WorkflowNotFound, handler(lambda exc: _not_found(str(exc))))
     api.add_exception_handler(InvalidTransition, handler(_conflict("invalid_state")))
     api.add_exception_handler(StaleTask, handler(_conflict("conflict")))
     api.add_exception_handler(DuplicateTask, handler(_conflict("duplicate")))

@@ -32,6 +32,11 @@ class ScheduleIn(Schema):
     queue: str | None = Field(default=None, max_length=100, pattern=NO_NUL)
     priority: int | None = None
     max_attempts: int | None = None
+    workflow: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="a workflow template: each firing enqueues a run of these steps named "
+        "`task` (steps as in POST /workflows); empty for a schedule of one task",
+    )
 
 
 class SchedulePatch(Schema):
@@ -52,6 +57,7 @@ class SchedulePatch(Schema):
     queue: str | None = Field(default=None, max_length=100, pattern=NO_NUL)
     priority: int | None = None
     max_attempts: int | None = None
+    workflow: list[dict[str, Any]] | None = None
 
 
 class ScheduleOut(Schema):
@@ -70,6 +76,7 @@ class ScheduleOut(Schema):
     queue: str | None
     priority: int | None
     max_attempts: int | None
+    workflow: list[dict[str, Any]]
     next_run_at: datetime | None
     last_run_at: datetime | None
     next_runs: list[datetime]

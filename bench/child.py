@@ -133,6 +133,44 @@ def claims(params: dict[str, Any]) -> dict[str, Any]:
     # The first claim warms caches and the plan; it is not what is timed.
     times = times[1:]
     return {"p50_ms": percentile(times, 50), "p95_ms": percentile(times, 95)}
+def workflow_fan_in(params: dict[str, Any]) -> dict[str, Any]:
+    """W7: enqueue `steps` parallel no-op steps and one after all of them; the time it took."""
+    from scheduler_core.bootstrap import get_services
+    from scheduler_core.services import StepRequest
+
+    count = int(params["steps"])
+    parts = [StepRequest(key=f"part-{n}", task=NOOP) for n in range(count)]
+    last = StepRequest(key="last", task=NOOP, after=tuple(p.key for p in parts))
+    started = time.perf_counter()
+    get_services().workflows.enqueue("bench-fan-in", [*parts, last])
+    return {"enqueue_s": time.perf_counter() - started}
+
+
+def workflow_chain(params: dict[str, Any]) -> dict[str, Any]:
+    """W7: a chain of `links` no-op steps run by waiting workers; milliseconds per link.
+
+    Timed by the database clock, from the chain's enqueue to the last link's finish.
+    """
+    from django.db.models import Max, Min
+
+    from scheduler_core.bootstrap import get_services
+    from scheduler_core.models import TaskRecord
+    from scheduler_core.services import StepRequest
+
+    count = int(params["links"])
+    links = [
+        StepRequest(key=f"link-{n}", task=NOOP, after=(f"link-{n - 1}",) if n else ())
+        for n in range(count)
+    ]
+    run = get_services().workflows.enqueue("bench-chain", links)
+    rows = TaskRecord.objects.filter(workflow_id=run.id)
+    deadline = time.monotonic() + float(params.get("timeout", 300))
+    while rows.filter(status="succeeded").count() < count:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"only {rows.filter(status='succeeded').count()} of {count} ran")
+        time.sleep(0.05)
+    span = rows.aggregate(first=Min("enqueued_at"), last=Max("finished_at"))
+    return {"ms_per_link": (span["last"] - span["first"]).total_seconds() * 1000 / count}
 
 
 COMMANDS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
@@ -140,6 +178,8 @@ COMMANDS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "submit_spaced": submit_spaced,
     "pages": pages,
     "claims": claims,
+    "workflow_fan_in": workflow_fan_in,
+    "workflow_chain": workflow_chain,
 }
 
 

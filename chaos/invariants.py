@@ -17,6 +17,7 @@ from scheduler_core.domain.records import CLAIM_DROPPED
 from .kinds import SCHEDULE_NAME, kind_of
 from .snapshot import EventRow, Execution, Snapshot, TaskRow, epoch
 from .transitions import legal_transitions
+from .workflow_invariants import check_workflows
 
 TERMINAL = frozenset({"succeeded", "failed", "cancelled"})
 # Clocks are read by different processes (the task, the database) on one machine; allow
@@ -25,6 +26,8 @@ SLACK = 0.002
 # Reasons a cancel confirmed by the worker or an operator records (not a failed attempt).
 CANCEL_REASON = "cancelled"
 LOCKED = "database is locked"
+# The states a task is created in: workflow steps that wait for others start blocked.
+START_STATES = ("scheduled", "ready", "blocked")
 
 Violations = dict[str, list[str]]
 
@@ -60,6 +63,9 @@ def check_outcomes(snapshot: Snapshot, submitted: set[str] | None) -> Violations
     for task in snapshot.tasks:
         kind = kind_of(task.name)
         allowed = kind.allowed if kind else frozenset({"succeeded"})
+        if task.upstream_failed is not None:
+            # A workflow step whose upstream failed is cancelled, whatever its kind.
+            allowed = frozenset({"cancelled"})
         if task.status not in TERMINAL:
             lost.append(f"{task.id} {task.name} is still {task.status}")
         elif task.status not in allowed:
@@ -147,7 +153,7 @@ def _chain_problem(task: TaskRow, events: list[EventRow], legal: frozenset[tuple
     for event in events:
         if (event.from_status, event.to_status) not in legal:
             return f"illegal {event.from_status} -> {event.to_status} ({event.reason})"
-        if status is None and event.from_status not in ("scheduled", "ready"):
+        if status is None and event.from_status not in START_STATES:
             return f"first transition leaves {event.from_status}, not a start state"
         if status is not None and event.from_status != status:
             return f"chain broken: {status} then {event.from_status} -> {event.to_status}"
@@ -161,7 +167,7 @@ def _chain_problem(task: TaskRow, events: list[EventRow], legal: frozenset[tuple
         status = event.to_status
     if status is not None and status != task.status:
         return f"log ends at {status} but the task is {task.status}"
-    if status is None and task.status not in ("scheduled", "ready"):
+    if status is None and task.status not in START_STATES:
         return f"no transitions logged, yet the task is {task.status}"
     return ""
 
@@ -291,6 +297,7 @@ CHECKS: list[Callable[[Snapshot], Violations]] = [
     check_transitions,
     check_cancels,
     check_locked,
+    check_workflows,
 ]
 
 

@@ -29,8 +29,11 @@ from .invariants import check, report
 from .kinds import KINDS, SCHEDULE_NAME
 from .processes import Managed, environment
 from .scenario import plan
+from .workflow_plan import SHAPES, plan_workflows
 
 SUBMIT_BATCH = 1000
+# One workflow run (of 4 to 22 steps) per this many tasks asked for.
+WORKFLOW_EVERY = 250
 
 
 @dataclass(slots=True)
@@ -227,6 +230,12 @@ class ChaosRun:
                 self.submitted.add(task.id.hex)
                 if each.cancel:
                     self.cancel_targets.add(task.id.hex)
+        # Workflow runs beside the tasks: joins, a wide fan-in, failures that cascade.
+        runs = plan_workflows(max(len(SHAPES), self.options.tasks // WORKFLOW_EVERY), self.rng)
+        for name, steps in runs:
+            run = live.retrying(partial(self.services.workflows.enqueue, f"chaos-{name}", steps))
+            self.submitted.update(step.id.hex for step in run.steps)
+        self.figures.counts["workflow runs"] = len(runs)
         self.figures.counts["tasks submitted"] = len(self.submitted)
 
     def cancel_some(self) -> None:

@@ -49,6 +49,10 @@ class TaskRow:
     enqueued_at: float
     kwargs: dict[str, Any]
     unique_key: str | None
+    # Workflow steps only: the run, the key, and the step whose failure cancelled this one.
+    workflow_id: str | None = None
+    step_key: str | None = None
+    upstream_failed: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +94,8 @@ class Snapshot:
     events: dict[str, list[EventRow]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, list[ErrorRow]] = field(default_factory=lambda: defaultdict(list))
     executions: dict[str, list[Execution]] = field(default_factory=lambda: defaultdict(list))
+    # Workflow edges: (parent task id, child task id, ignore_failure).
+    edges: list[tuple[str, str, bool]] = field(default_factory=list)
     # Schedule name -> (interval seconds, last fire time in epoch seconds or None).
     schedules: dict[str, tuple[int | None, float | None]] = field(default_factory=dict)
 
@@ -99,7 +105,7 @@ def load(cursor: Cursor) -> Snapshot:
     snapshot = Snapshot()
     cursor.execute(
         "SELECT id, name, status, attempt, max_attempts, run_after, enqueued_at, kwargs, "
-        "unique_key FROM scheduler_task"
+        "unique_key, workflow_id, step_key, upstream_failed FROM scheduler_task"
     )
     for row in cursor.fetchall():
         snapshot.tasks.append(
@@ -113,8 +119,13 @@ def load(cursor: Cursor) -> Snapshot:
                 enqueued_at=epoch(row[6]),
                 kwargs=_json(row[7]) or {},
                 unique_key=row[8],
+                workflow_id=None if row[9] is None else task_key(row[9]),
+                step_key=row[10],
+                upstream_failed=row[11],
             )
         )
+    cursor.execute("SELECT parent_id, child_id, ignore_failure FROM scheduler_workflow_edge")
+    snapshot.edges = [(task_key(p), task_key(c), bool(i)) for p, c, i in cursor.fetchall()]
     cursor.execute(
         "SELECT task_id, from_status, to_status, at, attempt, actor, reason "
         "FROM scheduler_task_event ORDER BY task_id, id"

@@ -12,6 +12,7 @@ import random
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from uuid import uuid4
 
 from scheduler_core.domain import (
     InvalidTransition,
@@ -60,6 +61,10 @@ def _moves(task: Task) -> list[Callable[[Task], None]]:
         lambda t: t.request_cancel(now=_LATER),
         lambda t: t.run_now(now=_LATER),
         lambda t: t.retry_now(now=_LATER),
+        # Workflow steps: released, cancelled for their upstream, re-armed by its retry.
+        lambda t: t.release(now=_LATER),
+        lambda t: t.cancel_upstream("parent", now=_LATER),
+        lambda t: t.rearm(parents=1, now=_LATER),
     ]
 
 
@@ -72,15 +77,23 @@ def _variants(task: Task) -> list[Task]:
     return [task, last, requested]
 
 
+def _step() -> Task:
+    """A workflow step created blocked, waiting for two parents."""
+    task = Task.create("t", now=_START, max_attempts=3)
+    task.hold_for_parents(uuid4(), "step", 2)
+    return task
+
+
 @cache
 def legal_transitions() -> frozenset[Edge]:
     """Every (from, to) pair some method of the domain's Task can record."""
     seeds = [
         Task.create("t", now=_START, max_attempts=3),
         Task.create("t", now=_START, run_after=_START + timedelta(days=1), max_attempts=3),
+        _step(),
     ]
     edges: set[Edge] = set()
-    seen: set[tuple[str, int, int, bool]] = set()
+    seen: set[tuple[str, int, int, bool, bool]] = set()
     frontier = seeds
     while frontier:
         found: list[Task] = []
@@ -91,6 +104,7 @@ def legal_transitions() -> frozenset[Edge]:
                     variant.attempt,
                     variant.max_attempts,
                     variant.cancel_requested,
+                    variant.upstream_failed is not None,
                 )
                 if key in seen or variant.attempt > 4:
                     continue

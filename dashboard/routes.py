@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("workers/", include("dashboard.workers.urls")),
     path("queues/", include("dashboard.queues.urls")),
     path("schedules/", include("dashboard.schedules.urls")),
+    path("workflows/", include("dashboard.workflows.urls")),
     path("audit/", include("dashboard.audit_log.urls")),
     path("alerts/", include("dashboard.alerts.urls")),
 ]

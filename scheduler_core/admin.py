@@ -123,3 +123,7 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[AuditEntry]):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [field.name for field in AuditEntry._meta.fields]
+
+
+# Registers the read-only workflow pages; imported last, as they reuse ReadOnlyAdminMixin.
+from .workflow_admin import WorkflowEdgeAdmin  # noqa: E402, F401

@@ -23,6 +23,7 @@ from .domain.ports import (
     TaskCatalog,
     TaskRepository,
     WorkerRepository,
+    WorkflowRepository,
 )
 from .memory import InMemoryScheduleRepository, InMemoryStorage, InMemoryTaskCatalog
 from .registry import registry
@@ -35,6 +36,7 @@ from .services import (
     TaskPruner,
     TaskRescuer,
     WorkerService,
+    WorkflowService,
 )
 from .services.audit import AuditLog
 
@@ -63,6 +65,7 @@ class Services:
     promoter: TaskPromoter
     ticker: SchedulerTicker
     schedules: ScheduleService
+    workflows: WorkflowService
     clock: Clock
 
 
@@ -91,6 +94,13 @@ def build_services(
     scheduler = SchedulerService(
         tasks=ports.tasks, queue=ports.queue, catalog=ports.catalog, clock=ports.clock
     )
+    workflows = WorkflowService(
+        workflows=ports.workflows,
+        tasks=ports.tasks,
+        queue=ports.queue,
+        catalog=ports.catalog,
+        clock=ports.clock,
+    )
     return Services(
         scheduler=scheduler,
         workers=WorkerService(
@@ -114,7 +124,11 @@ def build_services(
         promoter=TaskPromoter(tasks=ports.tasks),
         # The ticker decides what is due by the storage's clock, like the promoter and rescuer.
         ticker=SchedulerTicker(
-            schedules=ports.schedules, scheduler=scheduler, clock=ports.clock, calendar=calendar
+            schedules=ports.schedules,
+            scheduler=scheduler,
+            clock=ports.clock,
+            calendar=calendar,
+            workflows=workflows,
         ),
         schedules=ScheduleService(
             schedules=ports.schedules,
@@ -122,7 +136,9 @@ def build_services(
             clock=ports.clock,
             calendar=calendar,
             scheduler=scheduler,
+            workflows=workflows,
         ),
+        workflows=workflows,
         clock=ports.clock,
     )
 
@@ -137,6 +153,7 @@ class StoragePorts:
     queue: Queue
     catalog: TaskCatalog
     schedules: ScheduleRepository
+    workflows: WorkflowRepository
 
 
 def _storage_ports(
@@ -151,6 +168,7 @@ def _storage_ports(
             queue=memory.queue,
             catalog=catalog,
             schedules=InMemoryScheduleRepository(),
+            workflows=memory.workflows,
         )
     if storage == "django":
         # Imported here: the ORM adapters need Django's app registry, the memory ones do not.
@@ -160,6 +178,7 @@ def _storage_ports(
             DjangoScheduleRepository,
             DjangoTaskRepository,
             DjangoWorkerRepository,
+            DjangoWorkflowRepository,
         )
 
         database_clock = DatabaseClock(database)
@@ -171,6 +190,7 @@ def _storage_ports(
             queue=DjangoQueue(tasks),
             catalog=catalog,
             schedules=DjangoScheduleRepository(database),
+            workflows=DjangoWorkflowRepository(tasks),
         )
     raise StorageNotConfigured(
         f'settings.SCHEDULER["STORAGE"] is {storage!r}; expected one of {", ".join(STORAGES)}'

@@ -26,6 +26,8 @@ _KEYS = {
     "queue": "queue",
     "priority": "priority",
     "max_attempts": "max_attempts",
+    # A workflow template: the steps each firing enqueues as a run named `task`.
+    "workflow": "workflow",
 }
 
 

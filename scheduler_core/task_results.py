@@ -11,6 +11,8 @@ from .domain.records import TIMED_OUT, WORKER_LOST
 
 # django.tasks knows four statuses; docs/state-machine.md explains the mapping.
 _STATUSES = {
+    # A workflow step waiting for its parents: queued, as far as django.tasks can say.
+    TaskStatus.BLOCKED: TaskResultStatus.READY,
     TaskStatus.SCHEDULED: TaskResultStatus.READY,
     TaskStatus.READY: TaskResultStatus.READY,
     TaskStatus.RETRYING: TaskResultStatus.READY,

@@ -48,6 +48,7 @@ def task_detail(request: HttpRequest, task_id: UUID) -> HttpResponse:
         "transitions": transitions,
         "operations": available(task, request.user),
         "live": not task.is_terminal(),
+        "workflow": services.workflows.neighbours(task),
     }
     template = f"{TEMPLATE}#live" if is_htmx(request) else TEMPLATE
     return render(request, template, context)

@@ -16,6 +16,8 @@ register = template.Library()
 # Each state has a distinct shape as well as a colour, so that the badge still reads for a
 # colour-blind operator or on a monochrome screen; the text is always there too.
 BADGE_SYMBOLS = {
+    # A workflow step waiting for the steps before it.
+    "blocked": "⧗",
     "scheduled": "◷",
     "ready": "○",
     "running": "▶",

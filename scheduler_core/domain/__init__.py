@@ -16,6 +16,7 @@ from .errors import (
     UnknownTask,
     WorkerInvalid,
     WorkerNotFound,
+    WorkflowNotFound,
 )
 from .listing import Cursor, Page, PageRequest, TaskFilter
 from .priority import MAX_PRIORITY, MIN_PRIORITY, Priority
@@ -60,6 +61,7 @@ __all__ = [
     "WorkerInvalid",
     "WorkerNotFound",
     "WorkerState",
+    "WorkflowNotFound",
     "plan_fires",
     "upcoming_runs",
 ]

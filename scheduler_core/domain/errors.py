@@ -64,3 +64,7 @@ class ScheduleInvalid(SchedulerError):
 
 class ScheduleNotFound(SchedulerError):
     """No schedule exists with the given name."""
+
+
+class WorkflowNotFound(SchedulerError):
+    """No workflow run has the requested id."""

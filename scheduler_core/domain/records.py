@@ -13,6 +13,11 @@ from .status import TaskStatus
 WORKER_LOST = "WorkerLost"
 # The reason recorded when a lost claim is given back: its attempt never started.
 CLAIM_DROPPED = "claim dropped before it ran"
+# Who moves workflow steps when their parents finish, and why (see docs/workflows.md).
+WORKFLOW = "workflow"
+PARENTS_SUCCEEDED = "parents succeeded"
+UPSTREAM_FAILED = "upstream failed"
+REARMED = "upstream retried"
 # Exception type recorded when a task ran longer than its timeout.
 TIMED_OUT = "TimeoutError"
 

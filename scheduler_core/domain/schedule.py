@@ -13,6 +13,7 @@ from .defaults import DEFAULT_MAX_ATTEMPTS, DEFAULT_QUEUE, MAX_NAME_LENGTH
 from .errors import ScheduleInvalid, TaskInvalid
 from .ports.cron import CronCalendar
 from .task import Task
+from .workflow_template import read_template
 
 # Letters, digits and a little punctuation: the name ends up in every fired task's unique key.
 SCHEDULE_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]*")
@@ -50,6 +51,9 @@ class Schedule:
     queue: str | None = None
     priority: int | None = None
     max_attempts: int | None = None
+    # A workflow template (steps as JSON): when given, each firing enqueues a run of these
+    # steps named `task`, instead of one task (docs/workflows.md).
+    workflow: list[dict[str, Any]] = field(default_factory=list)
     next_run_at: datetime | None = None
     last_run_at: datetime | None = None
     # Hash of the settings definition this schedule was last synced from; "" if made by hand.
@@ -78,6 +82,9 @@ class Schedule:
             moment = getattr(self, moment_field)
             if moment is not None and (not isinstance(moment, datetime) or moment.tzinfo is None):
                 raise ScheduleInvalid(moment_field, "must be a timezone-aware datetime")
+        if self.workflow:
+            read_template(self.task, self.workflow)
+            return
         # The task fields follow the task's own rules: build the task a firing would submit.
         try:
             self.task_for(datetime(2000, 1, 1, tzinfo=UTC), now=datetime(2000, 1, 1, tzinfo=UTC))

@@ -8,6 +8,8 @@ from enum import StrEnum
 class TaskStatus(StrEnum):
     """Where a task is in its lifecycle (see docs/state-machine.md)."""
 
+    # A workflow step waiting for the steps it comes after; no worker may claim it.
+    BLOCKED = "blocked"
     # Waiting for a run_after that lies in the future.
     SCHEDULED = "scheduled"
     # Due and waiting for a worker to claim it.

@@ -11,7 +11,16 @@ from uuid import UUID, uuid4
 from .defaults import DEFAULT_MAX_ATTEMPTS, DEFAULT_QUEUE, MAX_ATTEMPTS_LIMIT, MAX_DROPPED_CLAIMS
 from .errors import InvalidTransition, StaleTask
 from .json_values import check_json_value
-from .records import CLAIM_DROPPED, WORKER_LOST, TaskError, TaskTransition
+from .records import (
+    CLAIM_DROPPED,
+    PARENTS_SUCCEEDED,
+    REARMED,
+    UPSTREAM_FAILED,
+    WORKER_LOST,
+    WORKFLOW,
+    TaskError,
+    TaskTransition,
+)
 from .retry import RetryPolicy
 from .status import TaskStatus
 from .task_validation import validate_task
@@ -52,6 +61,13 @@ class Task:
     attempt_started_at: datetime | None = None
     # How many claims were given back so (see MAX_DROPPED_CLAIMS).
     dropped_claims: int = 0
+    # The workflow run this task is a step of, and its key there (both None for a plain task).
+    workflow_id: UUID | None = None
+    step_key: str | None = None
+    # While blocked: how many of the steps it comes after have yet to succeed.
+    parents_left: int = 0
+    # The key of the step whose failure cancelled this one; a retry of that step re-arms it.
+    upstream_failed: str | None = None
     # Transitions made since the task was loaded; a repository stores and clears them.
     pending_transitions: list[TaskTransition] = field(default_factory=list, compare=False)
 
@@ -100,6 +116,21 @@ class Task:
             raise InvalidTransition("only a new task due at once takes the storage's time")
         self.enqueued_at = at
         self.run_after = at
+
+    def hold_for_parents(self, workflow_id: UUID, step_key: str, parents: int) -> None:
+        """Make this new task a step of a workflow run, blocked until `parents` steps succeed.
+
+        With no parents the step is a root and keeps the state create() gave it.
+        """
+        if self.pending_transitions or self.attempt or self.status.is_terminal:
+            raise InvalidTransition("only a new task becomes a workflow step")
+        if parents < 0:
+            raise InvalidTransition("a step cannot wait for a negative number of parents")
+        self.workflow_id = workflow_id
+        self.step_key = step_key
+        self.parents_left = parents
+        if parents:
+            self.status = TaskStatus.BLOCKED
 
     # -- questions -------------------------------------------------------------------------
 
@@ -225,6 +256,34 @@ class Task:
         # run_after stays: it orders claims, and the task has waited since then, not since now.
         self._move(TaskStatus.READY, now, actor=PROMOTER, reason=PROMOTED)
 
+    # -- workflow transitions --------------------------------------------------------------
+
+    def release(self, *, now: datetime) -> None:
+        """Every step this one waits for succeeded (or failed, where ignored): ready now."""
+        if self.status is not TaskStatus.BLOCKED:
+            raise InvalidTransition(f"cannot release a {self.status} task")
+        self.parents_left = 0
+        self.run_after = now
+        self._move(TaskStatus.READY, now, actor=WORKFLOW, reason=PARENTS_SUCCEEDED)
+
+    def cancel_upstream(self, key: str, *, now: datetime) -> None:
+        """A step this one waits for failed for good or was cancelled: cancel it, naming `key`."""
+        if self.status is not TaskStatus.BLOCKED:
+            raise InvalidTransition(f"cannot cancel a {self.status} task for its upstream")
+        self.upstream_failed = key
+        self._finish(TaskStatus.CANCELLED, now, actor=WORKFLOW, reason=f"{UPSTREAM_FAILED}: {key}")
+
+    def rearm(self, *, parents: int, now: datetime, actor: str = WORKFLOW) -> None:
+        """The failed step that cancelled this one is retried: wait for `parents` steps again."""
+        if self.status is not TaskStatus.CANCELLED or self.upstream_failed is None:
+            raise InvalidTransition(f"cannot re-arm a {self.status} task not cancelled upstream")
+        if parents < 1:
+            raise InvalidTransition("a re-armed step waits for at least its retried parent")
+        self.upstream_failed = None
+        self.parents_left = parents
+        self.finished_at = None
+        self._move(TaskStatus.BLOCKED, now, actor=actor, reason=REARMED)
+
     # -- operator transitions --------------------------------------------------------------
 
     def cancel(self, *, now: datetime, attempt: int | None = None, actor: str = "system") -> None:
@@ -233,7 +292,7 @@ class Task:
             if attempt is None:
                 raise InvalidTransition("a running task is cancelled by request_cancel")
             self._require_running(attempt, "cancel")
-        elif not self.status.is_waiting:
+        elif not (self.status.is_waiting or self.status is TaskStatus.BLOCKED):
             raise InvalidTransition(f"cannot cancel a {self.status} task")
         self._finish(TaskStatus.CANCELLED, now, actor=actor, reason="cancelled")
 
@@ -256,6 +315,11 @@ class Task:
         """Run a failed or cancelled task again, granting one more attempt if it had none left."""
         if self.status not in (TaskStatus.FAILED, TaskStatus.CANCELLED):
             raise InvalidTransition(f"cannot retry a {self.status} task")
+        if self.upstream_failed is not None:
+            # Run alone it would miss its parents' results: retry the step that failed.
+            raise InvalidTransition(
+                f"cancelled because step {self.upstream_failed!r} failed; retry that step"
+            )
         # Another attempt would need max_attempts above the limit that validate() enforces.
         if self.attempt >= MAX_ATTEMPTS_LIMIT:
             raise InvalidTransition(f"task made {self.attempt} attempts, the most a task may make")

@@ -33,6 +33,8 @@ def encode_task(task: Task) -> bytes:
             "worker_id": task.worker_id,
             "worker_ids": task.worker_ids,
             "timeout": task.timeout,
+            "workflow_id": None if task.workflow_id is None else str(task.workflow_id),
+            "step_key": task.step_key,
             "errors": [
                 {
                     "attempt": e.attempt,
@@ -67,6 +69,8 @@ def decode_task(data: bytes) -> Task:
         worker_id=raw["worker_id"],
         worker_ids=raw["worker_ids"],
         timeout=raw["timeout"],
+        workflow_id=None if raw.get("workflow_id") is None else UUID(raw["workflow_id"]),
+        step_key=raw.get("step_key"),
         errors=[
             TaskError(
                 attempt=e["attempt"],

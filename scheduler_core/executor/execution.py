@@ -9,8 +9,8 @@ from typing import Any
 
 from django.db import close_old_connections
 from django.tasks import TaskResultStatus
-from django.tasks.base import TaskContext, TaskResult
 from django.tasks.base import TaskError as DjangoTaskError
+from django.tasks.base import TaskResult
 from django.tasks.signals import task_finished, task_started
 from django.utils.json import normalize_json
 
@@ -58,7 +58,12 @@ class ResultNotJSON(TypeError):
 
 def _call(django_task: Any, task_result: TaskResult[..., Any], task: Task) -> Any:
     if django_task.takes_context:
-        return django_task.call(TaskContext(task_result=task_result), *task.args, **task.kwargs)
+        from scheduler_core.workflow_context import WorkflowTaskContext
+
+        context = WorkflowTaskContext(
+            task_result=task_result, workflow_id=task.workflow_id, step_key=task.step_key
+        )
+        return django_task.call(context, *task.args, **task.kwargs)
     return django_task.call(*task.args, **task.kwargs)
 
 

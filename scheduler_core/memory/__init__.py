@@ -11,6 +11,7 @@ from .schedule_repository import InMemoryScheduleRepository
 from .storage import InMemoryStorage
 from .task_repository import InMemoryTaskRepository
 from .worker_repository import InMemoryWorkerRepository
+from .workflow_repository import InMemoryWorkflowRepository
 
 __all__ = [
     "InMemoryQueue",
@@ -19,6 +20,7 @@ __all__ = [
     "InMemoryTaskCatalog",
     "InMemoryTaskRepository",
     "InMemoryWorkerRepository",
+    "InMemoryWorkflowRepository",
     "ManualClock",
     "ReadyIndex",
 ]

@@ -11,6 +11,7 @@ from .catalog import InMemoryTaskCatalog
 from .queue import InMemoryQueue
 from .task_repository import InMemoryTaskRepository
 from .worker_repository import InMemoryWorkerRepository
+from .workflow_repository import InMemoryWorkflowRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,3 +37,8 @@ class InMemoryStorage:
             queue=InMemoryQueue(tasks, clock, workers.has_exited),
             catalog=InMemoryTaskCatalog(task_names),
         )
+
+    @property
+    def workflows(self) -> InMemoryWorkflowRepository:
+        """Workflow runs, kept by the task repository beside their steps."""
+        return InMemoryWorkflowRepository(self.tasks)

@@ -23,9 +23,11 @@ from scheduler_core.domain.fencing import loses_cancel_request
 from scheduler_core.domain.ports import Clock, TaskRepository
 from scheduler_core.domain.pruning import check_prunable
 from scheduler_core.domain.task import PROMOTABLE_STATUSES
+from scheduler_core.domain.workflow_steps import ends_step, rearms_steps
 
 from .ready_index import ReadyIndex
 from .task_listing import keyset_page, matches
+from .workflow_graph import InMemoryWorkflowGraph
 
 
 class InMemoryTaskRepository(TaskRepository):
@@ -46,6 +48,8 @@ class InMemoryTaskRepository(TaskRepository):
         # unique index of the database.
         self._live_keys: dict[str, UUID] = {}
         self._transitions: dict[UUID, list[TaskTransition]] = {}
+        # Workflow runs and their edges, settled under the same lock as the tasks.
+        self.graph = InMemoryWorkflowGraph()
 
     @property
     def condition(self) -> threading.Condition:
@@ -88,6 +92,15 @@ class InMemoryTaskRepository(TaskRepository):
                 if queue is None or task.queue == queue:
                     counts[task.status] += 1
         return counts
+
+    def find_steps(self, run_id: UUID) -> list[Task]:
+        """Copies of the steps of a workflow run."""
+        return self.find_steps_of({run_id})
+
+    def find_steps_of(self, run_ids: Collection[UUID]) -> list[Task]:
+        """Copies of the steps of these workflow runs."""
+        with self._condition:
+            return copy.deepcopy([t for t in self._tasks.values() if t.workflow_id in run_ids])
 
     def count_running(self, queues: Iterable[str]) -> dict[str, int]:
         """How many tasks of each of `queues` are running (queues with none are left out)."""
@@ -154,7 +167,9 @@ class InMemoryTaskRepository(TaskRepository):
                 raise StaleTask(f"task {task.id} was asked to cancel since it was read")
             self._check_unique_key(task, self._live_keys)
             self._release_key(stored)
-            self._store(task, self._clock.now())
+            now = self._clock.now()
+            self._store(task, now)
+            self._settle_workflow(task, stored.status, now)
             self._notify_if_waiting([task])
 
     def delete(self, task_id: UUID) -> None:
@@ -172,6 +187,12 @@ class InMemoryTaskRepository(TaskRepository):
         """Delete up to `limit` tasks in these terminal statuses finished before the moment."""
         check_prunable(statuses, limit)
         with self._condition:
+            # A step of a run still going stays: a step after it may yet read its result.
+            open_runs = {
+                task.workflow_id
+                for task in self._tasks.values()
+                if task.workflow_id is not None and not task.is_terminal()
+            }
             old = sorted(
                 (
                     task
@@ -179,6 +200,7 @@ class InMemoryTaskRepository(TaskRepository):
                     if task.status in statuses
                     and task.finished_at is not None
                     and task.finished_at < finished_before
+                    and task.workflow_id not in open_runs
                 ),
                 key=lambda task: (task.finished_at, task.id),
             )[:limit]
@@ -315,6 +337,17 @@ class InMemoryTaskRepository(TaskRepository):
             self._index.put(kept, now)
         else:
             self._index.discard(kept.id)
+
+    def _settle_workflow(self, task: Task, previous: TaskStatus, now: datetime) -> None:
+        # Under the lock of the write, as a database does it in the write's transaction.
+        def store(step: Task) -> None:
+            self._store(step, now)
+            self._notify_if_waiting([step])
+
+        if ends_step(task, previous):
+            self.graph.settle(task, self._tasks, store, task.finished_at or now)
+        elif rearms_steps(task, previous):
+            self.graph.rearm(task, self._tasks, store, task.run_after)
 
     def _notify_if_waiting(self, tasks: Iterable[Task]) -> None:
         if any(task.status.is_waiting for task in tasks):

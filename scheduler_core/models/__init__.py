@@ -11,6 +11,7 @@ from .task import TaskRecord
 from .task_error import TaskErrorRecord
 from .task_event import TaskEvent
 from .worker import WorkerRecord
+from .workflow import WorkflowEdgeRecord, WorkflowRunRecord
 
 __all__ = [
     "ActivityMinute",
@@ -29,4 +30,6 @@ __all__ = [
     "TaskRecord",
     "TaskTotals",
     "WorkerRecord",
+    "WorkflowEdgeRecord",
+    "WorkflowRunRecord",
 ]

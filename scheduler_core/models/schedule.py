@@ -39,6 +39,8 @@ class ScheduleRecord(models.Model):
     queue = models.CharField(max_length=100, null=True, blank=True)
     priority = models.SmallIntegerField(null=True, blank=True)
     max_attempts = models.IntegerField(null=True, blank=True)
+    # A workflow template (steps as JSON); empty for a schedule of one task.
+    workflow = models.JSONField(encoder=ExactJSONEncoder, default=list, blank=True)
     next_run_at = models.DateTimeField(null=True, blank=True)
     last_run_at = models.DateTimeField(null=True, blank=True)
     code_hash = models.CharField(max_length=64, blank=True, default="", editable=False)

@@ -37,6 +37,13 @@ class TaskRecord(models.Model):
     attempt_started_at = models.DateTimeField(null=True, blank=True)
     # Claims given back because their attempt never started (Task.rescue).
     dropped_claims = models.SmallIntegerField(default=0, db_default=0)
+    # The workflow run this task is a step of, and its key there (docs/workflows.md).
+    workflow_id = models.UUIDField(null=True, blank=True)
+    step_key = models.CharField(max_length=100, null=True, blank=True)
+    # While blocked: the parents yet to succeed. Counted down by the release statement.
+    parents_left = models.IntegerField(default=0, db_default=0)
+    # The key of the step whose failure cancelled this one.
+    upstream_failed = models.CharField(max_length=100, null=True, blank=True)
 
     class Meta:
         db_table = "scheduler_task"
@@ -91,6 +98,13 @@ class TaskRecord(models.Model):
             models.Index(fields=["queue", "-enqueued_at", "-id"], name="sched_task_queue_idx"),
             models.Index(fields=["name", "-enqueued_at", "-id"], name="sched_task_name_idx"),
             models.Index(fields=["worker_id", "-enqueued_at"], name="sched_task_worker_idx"),
+            # A workflow run's steps by status: its counts, and the run list's status filter.
+            models.Index(
+                "workflow_id",
+                "status",
+                name="sched_task_workflow_idx",
+                condition=models.Q(workflow_id__isnull=False),
+            ),
             # Retention: finished rows by age.
             models.Index(
                 fields=["finished_at"],
@@ -99,6 +113,12 @@ class TaskRecord(models.Model):
             ),
         ]
         constraints = [
+            # A run's steps by key; also how a run's steps are found.
+            models.UniqueConstraint(
+                fields=["workflow_id", "step_key"],
+                name="sched_task_workflow_step",
+                condition=models.Q(workflow_id__isnull=False),
+            ),
             # At most one live task per unique key; finished tasks free the key again.
             models.UniqueConstraint(
                 fields=["unique_key"],

@@ -4,11 +4,13 @@ from .optimistic import MAX_STALE_RETRIES, change_task
 from .promoter import DEFAULT_PROMOTE_BATCH_SIZE, TaskPromoter
 from .pruner import PruneReport, TaskPruner
 from .rescuer import DEFAULT_RESCUE_BATCH_SIZE, RescueReport, TaskRescuer
+from .run_view import RunView
 from .schedule_ticker import DEFAULT_TICK_BATCH_SIZE, SchedulerTicker, TickReport
 from .scheduler_service import SchedulerService
 from .schedules import ScheduleService, SyncReport
 from .submission import MAX_BATCH_SIZE, build_batch, build_task
 from .worker_service import WorkerService
+from .workflows import Neighbours, RunActionReport, RunSummary, StepRequest, WorkflowService
 
 __all__ = [
     "PruneReport",
@@ -27,6 +29,12 @@ __all__ = [
     "TaskPromoter",
     "TaskRescuer",
     "WorkerService",
+    "WorkflowService",
+    "Neighbours",
+    "RunSummary",
+    "RunActionReport",
+    "RunView",
+    "StepRequest",
     "build_batch",
     "build_task",
     "change_task",

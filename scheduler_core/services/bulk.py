@@ -49,7 +49,7 @@ class BulkAction(StrEnum):
 
 
 APPLIES_TO: dict[BulkAction, frozenset[TaskStatus]] = {
-    BulkAction.CANCEL: WAITING_STATUSES | {TaskStatus.RUNNING},
+    BulkAction.CANCEL: WAITING_STATUSES | {TaskStatus.RUNNING, TaskStatus.BLOCKED},
     BulkAction.RETRY: frozenset({TaskStatus.FAILED, TaskStatus.CANCELLED}),
     BulkAction.RUN_NOW: frozenset({TaskStatus.SCHEDULED, TaskStatus.RETRYING}),
     BulkAction.DELETE: TERMINAL_STATUSES,

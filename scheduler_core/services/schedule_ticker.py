@@ -15,6 +15,8 @@ from datetime import datetime
 from ..domain import Schedule, plan_fires
 from ..domain.defaults import DEFAULT_MAX_ATTEMPTS, DEFAULT_QUEUE
 from ..domain.ports import Clock, CronCalendar, Scheduler, ScheduleRepository, SubmitRequest
+from .schedule_workflows import template_requests
+from .workflows import WorkflowService
 
 logger = logging.getLogger(__name__)
 
@@ -40,9 +42,12 @@ class SchedulerTicker:
         clock: Clock,
         calendar: CronCalendar,
         batch_size: int = DEFAULT_TICK_BATCH_SIZE,
+        workflows: WorkflowService | None = None,
     ) -> None:
         self._schedules = schedules
         self._scheduler = scheduler
+        # Starts the runs of workflow schedules, in the firing's transaction like a task.
+        self._workflows = workflows
         self._clock = clock
         self._calendar = calendar
         self._batch_size = batch_size
@@ -79,7 +84,10 @@ class SchedulerTicker:
             if not won:
                 return None
             for fire_time in plan.fire_times:
-                self._scheduler.submit(request_for(schedule, fire_time))
+                if schedule.workflow and self._workflows is not None:
+                    self._workflows.enqueue(schedule.task, template_requests(schedule))
+                else:
+                    self._scheduler.submit(request_for(schedule, fire_time))
         for fire_time in plan.fire_times:
             logger.info("schedule %r fired for %s", schedule.name, fire_time.isoformat())
         return len(plan.fire_times)

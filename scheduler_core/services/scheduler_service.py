@@ -97,7 +97,7 @@ class SchedulerService(Scheduler):
             now = self._clock.now()
             if task.status is TaskStatus.RUNNING:
                 task.request_cancel(now=now, actor=actor)
-            elif task.status.is_waiting:
+            elif task.status.is_waiting or task.status is TaskStatus.BLOCKED:
                 task.cancel(now=now, actor=actor)
             else:
                 raise InvalidTransition(

@@ -10,6 +10,8 @@ from datetime import datetime
 from ..domain import Schedule, ScheduleInvalid, Task, TaskInvalid, upcoming_runs
 from ..domain.ports import Clock, CronCalendar, Scheduler, ScheduleRepository, TaskCatalog
 from .schedule_ticker import request_for
+from .schedule_workflows import check_template_tasks, template_requests
+from .workflows import WorkflowService
 
 logger = logging.getLogger(__name__)
 
@@ -51,9 +53,12 @@ class ScheduleService:
         clock: Clock,
         calendar: CronCalendar,
         scheduler: Scheduler,
+        workflows: WorkflowService | None = None,
     ) -> None:
         self._schedules = schedules
         self._scheduler = scheduler
+        # Starts the runs of workflow schedules; without it they are only stored.
+        self._workflows = workflows
         self._catalog = catalog
         self._clock = clock
         self._calendar = calendar
@@ -87,6 +92,11 @@ class ScheduleService:
         due time the ticker fired, is left alone.
         """
         schedule = self._schedules.get(name)
+        if schedule.workflow and self._workflows is not None:
+            # A workflow schedule starts a run; its first step stands for it.
+            run = self._workflows.enqueue(schedule.task, template_requests(schedule))
+            logger.info("schedule %r run now by %s: workflow run %s", name, actor, run.id)
+            return run.steps[0]
         task = self._scheduler.submit(request_for(schedule, self._clock.now()))
         logger.info("schedule %r run now by %s: task %s", name, actor, task.id)
         return task
@@ -113,6 +123,9 @@ class ScheduleService:
     def validate(self, schedule: Schedule) -> None:
         """Raise ScheduleInvalid naming the field at fault, the task's registration included."""
         schedule.validate(self._calendar)
+        if schedule.workflow:
+            check_template_tasks(schedule, self._catalog)
+            return
         if not self._catalog.is_registered(schedule.task):
             raise ScheduleInvalid("task", f"{schedule.task!r} is not a registered task")
         # Checked like a submit, or every firing would fail with the same TypeError.

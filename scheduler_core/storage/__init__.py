@@ -5,6 +5,7 @@ from .queue import DjangoQueue
 from .schedule_repository import DjangoScheduleRepository
 from .task_repository import DjangoTaskRepository
 from .worker_repository import DjangoWorkerRepository
+from .workflow_repository import DjangoWorkflowRepository
 
 __all__ = [
     "DatabaseClock",
@@ -12,4 +13,5 @@ __all__ = [
     "DjangoScheduleRepository",
     "DjangoTaskRepository",
     "DjangoWorkerRepository",
+    "DjangoWorkflowRepository",
 ]

@@ -51,6 +51,10 @@ def task_values(task: Task) -> dict[str, Any]:
         "cancel_requested": task.cancel_requested,
         "attempt_started_at": task.attempt_started_at,
         "dropped_claims": task.dropped_claims,
+        "workflow_id": task.workflow_id,
+        "step_key": task.step_key,
+        "parents_left": task.parents_left,
+        "upstream_failed": task.upstream_failed,
     }
 
 
@@ -78,6 +82,10 @@ TASK_COLUMNS = (
     "cancel_requested",
     "attempt_started_at",
     "dropped_claims",
+    "workflow_id",
+    "step_key",
+    "parents_left",
+    "upstream_failed",
 )
 
 
@@ -113,6 +121,10 @@ def task_row(
         task.cancel_requested,
         moment(task.attempt_started_at),
         task.dropped_claims,
+        None if task.workflow_id is None else key(task.workflow_id),
+        task.step_key,
+        task.parents_left,
+        task.upstream_failed,
     )
 
 
@@ -155,6 +167,10 @@ def task_from_record(record: TaskRecord, errors: Iterable[TaskErrorRecord] = ())
         cancel_requested=record.cancel_requested,
         attempt_started_at=record.attempt_started_at,
         dropped_claims=record.dropped_claims,
+        workflow_id=record.workflow_id,
+        step_key=record.step_key,
+        parents_left=record.parents_left,
+        upstream_failed=record.upstream_failed,
     )
 
 
@@ -252,6 +268,7 @@ _SCHEDULE_DEFINITION = (
     "queue",
     "priority",
     "max_attempts",
+    "workflow",
     "code_hash",
 )
 

@@ -9,7 +9,7 @@ from functools import reduce
 from uuid import UUID
 
 from django.db import IntegrityError, connections, transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from scheduler_core.domain import (
     DuplicateTask,
@@ -26,7 +26,9 @@ from scheduler_core.domain import (
 from scheduler_core.domain.listing import Cursor
 from scheduler_core.domain.ports import TaskRepository
 from scheduler_core.domain.pruning import check_prunable
+from scheduler_core.domain.workflow_steps import ends_step, rearms_steps
 from scheduler_core.models import TaskErrorRecord, TaskEvent, TaskRecord
+from scheduler_core.models.choices import live
 
 from .activity import prune_activity
 from .attempt_start import mark_attempts_started
@@ -44,6 +46,8 @@ from .promotion import promote_due_tasks
 from .sqlite_locks import retry_when_locked
 from .task_insert import insert_task_now_postgres, insert_tasks
 from .task_listing import filtered, page_rows
+from .workflow_rearm import rearm_below
+from .workflow_settle import settle_ended_steps
 
 
 class DjangoTaskRepository(TaskRepository):
@@ -216,6 +220,7 @@ class DjangoTaskRepository(TaskRepository):
                 if changed:
                     self._store_new_errors(task, expected_status, expected_attempt)
                     self._log(task.pending_transitions)
+                    self._settle_workflow(task, expected_status)
                 return changed
 
         try:
@@ -241,7 +246,11 @@ class DjangoTaskRepository(TaskRepository):
 
             def write() -> set[UUID]:
                 with transaction.atomic(using=self.using):
-                    return store_successes(self.using, plain)
+                    done = store_successes(self.using, plain)
+                    steps = [t for t in plain if t.id in done and t.workflow_id is not None]
+                    if steps:
+                        settle_ended_steps(self.using, steps)
+                    return done
 
             stored = retry_when_locked(write)
         return stored | super().finish_many(others)
@@ -260,10 +269,16 @@ class DjangoTaskRepository(TaskRepository):
         """Delete up to `limit` tasks in these terminal statuses finished before the moment."""
         check_prunable(statuses, limit)
         rows = TaskRecord.objects.using(self.using)
-        oldest = rows.filter(
-            status__in=sorted(status.value for status in statuses),
-            finished_at__lt=finished_before,
-        ).order_by("finished_at", "id")
+        # A step of a run still going stays: a step after it may yet read its result.
+        open_run = rows.filter(workflow_id=OuterRef("workflow_id")).filter(live())
+        oldest = (
+            rows.filter(
+                status__in=sorted(status.value for status in statuses),
+                finished_at__lt=finished_before,
+            )
+            .exclude(Q(workflow_id__isnull=False) & Exists(open_run))
+            .order_by("finished_at", "id")
+        )
         ids = list(oldest.values_list("id", flat=True)[:limit])
         if not ids:
             return 0
@@ -315,6 +330,13 @@ class DjangoTaskRepository(TaskRepository):
             return
         new = [error_record(task.id, e) for e in task.errors if e.attempt == expected_attempt]
         TaskErrorRecord.objects.using(self.using).bulk_create(new)
+
+    def _settle_workflow(self, task: Task, previous: TaskStatus) -> None:
+        # In the write's transaction: the outcome and what it releases commit together.
+        if ends_step(task, previous):
+            settle_ended_steps(self.using, [task])
+        elif rearms_steps(task, previous):
+            rearm_below(self.using, task, task.run_after)
 
     def _log(self, transitions: Sequence[TaskTransition]) -> None:
         if not transitions:

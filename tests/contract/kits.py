@@ -15,6 +15,7 @@ storage, yields a StorageKit and cleans up after the yield, then register it::
             workers=DjangoWorkerRepository(),
             queue=queue,
             now=tasks.clock.now,
+            workflows=DjangoWorkflowRepository(tasks),
             end_thread=connections.close_all,
         )
         queue.close()
@@ -37,7 +38,13 @@ from datetime import datetime
 
 import pytest
 
-from scheduler_core.domain.ports import Queue, SystemClock, TaskRepository, WorkerRepository
+from scheduler_core.domain.ports import (
+    Queue,
+    SystemClock,
+    TaskRepository,
+    WorkerRepository,
+    WorkflowRepository,
+)
 from scheduler_core.memory import InMemoryStorage
 from tests.databases import alias_of
 
@@ -54,6 +61,8 @@ class StorageKit:
     workers: WorkerRepository
     queue: Queue
     now: Callable[[], datetime]
+    # Workflow runs, kept beside the tasks that are their steps.
+    workflows: WorkflowRepository
     # Run by every thread a test starts, as it ends: a database kit closes that thread's
     # connections here, which would otherwise leak (and fail the test with a warning).
     end_thread: Callable[[], None] = _nothing_to_release
@@ -72,7 +81,11 @@ def memory_kit() -> Iterator[StorageKit]:
     """In-memory storage on the system clock, as the database adapters run on theirs."""
     storage = InMemoryStorage.create(clock=SystemClock())
     yield StorageKit(
-        tasks=storage.tasks, workers=storage.workers, queue=storage.queue, now=storage.clock.now
+        tasks=storage.tasks,
+        workers=storage.workers,
+        queue=storage.queue,
+        now=storage.clock.now,
+        workflows=storage.workflows,
     )
 
 
@@ -82,7 +95,12 @@ def database_kit(backend: str) -> Callable[[], Iterator[StorageKit]]:
     def open_kit() -> Iterator[StorageKit]:
         from django.db import connections
 
-        from scheduler_core.storage import DjangoQueue, DjangoTaskRepository, DjangoWorkerRepository
+        from scheduler_core.storage import (
+            DjangoQueue,
+            DjangoTaskRepository,
+            DjangoWorkerRepository,
+            DjangoWorkflowRepository,
+        )
 
         alias = alias_of(backend)
         tasks = DjangoTaskRepository(alias)
@@ -93,6 +111,7 @@ def database_kit(backend: str) -> Callable[[], Iterator[StorageKit]]:
                 workers=DjangoWorkerRepository(alias),
                 queue=queue,
                 now=tasks.clock.now,
+                workflows=DjangoWorkflowRepository(tasks),
                 end_thread=connections.close_all,
             )
         finally:

@@ -8,6 +8,7 @@ from .schedule_repository import ScheduleRepository
 from .scheduler import Scheduler, SubmitRequest
 from .task_repository import TaskRepository
 from .worker_repository import WorkerRepository
+from .workflow_repository import WorkflowRepository
 
 __all__ = [
     "Clock",
@@ -20,4 +21,5 @@ __all__ = [
     "TaskCatalog",
     "TaskRepository",
     "WorkerRepository",
+    "WorkflowRepository",
 ]

@@ -109,7 +109,11 @@ class TaskRepository(ABC):
     def prune(
         self, *, statuses: frozenset[TaskStatus], finished_before: datetime, limit: int
     ) -> int:
-        """Delete up to `limit` tasks in these terminal statuses finished before the moment."""
+        """Delete up to `limit` tasks in these terminal statuses finished before the moment.
+
+        Steps of a workflow run that still has an unfinished step are kept: a step after
+        them may yet read their results.
+        """
 
     @abstractmethod
     def prune_activity(self, before: datetime) -> int:

@@ -210,12 +210,12 @@ def search_objects(alias: str) -> set[str]:
 
 
 def add_as_before_0013(alias: str, new: Task) -> None:
-    """Insert a task as the code of that time did: the columns of 0013 do not exist yet."""
+    """Insert a task as the code of that time did: the columns of 0013 on do not exist yet."""
     connection = connections[alias]
     key = TaskRecord._meta.pk
     assert key is not None
-    assert TASK_COLUMNS[-2:] == ("attempt_started_at", "dropped_claims")
-    columns = TASK_COLUMNS[:-2]
+    # Every column from 0013's on came later (0013, then 0016's workflow columns).
+    columns = TASK_COLUMNS[: TASK_COLUMNS.index("attempt_started_at")]
     row = task_row(
         new,
         connection.ops.adapt_datetimefield_value,

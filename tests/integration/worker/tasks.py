@@ -101,3 +101,21 @@ def returns_a_huge_int(digits: int) -> int:
     """Return an int with more digits than Python will write as JSON text."""
     value: int = 10**digits - 1
     return value
+
+
+@task()
+def step(log: str, key: str, seconds: float = 0.0) -> str:
+    """A workflow step: note its start and end around a short sleep."""
+    _note(log, f"start {key}")
+    time.sleep(seconds)
+    _note(log, f"end {key}")
+    return key
+
+
+@task(takes_context=True)
+def gather(context: TaskContext[Any, Any], log: str, key: str, parents: list[str]) -> list[Any]:
+    """A fan-in step: read these parents' results through the context."""
+    _note(log, f"start {key}")
+    results = [context.upstream(parent) for parent in parents]  # type: ignore[attr-defined]
+    _note(log, f"end {key}")
+    return results

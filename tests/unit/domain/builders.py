@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from scheduler_core.domain import RetryPolicy, Task, TaskError, TaskStatus
 
@@ -53,6 +54,10 @@ def claimed(task: Task, *, worker: str = WORKER, now: datetime = NOW, started: b
     return task
 
 
+# The workflow run a blocked task of task_in() is a step of.
+WORKFLOW_ID = UUID("00000000-0000-4000-8000-000000000001")
+
+
 def task_in(status: TaskStatus, *, max_attempts: int = 3) -> Task:
     """A task in `status` whose history is the shortest legal path there, all at NOW.
 
@@ -63,6 +68,9 @@ def task_in(status: TaskStatus, *, max_attempts: int = 3) -> Task:
         return new_task(run_after=NOW + timedelta(hours=1), max_attempts=max_attempts)
     task = new_task(max_attempts=max_attempts)
     if status is TaskStatus.READY:
+        return task
+    if status is TaskStatus.BLOCKED:
+        task.hold_for_parents(WORKFLOW_ID, "step", 2)
         return task
     if status is TaskStatus.CANCELLED:
         task.cancel(now=NOW, actor="alice")

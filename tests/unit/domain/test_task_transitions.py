@@ -21,6 +21,7 @@ from tests.unit.domain.builders import (
     NOW,
     POLICY,
     WORKER,
+    WORKFLOW_ID,
     assert_unchanged,
     claimed,
     error,
@@ -34,6 +35,8 @@ Outcome = TaskStatus | type[SchedulerError]
 Move = Callable[[Task], None]
 
 WAITING = (S.SCHEDULED, S.READY, S.RETRYING)
+# A blocked workflow step is cancelled like a waiting task, but never claimed.
+CANCELLABLE = (*WAITING, S.BLOCKED)
 
 
 def _stale(task: Task) -> int:
@@ -66,15 +69,24 @@ TABLE: dict[str, tuple[Move, dict[TaskStatus, Outcome]]] = {
     ),
     "fail": (lambda t: _fail(t, t.attempt), {S.RUNNING: S.RETRYING}),
     "fail_stale": (lambda t: _fail(t, _stale(t)), {S.RUNNING: StaleTask}),
-    "cancel": (lambda t: t.cancel(now=NOW), dict.fromkeys(WAITING, S.CANCELLED)),
+    "cancel": (lambda t: t.cancel(now=NOW), dict.fromkeys(CANCELLABLE, S.CANCELLED)),
     "cancel_with_attempt": (
         lambda t: t.cancel(now=NOW, attempt=t.attempt),
-        dict.fromkeys((*WAITING, S.RUNNING), S.CANCELLED),
+        dict.fromkeys((*CANCELLABLE, S.RUNNING), S.CANCELLED),
     ),
     "cancel_with_stale_attempt": (
         # Only a running task is fenced; a waiting one has no worker to be stale.
         lambda t: t.cancel(now=NOW, attempt=_stale(t)),
-        {**dict.fromkeys(WAITING, S.CANCELLED), S.RUNNING: StaleTask},
+        {**dict.fromkeys(CANCELLABLE, S.CANCELLED), S.RUNNING: StaleTask},
+    ),
+    "cancel_upstream": (lambda t: t.cancel_upstream("a", now=NOW), {S.BLOCKED: S.CANCELLED}),
+    "release": (lambda t: t.release(now=NOW), {S.BLOCKED: S.READY}),
+    # Only a step cancelled upstream comes back; task_in's cancelled task was cancelled itself.
+    "rearm": (lambda t: t.rearm(parents=1, now=NOW), {}),
+    "hold_for_parents": (
+        # Only a new task becomes a step; it records no move (it is created blocked).
+        lambda t: t.hold_for_parents(WORKFLOW_ID, "k", 1),
+        {S.READY: S.BLOCKED, S.SCHEDULED: S.BLOCKED, S.BLOCKED: S.BLOCKED},
     ),
     "request_cancel": (lambda t: t.request_cancel(now=NOW), {S.RUNNING: S.RUNNING}),
     "rescue_expired": (
@@ -134,7 +146,12 @@ def test_move_from_status(move_name: str, status: TaskStatus) -> None:
         logged = task.pending_transitions[len(before.pending_transitions) :]
         # Extending a lease or stamping the enqueue time is bookkeeping, not a move;
         # everything else leaves one record.
-        bookkeeping = move_name in ("extend_lease", "mark_started", "stamp_enqueued")
+        bookkeeping = move_name in (
+            "extend_lease",
+            "mark_started",
+            "stamp_enqueued",
+            "hold_for_parents",
+        )
         want = [] if bookkeeping else [(status, expected)]
         assert [(t.from_status, t.to_status) for t in logged] == want
     else:
@@ -279,3 +296,36 @@ def test_promote_keeps_the_run_after_that_orders_claims() -> None:
     task.status = before.status
     task.pending_transitions = before.pending_transitions
     assert_unchanged(task, before)
+
+
+def test_a_step_cancelled_upstream_is_re_armed_once() -> None:
+    task = task_in(S.BLOCKED)
+    task.cancel_upstream("a", now=NOW)
+    assert (task.upstream_failed, task.finished_at) == ("a", NOW)
+
+    task.rearm(parents=2, now=LATER)
+
+    assert (task.status, task.parents_left, task.upstream_failed) == (S.BLOCKED, 2, None)
+    assert task.finished_at is None
+    reasons = [(t.to_status, t.reason) for t in task.pending_transitions]
+    assert reasons == [(S.CANCELLED, "upstream failed: a"), (S.BLOCKED, "upstream retried")]
+    with pytest.raises(InvalidTransition):
+        task.rearm(parents=1, now=LATER)
+
+
+def test_a_re_armed_step_waits_for_at_least_one_parent() -> None:
+    task = task_in(S.BLOCKED)
+    task.cancel_upstream("a", now=NOW)
+    before = copy.deepcopy(task)
+
+    with pytest.raises(InvalidTransition):
+        task.rearm(parents=0, now=LATER)
+    assert_unchanged(task, before)
+
+
+def test_a_step_with_no_parents_keeps_its_state() -> None:
+    task = new_task()
+    task.hold_for_parents(WORKFLOW_ID, "root", 0)
+    assert (task.status, task.step_key, task.workflow_id) == (S.READY, "root", WORKFLOW_ID)
+    with pytest.raises(InvalidTransition):
+        task.hold_for_parents(WORKFLOW_ID, "root", -1)

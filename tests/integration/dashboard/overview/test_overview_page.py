@@ -96,9 +96,9 @@ def test_counts_oldest_ready_age_workers_and_charts(viewer: Client, services: Se
     default = re.search(r'<th scope="row">default</th>(.*?)</tr>', html, re.S)
     assert default
     counts = re.findall(r'<td class="num"[^>]*>([^<]*)</td>', default.group(1))
-    # scheduled, ready, running, retrying, succeeded, failed, cancelled, total, oldest ready
-    assert counts[:8] == ["1", "4", "0", "0", "2", "0", "0", "7"]
-    assert counts[8].startswith("5 min")
+    # blocked, scheduled, ready, running, retrying, succeeded, failed, cancelled, total, oldest
+    assert counts[:9] == ["0", "1", "4", "0", "0", "2", "0", "0", "7"]
+    assert counts[9].startswith("5 min")
     assert re.search(r"<th scope=\"row\">reports <span class=\"badge badge-paused\"", html)
     assert "Paused queues: <strong>reports</strong>" in html
     assert 'data-worker-state="running">1<' in html

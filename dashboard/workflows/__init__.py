@@ -1,0 +1,1 @@
+"""The workflows pages: runs, one run's graph and steps, cancel and retry-failed."""
