@@ -133,6 +133,8 @@ def claims(params: dict[str, Any]) -> dict[str, Any]:
     # The first claim warms caches and the plan; it is not what is timed.
     times = times[1:]
     return {"p50_ms": percentile(times, 50), "p95_ms": percentile(times, 95)}
+
+
 def workflow_fan_in(params: dict[str, Any]) -> dict[str, Any]:
     """W7: enqueue `steps` parallel no-op steps and one after all of them; the time it took."""
     from scheduler_core.bootstrap import get_services
