@@ -6,7 +6,6 @@ and examples. A run passes only when every list is empty.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -24,30 +23,10 @@ SLACK = 0.002
 # Reasons a cancel confirmed by the worker or an operator records (not a failed attempt).
 CANCEL_REASON = "cancelled"
 LOCKED = "database is locked"
+# The reason the rescuer logs when it hands back the attempt of a claim that never started.
+GIVE_BACK = "claim dropped before it ran"
 
 Violations = dict[str, list[str]]
-
-
-def _closing_event(events: list[EventRow], attempt: int) -> EventRow | None:
-    """The transition that ended `attempt` (running -> something else), if any."""
-    for event in events:
-        closes = event.from_status == "running" and event.to_status != "running"
-        if closes and event.attempt == attempt:
-            return event
-    return None
-
-
-def _run_end(run: Execution, events: list[EventRow]) -> float:
-    """When a run ended: its own end row, else (killed) the transition that closed its attempt.
-
-    Every path that closes an attempt without the task returning (kill on cancel or
-    timeout, a dead worker's rescue) first stops or loses the slot, so that transition is a
-    safe upper bound. A run whose attempt was never closed is still open.
-    """
-    if run.end is not None:
-        return run.end
-    closing = _closing_event(events, run.attempt)
-    return closing.at if closing is not None else math.inf
 
 
 def check_outcomes(snapshot: Snapshot, submitted: set[str] | None) -> Violations:
@@ -81,21 +60,80 @@ def check_success_once(snapshot: Snapshot) -> Violations:
     return {"no task succeeded twice": twice, "every success ran": phantom}
 
 
-def check_overlaps(snapshot: Snapshot) -> Violations:
-    """No two executions of one task overlapped in time."""
-    found: list[str] = []
+def overlapping_pairs(snapshot: Snapshot) -> list[tuple[str, Execution, Execution, bool]]:
+    """(task, earlier run, later run, thaw only) for every two runs of a task alive at once.
+
+    A run is alive from its start to its last tick or its end: a killed run logs no end, and
+    its last tick is when it was last seen running. "Thaw only" marks a later run that
+    started before the earlier one's first record after a freeze of its process, when that
+    record is the earlier run's last: the frozen run resumed and died within a tick.
+    """
+    found: list[tuple[str, Execution, Execution, bool]] = []
     for task_id, runs in snapshot.executions.items():
-        events = snapshot.events[task_id]
-        ordered = sorted(runs, key=lambda r: r.start)
-        for earlier, later in zip(ordered, ordered[1:], strict=False):
-            end = _run_end(earlier, events)
-            if later.start < end - SLACK:
-                found.append(
-                    f"{task_id} attempt {later.attempt} (pid {later.pid}) started "
-                    f"{end - later.start:.3f}s before attempt {earlier.attempt} "
-                    f"(pid {earlier.pid}) ended"
-                )
+        ordered = sorted(runs, key=lambda run: run.start)
+        for index, earlier in enumerate(ordered):
+            for later in ordered[index + 1 :]:
+                if later.start < earlier.last_seen - SLACK:
+                    found.append((task_id, earlier, later, False))
+                elif later.start < earlier.last_record - SLACK:
+                    found.append((task_id, earlier, later, True))
+    return found
+
+
+def check_overlaps(snapshot: Snapshot) -> Violations:
+    """No two executions of one task alive at once (a resume-and-die after a freeze aside)."""
+    found = [
+        f"{task_id} attempt {later.attempt} (pid {later.pid}, worker {later.worker}) started "
+        f"{earlier.last_seen - later.start:.3f}s before attempt {earlier.attempt} "
+        f"(pid {earlier.pid}, worker {earlier.worker}) was last seen running"
+        for task_id, earlier, later, thaw_only in overlapping_pairs(snapshot)
+        if not thaw_only
+    ]
     return {"no overlapping executions": found}
+
+
+def thaw_blips(snapshot: Snapshot) -> list[str]:
+    """Runs that resumed from a freeze after a retry had started, and died within a tick.
+
+    Not counted as overlaps: the frozen process ran no code while frozen, and on resume
+    was killed before its ticker could write again. Reported beside the invariants.
+    """
+    return [
+        f"{task_id} attempt {earlier.attempt} (worker {earlier.worker}) resumed "
+        f"{max(earlier.thaws) - later.start:.3f}s after attempt {later.attempt} started, "
+        "then died within a tick"
+        for task_id, earlier, later, thaw_only in overlapping_pairs(snapshot)
+        if thaw_only
+    ]
+
+
+def burnt_attempts(task: TaskRow, runs: list[Execution]) -> tuple[list[int], int]:
+    """(attempt numbers charged to `task` that never started, runs no attempt was charged for).
+
+    Charged attempts are 1..task.attempt; each started run should have used one of them.
+    A cancelled task is left out: a claim cancelled before it started is no lost attempt.
+    """
+    if task.status == "cancelled":
+        return [], 0
+    ran = {run.attempt for run in runs}
+    burnt = [number for number in range(1, task.attempt + 1) if number not in ran]
+    uncharged = len(runs) - (task.attempt - len(burnt))
+    return burnt, max(0, uncharged)
+
+
+def check_burnt(snapshot: Snapshot) -> Violations:
+    """Every attempt a task was charged ran, and every run was charged an attempt."""
+    burnt: list[str] = []
+    uncharged: list[str] = []
+    for task in snapshot.tasks:
+        numbers, extra = burnt_attempts(task, snapshot.executions[task.id])
+        burnt += [f"{task.id} {task.name} attempt {number} never ran" for number in numbers]
+        if extra:
+            uncharged.append(f"{task.id} {task.name}: {extra} run(s) beyond its attempt count")
+    return {
+        "no attempt burnt by a claim that never ran": burnt,
+        "every execution was charged an attempt": uncharged,
+    }
 
 
 def check_attempts(snapshot: Snapshot) -> Violations:
@@ -148,8 +186,13 @@ def _chain_problem(task: TaskRow, events: list[EventRow], legal: frozenset[tuple
         claimed = event.to_status == "running" and event.from_status != "running"
         if claimed and event.attempt != attempt + 1:
             return f"claim logged attempt {event.attempt} after attempt {attempt}"
-        attempt = max(attempt, event.attempt)
         status = event.to_status
+        if event.reason.startswith(GIVE_BACK):
+            # The attempt is given back: the next claim uses its number again (whether this
+            # event logs the dropped attempt or the one before it).
+            attempt = min(event.attempt, attempt - 1)
+            continue
+        attempt = max(attempt, event.attempt)
     if status is not None and status != task.status:
         return f"log ends at {status} but the task is {task.status}"
     if status is None and task.status not in ("scheduled", "ready"):
@@ -275,6 +318,7 @@ def check_locked(snapshot: Snapshot) -> Violations:
 CHECKS: list[Callable[[Snapshot], Violations]] = [
     check_success_once,
     check_overlaps,
+    check_burnt,
     check_attempts,
     check_run_after,
     check_transitions,

@@ -12,8 +12,9 @@ from .kinds import KINDS
 
 # Share of each kind in the mix (the schedule's ticks come on top).
 MIX = {
-    "quick": 0.55,
+    "quick": 0.53,
     "slow": 0.03,
+    "long": 0.02,
     "flaky": 0.15,
     "always_fails": 0.05,
     "bad_result": 0.02,
@@ -42,6 +43,10 @@ def _one(function: str, rng: random.Random, now: datetime, spread: float) -> Pla
     run_after = None
     if function == "slow":
         kwargs["seconds"] = round(rng.uniform(0.5, 2.0), 2)
+    elif function == "long":
+        kwargs["seconds"] = round(rng.uniform(5.0, 30.0), 2)
+        run_after = now + timedelta(seconds=rng.uniform(0.0, max(1.0, spread)))
+        kwargs["not_before"] = run_after.astimezone(UTC).timestamp()
     elif function == "cancellable":
         kwargs["seconds"] = round(rng.uniform(2.0, 5.0), 2)
     elif function == "flaky":

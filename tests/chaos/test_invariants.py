@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from chaos.invariants import check, database_truth, report
+from chaos.invariants import GIVE_BACK, check, database_truth, report, thaw_blips
 from chaos.kinds import KINDS, SCHEDULE_NAME
 from chaos.snapshot import ErrorRow, EventRow, Execution, Snapshot, TaskRow
 from chaos.soak import Sample, growth
@@ -101,7 +101,13 @@ def test_a_clean_history_passes() -> None:
 
 def test_a_lost_task_and_a_task_never_stored_are_found() -> None:
     snapshot = Snapshot()
-    add_task(snapshot, "a", status="running", events=[("ready", "running", T0 + 1, 1)], runs=[])
+    add_task(
+        snapshot,
+        "a",
+        status="running",
+        events=[("ready", "running", T0 + 1, 1)],
+        runs=[(1, T0 + 1.1, None)],
+    )
     assert violated(snapshot, submitted={"a", "missing"}) == {"no task lost (all terminal)": 2}
 
 
@@ -162,7 +168,8 @@ def test_overlapping_executions_are_found() -> None:
     assert violated(snapshot) == {"no overlapping executions": 1}
 
 
-def test_a_killed_run_overlaps_until_its_attempt_was_closed() -> None:
+def killed_then_retried(tick: float | None, thaws: list[float] | None = None) -> Snapshot:
+    """Attempt 1 killed (no end; last tick at `tick`), attempt 2 from T0 + 3.1 to T0 + 8."""
     snapshot = Snapshot()
     add_task(
         snapshot,
@@ -170,13 +177,82 @@ def test_a_killed_run_overlaps_until_its_attempt_was_closed() -> None:
         attempt=2,
         events=[
             ("ready", "running", T0 + 1, 1),
+            ("running", "retrying", T0 + 2.5, 1),
             ("retrying", "running", T0 + 3, 2),
             ("running", "succeeded", T0 + 9, 2),
-            ("running", "retrying", T0 + 10, 1),
         ],
         runs=[(1, T0 + 1.1, None), (2, T0 + 3.1, T0 + 8)],
     )
-    assert violated(snapshot)["no overlapping executions"] == 1
+    snapshot.executions["a"][0].last_tick = tick
+    snapshot.executions["a"][0].thaws = thaws or []
+    return snapshot
+
+
+def test_a_killed_run_overlaps_when_it_ticked_after_the_retry_started() -> None:
+    # Its closing transition came before the retry: only its own ticks tell it lived on.
+    assert violated(killed_then_retried(T0 + 4))["no overlapping executions"] == 1
+    assert violated(killed_then_retried(T0 + 2)) == {}
+
+
+def test_a_frozen_run_that_resumed_only_to_die_is_a_thaw_blip_not_an_overlap() -> None:
+    snapshot = killed_then_retried(T0 + 2, thaws=[T0 + 5])
+    assert violated(snapshot) == {}
+    assert len(thaw_blips(snapshot)) == 1
+    # Seen running again after the thaw: a real overlap.
+    assert violated(killed_then_retried(T0 + 5.3, thaws=[T0 + 5]))["no overlapping executions"] == 1
+
+
+def test_attempts_charged_without_a_run_and_runs_without_an_attempt_are_found() -> None:
+    snapshot = Snapshot()
+    # Claimed three times; attempt 2 was claimed and dropped without running.
+    add_task(
+        snapshot,
+        "burnt",
+        attempt=3,
+        events=[
+            ("ready", "running", T0 + 1, 1),
+            ("running", "retrying", T0 + 2, 1),
+            ("retrying", "running", T0 + 3, 2),
+            ("running", "retrying", T0 + 4, 2),
+            ("retrying", "running", T0 + 5, 3),
+            ("running", "succeeded", T0 + 6, 3),
+        ],
+        runs=[(1, T0 + 1.1, T0 + 1.5), (3, T0 + 5.1, T0 + 5.5)],
+    )
+    # Attempt 1 ran twice, one after the other: one run was never charged.
+    add_task(snapshot, "twice", runs=[(1, T0 + 1.1, T0 + 1.3), (1, T0 + 1.5, T0 + 1.9)])
+    # A cancelled task's claim that never ran is not counted.
+    add_task(
+        snapshot,
+        "cancelled",
+        "cancellable",
+        status="cancelled",
+        events=[("ready", "running", T0 + 1, 1), ("running", "cancelled", T0 + 2, 1)],
+        runs=[],
+    )
+    found = violated(snapshot)
+    assert found["no attempt burnt by a claim that never ran"] == 1
+    assert found["every execution was charged an attempt"] == 1
+
+
+def test_an_attempt_given_back_is_claimed_again_under_its_number() -> None:
+    snapshot = Snapshot()
+    add_task(
+        snapshot,
+        "a",
+        attempt=1,
+        events=[
+            ("ready", "running", T0 + 1, 1),
+            ("running", "retrying", T0 + 2, 1),
+            ("retrying", "running", T0 + 3, 1),
+            ("running", "succeeded", T0 + 4, 1),
+        ],
+        runs=[(1, T0 + 3.1, T0 + 3.5)],
+    )
+    assert violated(snapshot) == {"every transition legal": 1}
+    events = snapshot.events["a"]
+    events[1] = EventRow("running", "retrying", T0 + 2, 1, "w1", f"{GIVE_BACK} (worker lost)")
+    assert violated(snapshot) == {}
 
 
 def test_too_many_attempts_are_found() -> None:
