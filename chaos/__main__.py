@@ -49,6 +49,9 @@ def arguments() -> argparse.Namespace:
     chaos.add_argument(
         "--fault-every", type=float, default=15, help="seconds between two of the new faults"
     )
+    chaos.add_argument(
+        "--long-share", type=float, default=0.02, help="share of 5-30 s tasks in the mix"
+    )
     soak = sub.add_parser("soak", help="many quick tasks; memory and connections stay flat")
     soak.add_argument("--tasks", type=int, default=200_000)
     soak.add_argument("--workers", type=int, default=2)
@@ -119,6 +122,7 @@ def main() -> int:
                     logs=logs,
                     faults=tuple(kind for kind in options.faults.split(",") if kind),
                     fault_every=options.fault_every,
+                    long_share=options.long_share,
                 ),
                 run_database,
             ).run()

@@ -65,14 +65,18 @@ class Options:
     seed: int = 0
     logs: Path = Path("/tmp")
     # The new faults (chaos/faults.py NEW_KINDS), taken in turn every `fault_every` seconds
-    # during the first FAULT_WINDOW of the run, while tasks still come due.
+    # during the first FAULT_WINDOW of the run, while tasks still come due; and the share
+    # of 5-30 s tasks in the mix.
     faults: tuple[str, ...] = ()
     fault_every: float = 15.0
+    long_share: float = 0.02
 
 
 # Faults are injected in this share of the duration: later, only the schedule's ticks come
 # due, and a worker that recovered could find nothing to start.
-FAULT_WINDOW = 0.7
+FAULT_WINDOW = 0.5
+# A worker hit by a fault is left alone until it recovers, or for this long after (s).
+RECOVERY_GRACE = 60.0
 # How long the slots of a SIGKILLed supervisor are watched (s).
 ORPHAN_WATCH = 30.0
 
@@ -317,6 +321,30 @@ class ChaosRun:
         self.turn += 1
         self.turn_since = now
 
+    def follow(self) -> None:
+        """Read the execution log; a worker that recovered from its fault is fair game again."""
+        self.tail.poll()
+        self.fault_log.note_recoveries(self.tail)
+        pids = {tag: pid for pid, tag in self.tags.items()}
+        now = time.monotonic()
+        for fault in self.fault_log.faults:
+            pid = pids.get(fault.worker)
+            if pid is None or self.busy.get(pid) != float("inf") or fault.restored is None:
+                continue
+            waited = time.time() - fault.restored
+            if fault.recovered is not None or waited > RECOVERY_GRACE:
+                self.busy[pid] = now + self.options.lease
+
+    def recovering(self) -> bool:
+        """True while a lifted fault's worker has not started a task again (for a while)."""
+        return any(
+            fault.restored is not None
+            and fault.recovered is None
+            and time.time() - fault.restored < RECOVERY_GRACE
+            for fault in self.fault_log.faults
+            if fault.kind in NEW_KINDS
+        )
+
     def available_faults(self) -> list[str]:
         """The asked-for faults this run can inject (a partition needs its namespace)."""
         return [
@@ -384,10 +412,9 @@ class ChaosRun:
         self.due.append((time.monotonic() + seconds, resume))
 
     def _lifted(self, worker: Managed, fault: Fault) -> None:
+        # Left alone until it recovers (see follow), so that its recovery is its own.
         fault.restored = time.time()
         fault.successor = self.tags[worker.pid]
-        # Left alone for a while, so that its recovery is its own.
-        self.busy[worker.pid] = time.monotonic() + 3 * self.options.lease
 
     def cut_partition(self) -> bool:
         """Cut the namespace's link for twice the lease, then restore it."""
@@ -442,7 +469,12 @@ class ChaosRun:
                 self.workers.remove(worker)
                 self.retired.append(worker)
                 self.figures.counts["workers that exited on their own"] += 1
-                self.start_worker(inside=worker is self.inside)
+                replacement = self.start_worker(inside=worker is self.inside)
+                # As a process manager would restart it: its replacement's first task ends
+                # the recovery of a fault it had not recovered from.
+                for fault in self.fault_log.faults:
+                    if fault.successor == self.tags[worker.pid] and fault.recovered is None:
+                        fault.successor = self.tags[replacement.pid]
 
     # -- work ------------------------------------------------------------------------------
 
@@ -453,6 +485,7 @@ class ChaosRun:
             rng=self.rng,
             now=datetime.now(UTC),
             delay_spread=self.options.duration * 0.6,
+            long_share=self.options.long_share,
         )
         for start in range(0, len(planned), SUBMIT_BATCH):
             batch = planned[start : start + SUBMIT_BATCH]
@@ -529,6 +562,8 @@ class ChaosRun:
         too_soon = now - started < self.options.duration / 2
         if restart_pending or too_soon or now - last.get("done_check", started) < 5:
             return False
+        if self.due or self.recovering():
+            return False
         last["done_check"] = now
         return live.unfinished() == 0
 
@@ -568,6 +603,7 @@ class ChaosRun:
             if self.all_done(now, started, last):
                 break
             self.note_running()
+            self.follow()
             self.chaos_step(now, last, started)
             self.reap()
             self.cancel_some()
@@ -605,6 +641,18 @@ class ChaosRun:
         expected = int((chaos_end - first_up) / self.tick_seconds / 3)
         result = check(snapshot, submitted=self.submitted, metrics=metrics, ticks_expected=expected)
         result["no slot outlives its worker"] = orphans
+        result["slots die within 1s of a supervisor SIGKILL"] = [
+            f"worker {fault.worker}: slots lived {fault.slots_outlived:.2f}s after the kill"
+            for fault in self.fault_log.faults
+            if fault.slots_outlived is not None and fault.slots_outlived > 1.0
+        ]
+        result["a paused or cut-off worker runs tasks again"] = [
+            f"{fault.kind} of worker {fault.worker}: no task started after it was lifted"
+            for fault in self.fault_log.faults
+            if fault.kind in ("pause-worker", "pause-supervisor", "partition")
+            and fault.restored is not None
+            and fault.recovered is None
+        ]
         ticks = sum(1 for task in snapshot.tasks if task.name == KINDS["tick"].name)
         runs = sum(len(r) for r in snapshot.executions.values())
         self.figures.counts["schedule ticks"] = ticks

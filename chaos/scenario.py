@@ -31,9 +31,21 @@ class Planned:
     cancel: bool
 
 
-def plan(count: int, *, rng: random.Random, now: datetime, delay_spread: float) -> list[Planned]:
-    """`count` tasks in the mix, shuffled; delayed ones fall due within `delay_spread` s."""
-    kinds = rng.choices(list(MIX), weights=list(MIX.values()), k=count)
+def plan(
+    count: int,
+    *,
+    rng: random.Random,
+    now: datetime,
+    delay_spread: float,
+    long_share: float = MIX["long"],
+) -> list[Planned]:
+    """`count` tasks in the mix, shuffled; delayed and long ones fall due within `delay_spread` s.
+
+    `long_share` replaces the share of 5-30 s tasks (taken from the quick ones): a short run
+    needs more of them to have one running whenever a supervisor is to be killed.
+    """
+    mix = {**MIX, "long": long_share, "quick": MIX["quick"] + MIX["long"] - long_share}
+    kinds = rng.choices(list(mix), weights=list(mix.values()), k=count)
     return [_one(kind, rng, now, delay_spread) for kind in kinds]
 
 
