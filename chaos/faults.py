@@ -103,19 +103,21 @@ class FaultLog:
         """The kind of the fault a problem of `worker` at `at` belongs to (OTHER if none).
 
         The latest fault on that worker that began no later than a lease after `at` (a
-        claim can be dropped because of a fault that comes up to a lease later), and was
-        lifted no earlier than three leases before it (later problems are not its doing).
+        claim can be dropped because of a fault that comes up to a lease later), unless the
+        worker had recovered from it more than three leases before `at`: a worker that
+        never recovered keeps paying for its fault.
         """
         chosen: Fault | None = None
         for fault in self.faults:
             if fault.worker != worker or fault.at > at + self.lease:
                 continue
-            lifted = fault.restored if fault.restored is not None else fault.at
-            if at > lifted + 3 * self.lease:
-                continue
             if chosen is None or fault.at > chosen.at:
                 chosen = fault
-        return chosen.kind if chosen is not None else OTHER
+        if chosen is None:
+            return OTHER
+        if chosen.recovered is not None and at > chosen.recovered + 3 * self.lease:
+            return OTHER
+        return chosen.kind
 
 
 def _claims(events: list[EventRow]) -> dict[int, EventRow]:

@@ -12,15 +12,18 @@ T0 = 1_800_000_000.0
 
 def test_a_problem_is_charged_to_the_latest_fault_on_its_worker_around_then() -> None:
     log = FaultLog(lease=10)
-    log.add(Fault("pause-worker", "3", T0, restored=T0 + 25))
+    log.add(Fault("pause-worker", "3", T0, restored=T0 + 25, successor="3", recovered=T0 + 26))
+    log.add(Fault("pause-supervisor", "6", T0, restored=T0 + 15, successor="6"))
     log.add(Fault("kill", "3", T0 + 100, restored=T0 + 101))
     log.add(Fault("partition", "4", T0 + 5, restored=T0 + 25))
     assert log.charge("3", T0 + 20) == "pause-worker"
     # A claim up to a lease before the fault can be dropped because of it.
     assert log.charge("3", T0 - 5) == "pause-worker"
     assert log.charge("3", T0 + 95) == "kill"
-    # Long after any fault on that worker: not a fault's doing.
+    # Long after its worker recovered from it: not the fault's doing.
     assert log.charge("3", T0 + 70) == OTHER
+    # A worker that never recovered keeps paying for its fault.
+    assert log.charge("6", T0 + 500) == "pause-supervisor"
     assert log.charge("5", T0 + 20) == OTHER
 
 
