@@ -166,7 +166,19 @@ def evidence(
             found.append(by(last_claim, "illegal transitions"))
         for error in snapshot.errors[task.id]:
             if error.exception_type == SLOT_CRASHED:
-                found.append(by(claims.get(error.attempt), "slot crashes"))
+                # When the crash was recorded (the move out of running), by the claim's worker.
+                claim = claims.get(error.attempt)
+                crashed = next(
+                    (
+                        e
+                        for e in events
+                        if e.from_status == "running" and e.attempt == error.attempt
+                    ),
+                    claim,
+                )
+                item = by(claim, "slot crashes")
+                item.at = crashed.at if crashed is not None else item.at
+                found.append(item)
     return found
 
 
