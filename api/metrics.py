@@ -27,11 +27,11 @@ from .histograms import timing_histograms
 LOOPBACK = frozenset({"127.0.0.1", "::1"})
 COUNTERS = {
     "enqueued": "Tasks enqueued",
-    "started": "Attempts started by a worker",
+    "started": "Tasks claimed by a worker (attempts, and claims given back unstarted)",
     "succeeded": "Tasks that succeeded",
     "failed": "Tasks that failed for good",
     "retried": "Failed or lost attempts that will be retried",
-    "rescued": "Attempts whose lease expired and were rescued",
+    "rescued": "Leases that expired and were rescued (lost attempts, unstarted claims)",
     "cancelled": "Tasks cancelled",
 }
 

@@ -39,7 +39,7 @@ from .faults import (
     thaw_report,
     worker_tags,
 )
-from .invariants import check, report
+from .invariants import check, report, uncharged_runs
 from .kinds import KINDS, SCHEDULE_NAME
 from .netns import Partition, target_of, unavailable
 from .processes import Managed, alive, descendants, environment, start_time
@@ -683,6 +683,10 @@ class ChaosRun:
                     else f", slots gone after {fault.slots_outlived:.2f}s"
                 )
             )
+        uncharged = uncharged_runs(snapshot)
+        print(f"runs whose attempt was given back (not charged): {len(uncharged)}")
+        for line in uncharged[:3]:
+            print(f"    {line}")
         blips = thaw_report(snapshot)
         print(f"thaw blips (a frozen run resumed after its retry started, then died): {len(blips)}")
         for line in blips[:3]:

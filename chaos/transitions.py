@@ -47,6 +47,7 @@ def _moves(task: Task) -> list[Callable[[Task], None]]:
     lease = timedelta(seconds=1)
     return [
         lambda t: t.claim("w", now=_FAR, lease=lease),
+        lambda t: t.mark_started(attempt=t.attempt, now=_FAR),
         lambda t: t.succeed("r", attempt=t.attempt, now=_LATER),
         lambda t: t.fail(_error(t), attempt=t.attempt, now=_LATER, policy=_POLICY, rng=rng),
         lambda t: t.fail(

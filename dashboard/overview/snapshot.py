@@ -8,18 +8,22 @@ from datetime import datetime, timedelta
 from django.conf import settings
 
 from dashboard.charts import Chart
+from dashboard.workers.health import RECENTLY_STOPPED, stale_after
 from scheduler_core.bootstrap import get_services
 from scheduler_core.domain import TaskStatus
 from scheduler_core.storage.activity import Window
 from scheduler_core.storage.db_clock import DatabaseClock
+from scheduler_core.storage.dead_holders import DeadHolders, dead_holders
 from scheduler_core.storage.stats import queue_stats
-from scheduler_core.storage.worker_census import worker_census
+from scheduler_core.storage.worker_census import live_workers, worker_census
 
 from .activity_cache import window_activity
 from .charts import failures_chart, throughput_chart, wait_chart
 from .windows import ChartWindow
 
 STATUSES = list(TaskStatus)
+# Tasks held by gone workers listed one by one; past this the overview gives the count.
+HELD_SHOWN = 10
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -41,10 +45,19 @@ class Snapshot:
     queues: list[QueueRow]
     totals: list[int]
     workers: dict[str, int]
+    # How long a silent worker still counts as alive (past it, "stale").
+    stale_after: timedelta
+    # Dead workers of the last hour and the tasks gone workers still hold.
+    dead: DeadHolders
     paused: list[str]
     throughput: Chart
     failures: Chart
     wait: Chart
+
+    @property
+    def live_workers(self) -> int:
+        """Workers that still beat, so whose maintenance passes will rescue held tasks."""
+        return live_workers(self.workers)
 
 
 def take_snapshot(window: ChartWindow) -> Snapshot:
@@ -68,20 +81,17 @@ def take_snapshot(window: ChartWindow) -> Snapshot:
             )
         )
     buckets = window_activity(using, Window.ending_at(now, window.bucket, window.buckets))
+    ttl = stale_after()
     return Snapshot(
         now=now,
         queues=rows,
         totals=[sum(row.counts[index] for row in rows) for index in range(len(STATUSES))],
-        workers=worker_census(using, _stale_after()),
+        workers=worker_census(using, ttl),
+        stale_after=ttl,
+        # The hour of the workers page's "recent" filter, so its "dead" view lists these.
+        dead=dead_holders(using, stale_after=ttl, dead_since=RECENTLY_STOPPED, limit=HELD_SHOWN),
         paused=sorted(paused),
         throughput=throughput_chart(buckets, window),
         failures=failures_chart(buckets, window),
         wait=wait_chart(buckets, window),
     )
-
-
-def _stale_after() -> timedelta:
-    # Workers beat every third of the lease; a worker silent for the lease and one more
-    # beat is one the maintenance pass is about to declare dead (see executor/supervisor.py).
-    lease = float(settings.SCHEDULER.get("LEASE_SECONDS", 60))
-    return timedelta(seconds=lease * 4 / 3)

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_htmx.http import HttpResponseStopPolling
 
 from dashboard.access import page
+from dashboard.workers.health import stale_after
 from scheduler_core.bootstrap import get_services
 from scheduler_core.domain import TaskNotFound
+from scheduler_core.storage.worker_census import live_workers, worker_census
 
+from .holder import holder_notice
 from .http import is_htmx
 from .operations import available
 from .timeline import attempts_of
@@ -22,7 +26,8 @@ TEMPLATE = "dashboard/tasks/detail.html"
 @page()
 def task_detail(request: HttpRequest, task_id: UUID) -> HttpResponse:
     """The task as stored now; a 404 page for an unknown (or deleted) task."""
-    scheduler = get_services().scheduler
+    services = get_services()
+    scheduler = services.scheduler
     try:
         task = scheduler.status(task_id)
     except TaskNotFound:
@@ -31,8 +36,14 @@ def task_detail(request: HttpRequest, task_id: UUID) -> HttpResponse:
             return HttpResponseStopPolling()
         return render(request, "dashboard/tasks/not_found.html", {"task_id": task_id}, status=404)
     transitions = scheduler.transitions(task_id)
+    ttl = stale_after()
+    holder = holder_notice(task, services.workers, services.clock.now(), ttl)
     context = {
         "task": task,
+        "holder": holder,
+        # Only a live worker's maintenance pass rescues: say so when none is left.
+        "no_rescuer": holder is not None
+        and not live_workers(worker_census(settings.SCHEDULER.get("DATABASE", "default"), ttl)),
         "attempts": attempts_of(task, transitions),
         "transitions": transitions,
         "operations": available(task, request.user),

@@ -1,12 +1,13 @@
-"""Template helpers of the tasks pages: worker links and run times."""
+"""Template helpers of the tasks pages: worker links, run times and rescue times."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django import template
 from django.utils import timezone
 
+from dashboard.rescue import rescue_due as rescue_due_text
 from dashboard.tasks.links import worker_url as worker_page_url
 from scheduler_core.domain import Task, TaskStatus
 
@@ -29,3 +30,9 @@ def run_time(task: Task) -> timedelta | None:
     if task.status is TaskStatus.RUNNING:
         return timezone.now() - task.started_at
     return None
+
+
+@register.filter
+def rescue_due(lease_expires_at: datetime | None, now: datetime) -> str:
+    """ "rescue due in 12 s" or "rescue overdue by 3 s", with `now` from the database clock."""
+    return rescue_due_text(lease_expires_at, now)

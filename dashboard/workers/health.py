@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 
-from scheduler_core.domain import Worker
+from scheduler_core.domain import Worker, WorkerState
 from scheduler_core.domain.defaults import DEFAULT_LEASE
 from scheduler_core.storage.worker_load import HeldTask
 
@@ -60,7 +60,13 @@ def worker_row(worker: Worker, held: list[HeldTask], now: datetime, ttl: timedel
 
 
 def is_shown(row: WorkerRow, now: datetime, show: str) -> bool:
-    """Whether the list shows the worker: "all", "live" (no stopped) or "recent" (default)."""
+    """Whether the list shows the worker: "all", "live" (no stopped), "dead" or "recent".
+
+    "dead" is the overview's count: declared dead, last heartbeat within RECENTLY_STOPPED.
+    """
+    if show == "dead":
+        recent = now - row.worker.last_heartbeat <= RECENTLY_STOPPED
+        return row.worker.state is WorkerState.DEAD and recent
     if not row.worker.state.has_exited or show == "all":
         return True
     if show == "live":

@@ -18,7 +18,12 @@ from .health import is_shown, stale_after, worker_row
 
 LIST_TEMPLATE = "dashboard/workers/list.html"
 DETAIL_TEMPLATE = "dashboard/workers/detail.html"
-SHOW_CHOICES = {"recent": "Running and recently stopped", "live": "Not stopped", "all": "All"}
+SHOW_CHOICES = {
+    "recent": "Running and recently stopped",
+    "live": "Not stopped",
+    "dead": "Dead in the last hour",
+    "all": "All",
+}
 RECENT_TASKS = 50
 
 

@@ -10,6 +10,10 @@ DEFAULT_MAX_ATTEMPTS = 3
 # Generous enough that a busy worker's heartbeat always lands well before it runs out.
 DEFAULT_LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS_LIMIT = 1000
+# A claim that never started is given back without costing an attempt, this many times at
+# most: past that the task counts its lost claims as attempts, so that a task which brings
+# down whole workers as it starts cannot be handed round for ever.
+MAX_DROPPED_CLAIMS = 10
 MAX_NAME_LENGTH = 200
 MAX_QUEUE_LENGTH = 100
 MAX_UNIQUE_KEY_LENGTH = 255

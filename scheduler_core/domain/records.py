@@ -11,6 +11,8 @@ from .status import TaskStatus
 
 # Exception type recorded when a worker's lease ran out before it reported an outcome.
 WORKER_LOST = "WorkerLost"
+# The reason recorded when a lost claim is given back: its attempt never started.
+CLAIM_DROPPED = "claim dropped before it ran"
 # Exception type recorded when a task ran longer than its timeout.
 TIMED_OUT = "TimeoutError"
 

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-from .defaults import DEFAULT_MAX_ATTEMPTS, DEFAULT_QUEUE, MAX_ATTEMPTS_LIMIT
+from .defaults import DEFAULT_MAX_ATTEMPTS, DEFAULT_QUEUE, MAX_ATTEMPTS_LIMIT, MAX_DROPPED_CLAIMS
 from .errors import InvalidTransition, StaleTask
 from .json_values import check_json_value
-from .records import WORKER_LOST, TaskError, TaskTransition
+from .records import CLAIM_DROPPED, WORKER_LOST, TaskError, TaskTransition
 from .retry import RetryPolicy
 from .status import TaskStatus
 from .task_validation import validate_task
@@ -47,6 +47,11 @@ class Task:
     timeout: float | None = None
     unique_key: str | None = None
     cancel_requested: bool = False
+    # When the current attempt's code began to run (None while the claim waits to start): a
+    # claim lost before that is given back by the rescue instead of costing an attempt.
+    attempt_started_at: datetime | None = None
+    # How many claims were given back so (see MAX_DROPPED_CLAIMS).
+    dropped_claims: int = 0
     # Transitions made since the task was loaded; a repository stores and clears them.
     pending_transitions: list[TaskTransition] = field(default_factory=list, compare=False)
 
@@ -146,7 +151,14 @@ class Task:
         self.started_at = now
         self.finished_at = None
         self.lease_expires_at = now + lease
+        self.attempt_started_at = None
         self._move(TaskStatus.RUNNING, now, actor=worker_id)
+
+    def mark_started(self, *, attempt: int, now: datetime) -> None:
+        """The worker holding `attempt` began to run its code: from now on it costs an attempt."""
+        self._require_running(attempt, "start")
+        if self.attempt_started_at is None:
+            self.attempt_started_at = now
 
     def extend_lease(self, *, attempt: int, now: datetime, lease: timedelta) -> None:
         """The worker running `attempt` is alive: push the lease to now + lease."""
@@ -175,9 +187,22 @@ class Task:
         self._record_failure(error, now, policy, rng, retryable, actor=self.worker_id or "worker")
 
     def rescue(self, *, now: datetime, policy: RetryPolicy, rng: random.Random) -> None:
-        """The lease ran out without an outcome: treat the attempt as lost."""
+        """The lease ran out without an outcome: treat the attempt as lost.
+
+        An attempt whose code never started (the claim waited in a worker that then paused,
+        was cut off or was killed) is given back instead: the attempt number goes down again
+        and the task is ready at once. Fencing stays sound because every write of a running
+        task also names its holder, and the lost holder never comes back under its old id.
+        """
         if not self.lease_expired(now):
             raise InvalidTransition(f"cannot rescue a {self.status} task whose lease holds")
+        if (
+            self.attempt_started_at is None
+            and self.dropped_claims < MAX_DROPPED_CLAIMS
+            and not self.cancel_requested
+        ):
+            self._give_back(now)
+            return
         error = TaskError(
             attempt=self.attempt,
             exception_type=WORKER_LOST,
@@ -243,6 +268,19 @@ class Task:
         self._move(TaskStatus.READY, now, actor=actor, reason="retried")
 
     # -- internals -------------------------------------------------------------------------
+
+    def _give_back(self, now: datetime) -> None:
+        reason = f"{CLAIM_DROPPED} (worker {self.worker_id} lost its lease)"
+        self._move(TaskStatus.READY, now, actor="rescuer", reason=reason)
+        self.attempt -= 1
+        self.dropped_claims += 1
+        # One holder per attempt made; the dropped claim's holder is named in the transition.
+        if self.worker_ids:
+            self.worker_ids.pop()
+        self.worker_id = None
+        self.lease_expires_at = None
+        self.started_at = None
+        self.run_after = min(self.run_after, now)
 
     def _require_running(self, attempt: int, action: str) -> None:
         if self.status is not TaskStatus.RUNNING:

@@ -11,27 +11,52 @@ from scheduler_core.domain import Task
 
 
 class TaskBuffer:
-    """Claimed tasks not yet started, each with the moment its claim reached the supervisor."""
+    """Claimed tasks not yet started, each with when its claim arrived and its lease was sent.
+
+    The arrival tells a heartbeat that could not have listed a task from one that found it
+    lost; the send time of the last write that granted or extended its lease tells how long
+    the worker can prove the lease (LeaseClock).
+    """
 
     def __init__(self) -> None:
         self._tasks: deque[Task] = deque()
         self._arrived: dict[UUID, float] = {}
+        self._lease_sent: dict[UUID, float] = {}
 
     def __len__(self) -> int:
         return len(self._tasks)
 
-    def add(self, tasks: Iterable[Task]) -> None:
-        """Keep newly claimed tasks until a slot takes them."""
+    def add(self, tasks: Iterable[Task], lease_sent_at: float | None = None) -> None:
+        """Keep newly claimed tasks, whose claim was sent at `lease_sent_at` (default: now)."""
         now = time.monotonic()
+        sent = now if lease_sent_at is None else lease_sent_at
         for task in tasks:
             self._tasks.append(task)
             self._arrived[task.id] = now
+            self._lease_sent[task.id] = sent
 
-    def take(self) -> Task:
-        """The oldest buffered task, removed; IndexError when empty."""
+    def take(self) -> tuple[Task, float]:
+        """The oldest buffered task, removed, with its lease's send time; IndexError if empty."""
         task = self._tasks.popleft()
         del self._arrived[task.id]
-        return task
+        return task, self._lease_sent.pop(task.id)
+
+    def renew(self, sent_at: float, ids: Iterable[UUID]) -> None:
+        """A heartbeat sent at `sent_at` extended the leases of these tasks."""
+        for task_id in ids:
+            if task_id in self._lease_sent:
+                self._lease_sent[task_id] = max(self._lease_sent[task_id], sent_at)
+
+    def drop_sent_before(self, cutoff: float) -> list[Task]:
+        """Remove and return the tasks whose lease was last sent before `cutoff`."""
+        lapsed = [task for task in self._tasks if self._lease_sent[task.id] < cutoff]
+        if lapsed:
+            gone = {task.id for task in lapsed}
+            self._tasks = deque(task for task in self._tasks if task.id not in gone)
+            for task_id in gone:
+                del self._arrived[task_id]
+                del self._lease_sent[task_id]
+        return lapsed
 
     def settle(
         self, asked_at: float, held: dict[tuple[UUID, int], Task]
@@ -52,6 +77,7 @@ class TaskBuffer:
                 kept.append(task)
                 continue
             del self._arrived[task.id]
+            del self._lease_sent[task.id]
             (lost if stored is None else cancelled).append(task)
         self._tasks = kept
         return lost, cancelled

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import os
 import signal
 from multiprocessing.connection import Connection
+from types import FrameType
+from typing import Any
 
 # PR_SET_PDEATHSIG from <linux/prctl.h>.
 _PR_SET_PDEATHSIG = 1
+# The environment variable that names the supervisor to the forkserver it starts.
+SUPERVISOR_PID = "SCHEDULER_SUPERVISOR_PID"
 
 
 def prepare() -> None:
@@ -23,25 +28,50 @@ def prepare() -> None:
     registry.autodiscover()
 
 
-def die_with_parent() -> None:
-    """Ask Linux to kill this process when the supervisor dies, even by SIGKILL.
+def die_with_parent(expected_parent: int | None = None) -> None:
+    """Ask Linux to kill this process when its parent dies, even by SIGKILL.
 
-    Otherwise an orphaned slot would keep running a task whose lease is about to expire and
-    be handed to another worker: two executions at once.
+    The slot's parent is the forkserver, and the forkserver's is the supervisor, so a
+    supervisor's death takes both down in two hops. A parent that died before the request
+    was made would never signal: then exit now (when the expected parent is known).
     """
     name = ctypes.util.find_library("c")
     if name is None:  # pragma: no cover - not Linux
         return
     libc = ctypes.CDLL(name, use_errno=True)
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if expected_parent is not None and os.getppid() != expected_parent:
+        os._exit(1)
 
 
-def slot_main(connection: Connection, max_tasks: int | None) -> None:
-    """Run tasks sent on `connection` until it closes or `max_tasks` have run."""
+def ignore_stop_signals() -> None:
+    """Leave SIGTERM and SIGINT to the supervisor, which decides how its slots stop.
+
+    `systemctl stop`, `timeout`, Docker and Ctrl-C signal the whole process group or
+    cgroup; a slot that died of it would lose the attempt the supervisor means to drain.
+    A handler (not SIG_IGN) so that programs the task starts get the default back on exec.
+    """
+    for each in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(each, _ignored)
+
+
+def _ignored(signum: int, frame: FrameType | None) -> None:
+    """Take no notice; the supervisor stops slots itself (SIGKILL) when it must."""
+
+
+def slot_main(
+    connection: Connection, max_tasks: int | None, deadline: Any, supervisor_pid: int
+) -> None:
+    """Run tasks sent on `connection` until it closes or `max_tasks` have run.
+
+    `deadline` is the shared lease deadline of the attempt this slot runs (see watchdog.py).
+    """
     die_with_parent()
-    # Ctrl-C reaches the whole process group; only the supervisor decides what stops.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    ignore_stop_signals()
+    from .watchdog import Watchdog
+
+    watchdog = Watchdog(deadline, supervisor_pid)
+    watchdog.start()
     prepare()
     from .codec import decode_task
     from .execution import execute
@@ -52,6 +82,8 @@ def slot_main(connection: Connection, max_tasks: int | None) -> None:
             data = connection.recv_bytes()
         except (EOFError, OSError):
             return
+        watchdog.busy.set()
         outcome = execute(decode_task(data))
+        watchdog.busy.clear()
         connection.send_bytes(outcome.encode())
         done += 1

@@ -18,6 +18,8 @@ class Claimed:
     """The fetcher claimed these tasks for free slots."""
 
     tasks: list[Task]
+    # When the claim was sent (time.monotonic): the tasks' leases run from a later moment.
+    sent_at: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,4 +47,11 @@ class Heartbeat:
     running: list[Task]
 
 
-Event = Claimed | Finished | Exited | Heartbeat
+@dataclass(frozen=True, slots=True)
+class Fenced:
+    """The store says this worker is dead (declared so while it was paused or cut off)."""
+
+    worker_id: str
+
+
+Event = Claimed | Finished | Exited | Heartbeat | Fenced

@@ -1,10 +1,16 @@
-"""The fetcher: claims batches of due tasks sized to the free slots and the open buffer."""
+"""The fetcher: claims batches of due tasks sized to the free slots and the open buffer.
+
+It claims only while the worker can prove its leases (LeaseClock.may_claim): a worker whose
+heartbeats do not get through, or that the store declared dead, would only claim tasks it
+must drop again, each then waiting out its lease before another worker could run it.
+"""
 
 from __future__ import annotations
 
 import logging
 import queue
 import threading
+import time
 
 from django.db import connections
 
@@ -14,11 +20,14 @@ from scheduler_core.domain import Task, Worker
 from .capacity import Capacity
 from .events import Claimed, Event
 from .held import HeldAttempts
+from .lease_clock import LeaseClock
 
 logger = logging.getLogger(__name__)
 
 # Pause after a failed claim (database down or restarting) before trying again.
 ERROR_PAUSE = 1.0
+# How often a worker that cannot prove its leases looks again whether it may claim.
+DOUBT_PAUSE = 0.1
 
 
 class Fetcher(threading.Thread):
@@ -33,6 +42,7 @@ class Fetcher(threading.Thread):
         inbox: queue.Queue[Event],
         idle_wait: float,
         held: HeldAttempts,
+        lease_clock: LeaseClock,
         prefetch: int = 0,
     ) -> None:
         super().__init__(name="fetcher", daemon=True)
@@ -43,21 +53,28 @@ class Fetcher(threading.Thread):
         self.idle_wait = idle_wait
         self.prefetch = prefetch
         self.held = held
+        self.lease_clock = lease_clock
         self.stopping = threading.Event()
 
     def run(self) -> None:
         """Claim until stopped."""
         try:
             while not self.stopping.is_set():
+                if not self.lease_clock.may_claim():
+                    self.stopping.wait(DOUBT_PAUSE)
+                    continue
                 reserved = self.capacity.reserve(timeout=0.2)
                 if reserved:
-                    claimed = self._claim(reserved)
+                    # Taken before the guard is asked again, so a pause in between makes the
+                    # claim look older than it is, never younger.
+                    sent_at = time.monotonic()
+                    claimed = self._claim(reserved) if self.lease_clock.may_claim() else []
                     self.capacity.release(reserved - len(claimed))
                     if claimed:
                         # Held before the supervisor hears of them: the heartbeat extends
                         # them while the claim waits in the inbox.
                         self.held.hold(claimed)
-                        self.inbox.put(Claimed(claimed))
+                        self.inbox.put(Claimed(claimed, sent_at))
         finally:
             connections.close_all()
 

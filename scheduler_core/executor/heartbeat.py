@@ -10,10 +10,11 @@ import time
 from django.db import connections
 
 from scheduler_core.bootstrap import Services
-from scheduler_core.domain import InvalidTransition, Worker, WorkerNotFound, WorkerState
+from scheduler_core.domain import InvalidTransition, Worker, WorkerNotFound
 
-from .events import Event, Heartbeat
+from .events import Event, Fenced, Heartbeat
 from .held import HeldAttempts
+from .lease_clock import LeaseClock
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +30,7 @@ class HeartbeatThread(threading.Thread):
         inbox: queue.Queue[Event],
         interval: float,
         held: HeldAttempts,
+        lease_clock: LeaseClock,
     ) -> None:
         super().__init__(name="heartbeat", daemon=True)
         self.services = services
@@ -36,6 +38,7 @@ class HeartbeatThread(threading.Thread):
         self.inbox = inbox
         self.interval = interval
         self.held = held
+        self.lease_clock = lease_clock
         self.stopping = threading.Event()
 
     def run(self) -> None:
@@ -52,27 +55,22 @@ class HeartbeatThread(threading.Thread):
         # Read after asked_at: the fetcher holds an attempt before it posts the claim, so one
         # missing from this snapshot reaches the supervisor after asked_at, which it allows for.
         held = self.held.snapshot()
+        worker_id = self.worker.id
         try:
-            running = self.services.workers.heartbeat(self.worker.id, held)
+            running = self.services.workers.heartbeat(worker_id, held)
         except (InvalidTransition, WorkerNotFound):
-            # Another worker declared us dead (we were paused or cut off too long): come back
-            # under the same id. Our tasks' leases may have been rescued meanwhile; the
-            # supervisor stops any attempt the store no longer lists as ours.
-            logger.warning("worker %s was declared dead; registering again", self.worker.id)
-            self._register_again()
+            # Another worker declared us dead (we were paused or cut off too long): our
+            # leases are gone. Claim nothing more; the supervisor stops every attempt and
+            # comes back under a new id (an old id may never come back: its attempts were
+            # rescued, and fencing names the holder).
+            logger.warning("worker %s was declared dead; fencing itself", worker_id)
+            self.lease_clock.fence()
+            self.inbox.put(Fenced(worker_id))
             return
         except Exception:
             logger.exception("heartbeat failed; the next one retries")
             connections.close_all()
             return
         self.held.forget_unlisted(held, running)
+        self.lease_clock.renewed(asked_at)
         self.inbox.put(Heartbeat(asked_at, running))
-
-    def _register_again(self) -> None:
-        try:
-            self.services.workers.register(self.worker)
-            self.services.workers.start(self.worker.id)
-        except Exception:
-            logger.exception("registering worker %s again failed", self.worker.id)
-        else:
-            self.worker.state = WorkerState.RUNNING

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
+from uuid import UUID
 
 from django.db import DatabaseError, close_old_connections, transaction
 
@@ -22,6 +23,8 @@ logger = logging.getLogger(__name__)
 # to the rescuer (whose lease expiry brings it back anyway).
 WRITE_ATTEMPTS = 10
 WRITE_PAUSE = 0.5
+# Starts are stamped at once or not at all: a late stamp is worth less than a free writer.
+START_WRITE_ATTEMPTS = 2
 
 
 class OutcomeRecorder:
@@ -52,13 +55,44 @@ class OutcomeRecorder:
                 retryable=outcome.retryable,
             )
 
-    def record_many(self, finished: list[tuple[Task, Outcome]]) -> None:
-        """Store several outcomes in one transaction; one by one if that fails."""
+    def mark_started(self, tasks: list[Task]) -> None:
+        """Stamp that these attempts' code began: from now on losing one costs an attempt.
+
+        Unwritten, a start is only missing: if the worker then loses the attempt, the rescue
+        gives the claim back rather than count it. The attempt itself was stopped before its
+        lease ended (the slot's watchdog), so that costs a rerun, never an overlap.
+        """
+        for attempt in range(1, START_WRITE_ATTEMPTS + 1):
+            try:
+                self._stamp_starts(tasks)
+            except DatabaseError:
+                logger.warning("stamping %d starts failed (try %d)", len(tasks), attempt)
+                close_old_connections()
+            else:
+                return
+
+    def _stamp_starts(self, tasks: Sequence[Task]) -> None:
+        by_worker: dict[str, list[tuple[UUID, int]]] = {}
+        for task in tasks:
+            if task.worker_id is not None:
+                by_worker.setdefault(task.worker_id, []).append((task.id, task.attempt))
+        for worker_id, attempts in by_worker.items():
+            self.services.workers.mark_started(worker_id, attempts)
+
+    def record_many(
+        self, finished: list[tuple[Task, Outcome]], started: Sequence[Task] = ()
+    ) -> None:
+        """Store several outcomes in one transaction; one by one if that fails.
+
+        The starts of `started` (attempts still running) are stamped first, in the same
+        transaction: one commit, one flush of the database's log, for both.
+        """
         # A single outcome takes the set-based path too: it costs fewer statements than
         # complete()'s read-copy-write, and a refused write still falls back to complete().
         if finished:
             try:
                 with self._transaction():
+                    self._stamp_starts(started)
                     self._write_together(finished)
             except DatabaseError:
                 logger.warning("writing %d outcomes together failed; writing each", len(finished))
@@ -66,6 +100,8 @@ class OutcomeRecorder:
             else:
                 self.held.let_go(task for task, _ in finished)
                 return
+        if started:
+            self.mark_started(list(started))
         for task, outcome in finished:
             self.record(task, outcome)
 

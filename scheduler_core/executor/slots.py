@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import logging
 import multiprocessing
+import os
 import queue
 import threading
 import time
@@ -23,7 +24,7 @@ from django.db import connections
 
 from scheduler_core.domain import Task
 
-from .child import slot_main
+from .child import SUPERVISOR_PID, slot_main
 from .codec import Outcome, decode_task, encode_task
 from .events import Event, Exited, Finished
 
@@ -43,6 +44,8 @@ def process_context() -> ForkServerContext:
     global _context
     with _context_lock:
         if _context is None:
+            # The forkserver (started with the first slot) dies with this process; see preload.
+            os.environ[SUPERVISOR_PID] = str(os.getpid())
             _context = multiprocessing.get_context("forkserver")
             _context.set_forkserver_preload(["scheduler_core.executor.preload"])
         return _context
@@ -62,6 +65,10 @@ class Slot(ABC):
         # A retired slot was killed or abandoned: whatever it still reports is ignored.
         self.retired = False
         self.tasks_run = 0
+        # When (time.monotonic) the last write that granted or extended the running attempt's
+        # lease was sent; see LeaseClock.
+        self.lease_sent_at = 0.0
+        self.lease_deadline = float("inf")
 
     @property
     def busy(self) -> bool:
@@ -78,18 +85,31 @@ class Slot(ABC):
         """True once the slot has run all the attempts it may (and is about to exit)."""
         return False
 
-    def run(self, task: Task) -> None:
-        """Start an attempt of `task` in this idle slot."""
+    def run(self, task: Task, lease_sent_at: float, deadline: float) -> None:
+        """Start an attempt of `task` in this idle slot, to stop by `deadline` at the latest."""
         assert self.task is None, "a slot runs one attempt at a time"
         self.task = task
         self.started_at = time.monotonic()
+        self.renew(lease_sent_at, deadline)
         self._send(task)
+
+    def renew(self, lease_sent_at: float, deadline: float) -> None:
+        """The running attempt's lease was extended by a write sent at `lease_sent_at`."""
+        if lease_sent_at >= self.lease_sent_at or self.lease_deadline == float("inf"):
+            self.lease_sent_at = lease_sent_at
+            self.lease_deadline = deadline
+            self._publish_deadline(deadline)
+
+    @abstractmethod
+    def _publish_deadline(self, deadline: float) -> None:
+        """Tell whatever runs the attempt when to stop it (a process slot's watchdog)."""
 
     def done(self) -> Task:
         """Free the slot after its attempt finished; return the task it ran."""
         task, self.task = self.task, None
         assert task is not None
         self.tasks_run += 1
+        self.lease_sent_at, self.lease_deadline = 0.0, float("inf")
         return task
 
     def deadline(self) -> float | None:
@@ -123,14 +143,17 @@ class ProcessSlot(Slot):
         self.max_tasks = max_tasks
         self._connection: Connection | None = None
         self._process: Any = None
+        self._deadline: Any = None
 
     def start(self) -> None:
         """Fork the child from the forkserver and start reading its outcomes."""
         context = process_context()
         parent_end, child_end = context.Pipe(duplex=True)
+        # The lease deadline the child's watchdog enforces, in memory both processes share.
+        self._deadline = context.RawValue("d", float("inf"))
         self._process = context.Process(
             target=slot_main,
-            args=(child_end, self.max_tasks),
+            args=(child_end, self.max_tasks, self._deadline, os.getpid()),
             name=f"scheduler-slot-{self.number}",
             daemon=True,
         )
@@ -154,6 +177,10 @@ class ProcessSlot(Slot):
         self.retired = True
         if self._process is not None and self._process.is_alive():
             self._process.kill()
+
+    def _publish_deadline(self, deadline: float) -> None:
+        if self._deadline is not None:
+            self._deadline.value = deadline
 
     def _send(self, task: Task) -> None:
         assert self._connection is not None
@@ -191,6 +218,10 @@ class ThreadSlot(Slot):
         """Abandon the thread: it exits after its current attempt, whose outcome is ignored."""
         self.retired = True
         self._jobs.put(None)
+
+    def _publish_deadline(self, deadline: float) -> None:
+        # A thread cannot be stopped from inside either; the supervisor abandons it.
+        pass
 
     def _send(self, task: Task) -> None:
         # The same JSON a process slot gets, so both pools run exactly the same inputs.

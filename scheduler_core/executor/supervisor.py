@@ -16,24 +16,27 @@ from datetime import timedelta
 from types import FrameType
 from uuid import UUID
 
-from django.db import close_old_connections, connections
+from django.db import DatabaseError, close_old_connections, connections
 
 from scheduler_core.bootstrap import Services
-from scheduler_core.domain import Task, Worker, WorkerState
+from scheduler_core.domain import InvalidTransition, Task, Worker, WorkerNotFound, WorkerState
 from scheduler_core.domain.records import TIMED_OUT
 
 from .buffer import TaskBuffer
 from .capacity import Capacity
 from .codec import Outcome
-from .config import WorkerConfig
-from .events import Claimed, Event, Exited, Finished, Heartbeat
+from .config import WorkerConfig, default_worker_id
+from .events import Claimed, Event, Exited, Fenced, Finished, Heartbeat
 from .fetcher import Fetcher
 from .heartbeat import HeartbeatThread
 from .held import HeldAttempts
+from .lease_clock import LeaseClock
 from .log_fields import task_fields
 from .maintenance import MaintenanceThread
 from .outcomes import OutcomeRecorder
+from .patience import when_database_answers
 from .slots import ProcessSlot, Slot, ThreadSlot
+from .watchdog import EXIT_LEASE_LAPSED
 from .writer import OutcomeWriter
 
 logger = logging.getLogger(__name__)
@@ -55,6 +58,11 @@ DURATION_WEIGHT = 0.2
 # The exit code after a second signal cut the drain short.
 EXIT_FORCED = 1
 SLOT_CRASHED = "scheduler_core.SlotCrashed"
+# How often a worker declared dead tries to come back under a new id (s).
+REGISTER_PAUSE = 1.0
+# Tries at writing the worker's final state (a connection cut earlier must not leave the
+# row saying "running" for the maintenance to call dead).
+STATE_WRITE_ATTEMPTS = 5
 
 
 class Supervisor:
@@ -73,14 +81,19 @@ class Supervisor:
         self.slots: list[Slot] = []
         # Claimed tasks waiting for a slot (the buffer), and when each claim arrived.
         self.pending = TaskBuffer()
-        # When the last heartbeat that extended our leases was sent (monotonic); see
-        # _stop_if_leases_lapse.
-        self.leases_renewed_at = time.monotonic()
-        # Attempts that finished this round, handed to the writer after the round's events.
+        # What the worker can prove about its leases; see _stop_lapsing_attempts.
+        self.lease_clock = LeaseClock(config.lease, config.heartbeat_interval)
+        # Attempts that finished this round, handed to the writer after the round's events,
+        # and attempts that started, whose starts it stamps.
         self.finished: list[tuple[Task, Outcome]] = []
+        self.started: list[Task] = []
         self.writer = OutcomeWriter(self.recorder, self._freed)
         self.signals = 0
         self.draining_since: float | None = None
+        # Set once the worker stops for good: no slot is forked any more.
+        self.stopping = False
+        # Set when the store declared this worker dead: when (monotonic) to try coming back.
+        self.comeback_at: float | None = None
         now = services.clock.now()
         self.worker = Worker(
             id=config.worker_id,
@@ -98,6 +111,7 @@ class Supervisor:
             inbox=self.inbox,
             idle_wait=config.idle_wait,
             held=self.held,
+            lease_clock=self.lease_clock,
             prefetch=config.buffer,
         )
         self.heartbeat = HeartbeatThread(
@@ -106,6 +120,7 @@ class Supervisor:
             inbox=self.inbox,
             interval=config.heartbeat_interval,
             held=self.held,
+            lease_clock=self.lease_clock,
         )
         self.maintenance = MaintenanceThread(
             services=services,
@@ -118,14 +133,16 @@ class Supervisor:
     def run(self) -> int:
         """Work until signalled; return the process exit code (0 after a clean drain)."""
         self._install_signal_handlers()
-        self.services.workers.register(self.worker)
+        if not self._register_patiently():
+            return EXIT_FORCED
         self.slots = [self._new_slot() for _ in range(self.config.concurrency)]
         # Starting the slots takes seconds; a connection cut meanwhile (a database restart,
         # pg_terminate_backend) must not fail the start, so check it out afresh.
         close_old_connections()
+        sent_at = time.monotonic()
         self.services.workers.start(self.worker.id)
         self.worker.state = WorkerState.RUNNING
-        self.leases_renewed_at = time.monotonic()
+        self.lease_clock.renewed(sent_at)
         for thread in (self.writer, self.fetcher, self.heartbeat, self.maintenance):
             thread.start()
         logger.info(
@@ -160,11 +177,13 @@ class Supervisor:
                     return 0
             for event in self._next_events():
                 self._handle(event)
-            self._stop_if_leases_lapse()
+            if self.comeback_at is not None and time.monotonic() >= self.comeback_at:
+                self._come_back()
+            self._stop_lapsing_attempts()
             # Freed slots take their next (buffered) task at once; the writer thread stores
             # the round's outcomes meanwhile, so no slot waits for the database.
             self._dispatch()
-            if self.finished:
+            if self.finished or self.started:
                 self._hand_over_finished()
             self._enforce_timeouts()
 
@@ -183,7 +202,8 @@ class Supervisor:
 
     def _hand_over_finished(self) -> None:
         finished, self.finished = self.finished, []
-        self.writer.submit(finished)
+        started, self.started = self.started, []
+        self.writer.submit(finished, started)
 
     def _begin_drain(self) -> None:
         logger.info(
@@ -197,6 +217,7 @@ class Supervisor:
         self._set_state(WorkerState.DRAINING)
 
     def _stop_everything(self) -> None:
+        self.stopping = True
         self.fetcher.stopping.set()
         self.heartbeat.stopping.set()
         self.maintenance.stopping.set()
@@ -224,12 +245,19 @@ class Supervisor:
 
     def _handle(self, event: Event) -> None:
         match event:
-            case Claimed(tasks=tasks):
+            case Claimed(tasks=tasks, sent_at=sent_at):
                 if self.draining_since is not None:
                     for task in tasks:
                         self.recorder.release(task)
+                elif self.lease_clock.fenced or any(
+                    task.worker_id != self.worker.id for task in tasks
+                ):
+                    # Claimed under an identity the store has declared dead: not ours to
+                    # run. Dropped unwritten; the rescue gives the claims back unstarted.
+                    self.held.let_go(tasks)
+                    self._freed(len(tasks))
                 else:
-                    self.pending.add(tasks)
+                    self.pending.add(tasks, sent_at)
             case Finished(slot=slot, outcome=outcome):
                 if slot.retired or slot.task is None or slot.task.id != outcome.task_id:
                     logger.info("ignoring a late outcome of task %s", outcome.task_id)
@@ -252,7 +280,16 @@ class Supervisor:
             case Exited(slot=slot, exit_code=code):
                 if slot.retired:
                     return
-                if slot.busy:
+                if slot.busy and (
+                    code == EXIT_LEASE_LAPSED or time.monotonic() >= slot.lease_deadline
+                ):
+                    # The slot's watchdog ended the attempt at its lease deadline: the lease
+                    # is not ours to write under any more.
+                    task = slot.done()
+                    logger.warning("slot stopped task %s at its lease deadline", task.id)
+                    self.held.let_go([task])
+                    self._freed()
+                elif slot.busy:
                     task = slot.done()
                     self.recorder.fail(
                         task,
@@ -263,45 +300,98 @@ class Supervisor:
                     self._freed()
                 self._replace(slot)
             case Heartbeat(asked_at=asked_at, running=running):
-                self.leases_renewed_at = max(self.leases_renewed_at, asked_at)
+                self._renew(asked_at, running)
                 self._reconcile(asked_at, running)
+            case Fenced(worker_id=worker_id):
+                if worker_id == self.worker.id and self.comeback_at is None:
+                    self._fence_all()
 
-    def _stop_if_leases_lapse(self) -> None:
-        """Stop every attempt before its lease can run out while no heartbeat gets through.
-
-        A lease runs from the database's clock at the last successful heartbeat (or claim);
-        the heartbeat was sent before the database stamped it, so time since sending bounds
-        the lease's age from above. Past the guard another worker may rescue the task and
-        start it, so going on would run it twice at once: stop first, let the rescue retry.
-        """
-        silent = time.monotonic() - self.leases_renewed_at
-        if silent < self.lease_guard:
-            return
-        if not self.pending and not any(slot.task is not None for slot in self.slots):
-            return
-        logger.error(
-            "no heartbeat got through for %.1fs (lease %ss): stopping every attempt before "
-            "its lease can lapse; another worker retries them once rescued",
-            silent,
-            self.config.lease.total_seconds(),
-        )
-        while self.pending:
-            self.held.let_go([self.pending.take()])
-            self._freed()
+    def _renew(self, sent_at: float, running: list[Task]) -> None:
+        """Move the lease deadlines of the attempts a heartbeat sent at `sent_at` extended."""
+        listed = {(task.id, task.attempt) for task in running}
+        self.pending.renew(sent_at, (task_id for task_id, _ in listed))
+        deadline = self.lease_clock.deadline(sent_at)
         for slot in self.slots:
-            if slot.task is not None:
-                logger.warning("stopping task %s", slot.task.id, extra=task_fields(slot.task))
+            task = slot.task
+            if task is not None and (task.id, task.attempt) in listed:
+                slot.renew(sent_at, deadline)
+
+    def _stop_lapsing_attempts(self) -> None:
+        """Stop every attempt, and drop every buffered claim, whose lease it cannot prove.
+
+        Each attempt's lease runs from the database's clock at the last write that granted or
+        extended it, a moment after that write was sent (LeaseClock). At its deadline another
+        worker may soon rescue the task and start it, so going on would run it twice at once:
+        stop first (the slot's watchdog does so too, should this loop be frozen), write
+        nothing, and let the rescue retry it, or give the claim back if it never started.
+        """
+        now = time.monotonic()
+        cutoff = now - (self.lease_clock.lease - self.lease_clock.margin)
+        dropped = self.pending.drop_sent_before(cutoff)
+        if dropped:
+            logger.warning(
+                "dropping %d buffered tasks whose leases could not be renewed (no heartbeat "
+                "got through for %.1fs); they are given back unstarted once rescued",
+                len(dropped),
+                self.lease_clock.silence(),
+            )
+            self.held.let_go(dropped)
+            self._freed(len(dropped))
+        for slot in self.slots:
+            if slot.task is not None and now >= slot.lease_deadline:
+                logger.error(
+                    "stopping task %s: its lease could not be renewed (no heartbeat got "
+                    "through for %.1fs); another worker retries it once rescued",
+                    slot.task.id,
+                    self.lease_clock.silence(),
+                    extra=task_fields(slot.task),
+                )
                 self.held.let_go([slot.task])
                 self._retire(slot)
                 self._freed()
 
-    @property
-    def lease_guard(self) -> float:
-        """Seconds without a successful heartbeat after which attempts are stopped."""
-        lease = self.config.lease.total_seconds()
-        # A tenth of the lease (at least half a second) to kill the slots and for clock
-        # granularity; the heartbeat's own interval is a third of the lease.
-        return lease - max(lease / 10, 0.5)
+    def _fence_all(self) -> None:
+        """The store declared us dead: stop every attempt and drop every claim, unwritten."""
+        logger.error(
+            "worker %s was declared dead; stopping its %d attempts and %d buffered claims",
+            self.worker.id,
+            sum(slot.busy for slot in self.slots),
+            len(self.pending),
+        )
+        self.lease_clock.fence()
+        while self.pending:
+            task, _ = self.pending.take()
+            self.held.let_go([task])
+            self._freed()
+        for slot in self.slots:
+            if slot.task is not None:
+                self.held.let_go([slot.task])
+                self._retire(slot)
+                self._freed()
+        if self.draining_since is None:
+            self.comeback_at = time.monotonic()
+
+    def _come_back(self) -> None:
+        """Register afresh under a new id, with a fresh heartbeat; retried until it works."""
+        old = self.worker.id
+        self.worker.id = default_worker_id(self.config.hostname)
+        try:
+            close_old_connections()
+            sent_at = time.monotonic()
+            # A heartbeat stamped now by the shared clock, not the one of our start-up: a
+            # worker coming back after a pause must not look dead from the start.
+            self.worker.last_heartbeat = self.services.clock.now()
+            self.services.workers.register(self.worker)
+            self.services.workers.start(self.worker.id)
+        except Exception:
+            logger.exception("worker %s could not register again; retrying", old)
+            self.worker.id = old
+            self.comeback_at = time.monotonic() + REGISTER_PAUSE
+            return
+        self.worker.state = WorkerState.RUNNING
+        self.comeback_at = None
+        self.lease_clock.renewed(sent_at)
+        logger.warning("worker %s, declared dead, came back as worker %s", old, self.worker.id)
 
     def _note_duration(self, seconds: float) -> None:
         self.typical_duration += DURATION_WEIGHT * (seconds - self.typical_duration)
@@ -355,7 +445,9 @@ class Supervisor:
                 return
             # An exhausted slot's child is exiting; it is replaced when its exit is seen.
             if slot.accepting:
-                slot.run(self.pending.take())
+                task, sent_at = self.pending.take()
+                slot.run(task, sent_at, self.lease_clock.deadline(sent_at))
+                self.started.append(task)
 
     def _enforce_timeouts(self) -> None:
         now = time.monotonic()
@@ -378,6 +470,10 @@ class Supervisor:
 
     def _replace(self, slot: Slot) -> None:
         slot.retired = True
+        if self.stopping or self.draining_since is not None:
+            # Never fork while stopping: the forkserver may be gone (a group SIGTERM, a
+            # shutdown), and a drain has no use for a new slot.
+            return
         index = self.slots.index(slot)
         self.slots[index] = self._new_slot()
 
@@ -397,7 +493,7 @@ class Supervisor:
 
     def _release_running(self, why: str) -> None:
         while self.pending:
-            task = self.pending.take()
+            task, _ = self.pending.take()
             logger.warning("stopping before buffered task %s ran (%s); released", task.id, why)
             self.recorder.release(task)
         for slot in self.slots:
@@ -419,13 +515,37 @@ class Supervisor:
         # Only count here: the main loop acts on it within a tick.
         self.signals += 1
 
+    def _register_patiently(self) -> bool:
+        """Register, waiting for a database that is away (patience.PATIENCE)."""
+
+        def register() -> None:
+            self.worker.last_heartbeat = self.services.clock.now()
+            self.services.workers.register(self.worker)
+
+        try:
+            when_database_answers("registering", register, give_up=lambda: self.signals > 0)
+        except DatabaseError:
+            logger.exception("worker %s could not register; giving up", self.worker.id)
+            return False
+        return True
+
     def _set_state(self, state: WorkerState) -> None:
         change = {
             WorkerState.DRAINING: self.services.workers.drain,
             WorkerState.STOPPED: self.services.workers.stop,
         }[state]
-        try:
-            change(self.worker.id)
-        except Exception:
-            logger.exception("could not record worker %s as %s", self.worker.id, state)
+        for attempt in range(1, STATE_WRITE_ATTEMPTS + 1):
+            try:
+                change(self.worker.id)
+                break
+            except (InvalidTransition, WorkerNotFound):
+                # Declared dead meanwhile: there is nothing to correct.
+                logger.warning("worker %s cannot be recorded as %s", self.worker.id, state)
+                break
+            except Exception:
+                logger.exception("could not record worker %s as %s", self.worker.id, state)
+                # The main thread's connection may have been cut long ago: a fresh one.
+                close_old_connections()
+                if attempt < STATE_WRITE_ATTEMPTS:
+                    time.sleep(REGISTER_PAUSE * attempt)
         self.worker.state = state

@@ -7,6 +7,9 @@ only hands finished attempts over and goes on dispatching; this thread writes wh
 accumulated while its previous write was in flight, so batches grow with the load (group
 commit) and the per-task cost of a write shrinks.
 
+It also stamps the starts of the attempts the slots took since its last write (before their
+outcomes, in the order they happened), leaving out those whose outcome is in the same batch.
+
 A finished attempt still counts against the worker's capacity until its outcome is
 written: the worker never holds more running tasks in the store than its slots and buffer,
 and a slow database slows the claims down instead of piling up unwritten outcomes.
@@ -17,7 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.db import connections
 
@@ -42,14 +45,17 @@ class OutcomeWriter(threading.Thread):
         self.written = written
         self._waiting: list[tuple[Task, Outcome]] = []
         self._in_flight: list[tuple[Task, Outcome]] = []
+        # Attempts whose code began, not yet stamped.
+        self._starting: list[Task] = []
         self._stopping = False
         self._changed = threading.Condition()
 
-    def submit(self, finished: list[tuple[Task, Outcome]]) -> None:
-        """Queue finished attempts for writing."""
-        if finished:
+    def submit(self, finished: list[tuple[Task, Outcome]], started: Sequence[Task] = ()) -> None:
+        """Queue finished attempts, and the starts of attempts, for writing."""
+        if finished or started:
             with self._changed:
                 self._waiting.extend(finished)
+                self._starting.extend(started)
                 self._changed.notify_all()
 
     @property
@@ -76,31 +82,40 @@ class OutcomeWriter(threading.Thread):
     def run(self) -> None:
         """Write batches until stopped and nothing is left."""
         try:
-            while batch := self._next_batch():
-                self._write(batch)
+            while True:
+                batch, started = self._next_batch()
+                if not batch and not started:
+                    return
+                if batch:
+                    self._write(batch, started)
+                else:
+                    self.recorder.mark_started(started)
         finally:
             connections.close_all()
 
-    def _next_batch(self) -> list[tuple[Task, Outcome]]:
+    def _next_batch(self) -> tuple[list[tuple[Task, Outcome]], list[Task]]:
         with self._changed:
-            self._changed.wait_for(lambda: self._waiting or self._stopping)
+            self._changed.wait_for(lambda: self._waiting or self._starting or self._stopping)
             batch = self._waiting[:MAX_BATCH]
             del self._waiting[:MAX_BATCH]
             self._in_flight = batch
-            return batch
+            ended = {task.id for task, _ in batch}
+            started = [task for task in self._starting if task.id not in ended]
+            self._starting = []
+            return batch, started
 
-    def _write(self, batch: list[tuple[Task, Outcome]]) -> None:
-        started = time.monotonic()
+    def _write(self, batch: list[tuple[Task, Outcome]], started: list[Task]) -> None:
+        began = time.monotonic()
         try:
             # Never raises for a database failure: it retries, then leaves the task to the
             # rescuer (its lease expires). Anything else is a bug, logged, not a dead thread.
-            self.recorder.record_many(batch)
+            self.recorder.record_many(batch, started)
         except Exception:
             logger.exception("writing %d outcomes failed; their leases will expire", len(batch))
             # Let go of them, or the heartbeat would keep their leases alive for ever.
             self.recorder.held.let_go(task for task, _ in batch)
         if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("wrote %d outcomes in %.4fs", len(batch), time.monotonic() - started)
+            logger.debug("wrote %d outcomes in %.4fs", len(batch), time.monotonic() - began)
         with self._changed:
             self._in_flight = []
             self._changed.notify_all()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from scheduler_core.domain import QueueEmpty, Task
@@ -25,8 +25,15 @@ class InMemoryQueue(Queue):
     in which a worker names its queues does not override priority.
     """
 
-    def __init__(self, repository: InMemoryTaskRepository, clock: Clock) -> None:
+    def __init__(
+        self,
+        repository: InMemoryTaskRepository,
+        clock: Clock,
+        claimer_exited: Callable[[str], bool] = lambda worker_id: False,
+    ) -> None:
         self._repository = repository
+        # A worker declared dead (or stopped) claims nothing: it comes back under a new id.
+        self._claimer_exited = claimer_exited
         self._clock = clock
         self._condition = repository.condition
         self._paused: set[str] = set()
@@ -114,6 +121,8 @@ class InMemoryQueue(Queue):
     def _claim_locked(
         self, worker_id: str, queues: Sequence[str], limit: int, lease: timedelta
     ) -> list[Task]:
+        if self._claimer_exited(worker_id):
+            return []
         queues = [queue for queue in queues if queue not in self._paused]
         limited = [queue for queue in queues if queue in self._limits]
         if limited:

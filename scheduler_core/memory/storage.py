@@ -28,10 +28,11 @@ class InMemoryStorage:
         """Fresh, empty storage on `clock` (the system clock by default)."""
         clock = SystemClock() if clock is None else clock
         tasks = InMemoryTaskRepository(clock)
+        workers = InMemoryWorkerRepository(clock)
         return cls(
             clock=clock,
             tasks=tasks,
-            workers=InMemoryWorkerRepository(clock),
-            queue=InMemoryQueue(tasks, clock),
+            workers=workers,
+            queue=InMemoryQueue(tasks, clock, workers.has_exited),
             catalog=InMemoryTaskCatalog(task_names),
         )

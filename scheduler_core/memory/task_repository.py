@@ -130,7 +130,14 @@ class InMemoryTaskRepository(TaskRepository):
                 self._store(task, now)
             self._notify_if_waiting(tasks)
 
-    def update(self, task: Task, *, expected_status: TaskStatus, expected_attempt: int) -> None:
+    def update(
+        self,
+        task: Task,
+        *,
+        expected_status: TaskStatus,
+        expected_attempt: int,
+        expected_worker: str | None = None,
+    ) -> None:
         """Store `task` if the stored one still has this status and attempt, else StaleTask."""
         with self._condition:
             stored = self._stored(task.id)
@@ -138,6 +145,10 @@ class InMemoryTaskRepository(TaskRepository):
                 raise StaleTask(
                     f"task {task.id} is {stored.status} at attempt {stored.attempt}, not "
                     f"{expected_status} at attempt {expected_attempt}"
+                )
+            if expected_worker is not None and stored.worker_id != expected_worker:
+                raise StaleTask(
+                    f"task {task.id} is held by {stored.worker_id}, not {expected_worker}"
                 )
             if loses_cancel_request(stored, task):
                 raise StaleTask(f"task {task.id} was asked to cancel since it was read")
@@ -219,6 +230,24 @@ class InMemoryTaskRepository(TaskRepository):
                 task.extend_lease(attempt=task.attempt, now=now, lease=lease)
             running.sort(key=lambda task: task.id)
             return copy.deepcopy(running)
+
+    def mark_started(self, worker_id: str, held: Collection[tuple[UUID, int]]) -> int:
+        """Stamp the start of these attempts, where the worker still holds them; how many."""
+        with self._condition:
+            now = self._clock.now()
+            changed = 0
+            for task_id, attempt in set(held):
+                task = self._tasks.get(task_id)
+                if (
+                    task is not None
+                    and task.status == TaskStatus.RUNNING
+                    and task.worker_id == worker_id
+                    and task.attempt == attempt
+                    and task.attempt_started_at is None
+                ):
+                    task.mark_started(attempt=attempt, now=now)
+                    changed += 1
+            return changed
 
     # -- the waiting-task index, for InMemoryQueue -----------------------------------------
 

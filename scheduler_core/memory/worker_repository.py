@@ -42,6 +42,12 @@ class InMemoryWorkerRepository(WorkerRepository):
             worker.move_to(state)
             return copy.deepcopy(worker)
 
+    def has_exited(self, worker_id: str) -> bool:
+        """True when a worker of this id stopped or was declared dead (it may claim no more)."""
+        with self._lock:
+            worker = self._workers.get(worker_id)
+            return worker is not None and worker.state.has_exited
+
     def get(self, worker_id: str) -> Worker:
         """The worker with this id; WorkerNotFound if there is none."""
         with self._lock:

@@ -32,6 +32,10 @@ class TaskRecord(models.Model):
     timeout = models.FloatField(null=True, blank=True)
     unique_key = models.CharField(max_length=255, null=True, blank=True)
     cancel_requested = models.BooleanField(default=False)
+    # When the current attempt's code began to run; NULL while its claim waits to start.
+    attempt_started_at = models.DateTimeField(null=True, blank=True)
+    # Claims given back because their attempt never started (Task.rescue).
+    dropped_claims = models.SmallIntegerField(default=0, db_default=0)
 
     class Meta:
         db_table = "scheduler_task"

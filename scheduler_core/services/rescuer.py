@@ -13,6 +13,7 @@ DEFAULT_RESCUE_BATCH_SIZE = 100
 
 # Which counter of the report each outcome of Task.rescue lands in.
 _OUTCOMES = {
+    TaskStatus.READY: "given_back",
     TaskStatus.RETRYING: "retried",
     TaskStatus.FAILED: "failed",
     TaskStatus.CANCELLED: "cancelled",
@@ -23,6 +24,8 @@ _OUTCOMES = {
 class RescueReport:
     """What one rescue pass did."""
 
+    # Expired claims whose attempt never started, ready again without costing an attempt.
+    given_back: int = 0
     # Expired tasks given another attempt after their backoff.
     retried: int = 0
     # Expired tasks that had used their last attempt.
@@ -35,7 +38,7 @@ class RescueReport:
     @property
     def rescued(self) -> int:
         """How many tasks this pass moved out of running."""
-        return self.retried + self.failed + self.cancelled
+        return self.given_back + self.retried + self.failed + self.cancelled
 
 
 class TaskRescuer:
@@ -76,10 +79,15 @@ class TaskRescuer:
         return RescueReport(**counts)
 
     def _rescue(self, task: Task) -> str:
-        attempt = task.attempt
+        attempt, holder = task.attempt, task.worker_id
         try:
             task.rescue(now=self._clock.now(), policy=self._policy, rng=self._rng)
-            self._tasks.update(task, expected_status=TaskStatus.RUNNING, expected_attempt=attempt)
+            self._tasks.update(
+                task,
+                expected_status=TaskStatus.RUNNING,
+                expected_attempt=attempt,
+                expected_worker=holder,
+            )
         except (InvalidTransition, StaleTask):
             return "skipped"
         return _OUTCOMES[task.status]

@@ -87,6 +87,14 @@ class WorkerService:
         self._workers.heartbeat(worker_id)
         return self._tasks.extend_leases(worker_id, held, self._lease)
 
+    def mark_started(self, worker_id: str, held: Collection[tuple[UUID, int]]) -> int:
+        """Record that the code of these held attempts began to run; how many rows changed.
+
+        From then on losing the attempt costs it (see Task.rescue); before, a lost claim is
+        given back. Attempts no longer held by `worker_id` are left alone.
+        """
+        return self._tasks.mark_started(worker_id, held)
+
     def mark_stale_workers_dead(self, ttl: timedelta) -> list[str]:
         """Declare workers silent for longer than `ttl` dead; return their ids."""
         dead = []
@@ -221,14 +229,17 @@ class WorkerService:
         # Read afresh rather than write the worker's copy back: that copy may predate an
         # operator's cancel request, which must survive so that the rescue cancels the task.
         current = self._tasks.get(task.id)
-        if (current.status, current.attempt) != (TaskStatus.RUNNING, task.attempt):
+        if not _same_attempt(current, task):
             raise StaleTask(
-                f"attempt {task.attempt} of task {task.id} is no longer running; "
-                f"the task is {current.status} at attempt {current.attempt}"
+                f"attempt {task.attempt} of task {task.id} by {task.worker_id} is no longer "
+                f"running; the task is {current.status} at attempt {current.attempt}"
             )
         current.extend_lease(attempt=task.attempt, now=self._clock.now(), lease=timedelta(0))
         self._tasks.update(
-            current, expected_status=TaskStatus.RUNNING, expected_attempt=task.attempt
+            current,
+            expected_status=TaskStatus.RUNNING,
+            expected_attempt=task.attempt,
+            expected_worker=task.worker_id,
         )
         return current
 
@@ -242,17 +253,32 @@ class WorkerService:
         change(changed, now)
         try:
             self._tasks.update(
-                changed, expected_status=TaskStatus.RUNNING, expected_attempt=task.attempt
+                changed,
+                expected_status=TaskStatus.RUNNING,
+                expected_attempt=task.attempt,
+                expected_worker=task.worker_id,
             )
         except StaleTask:
             # Still ours, but an operator asked to cancel after the worker's copy was read:
             # decide again from the stored task, so the request is honoured, not overwritten.
             current = self._tasks.get(task.id)
-            if (current.status, current.attempt) != (TaskStatus.RUNNING, task.attempt):
+            if not _same_attempt(current, task):
                 raise
             change(current, now)
             self._tasks.update(
-                current, expected_status=TaskStatus.RUNNING, expected_attempt=task.attempt
+                current,
+                expected_status=TaskStatus.RUNNING,
+                expected_attempt=task.attempt,
+                expected_worker=task.worker_id,
             )
             return current
         return changed
+
+
+def _same_attempt(stored: Task, held: Task) -> bool:
+    """True while the stored task still runs the attempt `held` names, under the same holder."""
+    return (stored.status, stored.attempt, stored.worker_id) == (
+        TaskStatus.RUNNING,
+        held.attempt,
+        held.worker_id,
+    )

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import connections, transaction
 
 from scheduler_core.domain import TaskStatus
+from scheduler_core.domain.status import EXITED_WORKER_STATES
 from scheduler_core.models import TaskRecord
 from scheduler_core.models.choices import WAITING_VALUES
 
@@ -22,6 +23,12 @@ from .event_rows import insert_event_rows
 from .sqlite_locks import retry_when_locked
 
 _WAITING_SQL = ", ".join(f"'{value}'" for value in WAITING_VALUES)
+_EXITED_SQL = ", ".join(f"'{state.value}'" for state in EXITED_WORKER_STATES)
+# A worker declared dead (or stopped) claims nothing: it comes back under a new id. A
+# claimer without a row (a test, a script) is not held back.
+_CLAIMER_ALIVE = (
+    f"NOT EXISTS (SELECT 1 FROM scheduler_worker WHERE id = %s AND state IN ({_EXITED_SQL}))"
+)
 _COLUMN_NAMES = [str(field.column) for field in TaskRecord._meta.concrete_fields]
 _COLUMNS = ", ".join(f"t.{name}" for name in _COLUMN_NAMES)
 # SQLite's RETURNING takes bare column names only.
@@ -33,7 +40,7 @@ POSTGRES_CLAIM_SQL = f"""
 WITH picked AS (
     SELECT id, status FROM scheduler_task
     WHERE status IN ({_WAITING_SQL}) AND queue = ANY(%s) AND run_after <= statement_timestamp()
-      AND queue NOT IN (SELECT queue FROM scheduler_queue_pause)
+      AND queue NOT IN (SELECT queue FROM scheduler_queue_pause) AND {_CLAIMER_ALIVE}
     ORDER BY priority DESC, run_after, id
     LIMIT %s
     FOR UPDATE SKIP LOCKED
@@ -45,6 +52,7 @@ WITH picked AS (
         worker_ids = t.worker_ids || jsonb_build_array(%s::text),
         started_at = statement_timestamp(),
         finished_at = NULL,
+        attempt_started_at = NULL,
         lease_expires_at = statement_timestamp() + %s * interval '1 second'
     FROM picked
     WHERE t.id = picked.id
@@ -59,7 +67,7 @@ SELECT * FROM claimed
 SQLITE_PICK_SQL = f"""
 SELECT id, status FROM scheduler_task
 WHERE status IN ({_WAITING_SQL}) AND queue IN ({{queues}}) AND run_after <= %s
-  AND queue NOT IN (SELECT queue FROM scheduler_queue_pause)
+  AND queue NOT IN (SELECT queue FROM scheduler_queue_pause) AND {_CLAIMER_ALIVE}
 ORDER BY priority DESC, run_after, id
 LIMIT %s
 """
@@ -72,6 +80,7 @@ SET status = 'running',
     worker_ids = json_insert(worker_ids, '$[#]', %s),
     started_at = %s,
     finished_at = NULL,
+    attempt_started_at = NULL,
     lease_expires_at = %s
 WHERE id IN ({{ids}})
 RETURNING {_BARE_COLUMNS}
@@ -97,7 +106,15 @@ def _claim_postgres(
         queues, limit = cap_to_queue_limits(using, queues, limit)
         if not queues:
             return []
-        params: list[Any] = [list(queues), limit, worker_id, worker_id, seconds, worker_id]
+        params: list[Any] = [
+            list(queues),
+            worker_id,
+            limit,
+            worker_id,
+            worker_id,
+            seconds,
+            worker_id,
+        ]
         return list(TaskRecord.objects.raw(POSTGRES_CLAIM_SQL, params).using(using))
 
 
@@ -117,7 +134,7 @@ def _claim_sqlite(
         with connection.cursor() as cursor:
             cursor.execute(
                 SQLITE_PICK_SQL.format(queues=", ".join(["%s"] * len(queues))),
-                [*queues, stored_now, limit],
+                [*queues, stored_now, worker_id, limit],
             )
             picked: list[tuple[str, str]] = cursor.fetchall()
         if not picked:

@@ -3,8 +3,8 @@
 A supervisor finishes dozens of tasks per round. Written one by one, each costs an UPDATE,
 an INSERT of its transition and (through the ORM) the compiling of both; here a round of
 no-op tasks costs two statements. The fence is the same as update()'s: id, status running,
-the attempt, and no cancel request the writer does not know of. RETURNING tells which rows
-passed it; the others are left exactly as they were.
+the attempt, its holder, and no cancel request the writer does not know of. RETURNING
+tells which rows passed it; the others are left exactly as they were.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ CHUNK = 500
 SUCCEED_SQL = """
 UPDATE scheduler_task
 SET status = %s, result = %s, finished_at = %s, lease_expires_at = NULL
-WHERE status = %s AND cancel_requested = %s AND attempt = %s AND id IN ({ids})
+WHERE status = %s AND cancel_requested = %s AND attempt = %s AND worker_id = %s
+  AND id IN ({ids})
 RETURNING id
 """
 
@@ -46,10 +47,11 @@ def is_plain_success(task: Task) -> bool:
 
 def store_successes(using: str, tasks: Sequence[Task]) -> set[UUID]:
     """Store the succeeded tasks whose row is still running at their attempt; their ids."""
-    groups: dict[tuple[int, str, datetime], list[Task]] = defaultdict(list)
+    groups: dict[tuple[int, str | None, str, datetime], list[Task]] = defaultdict(list)
     for task in tasks:
         assert task.finished_at is not None
-        groups[(task.attempt, json.dumps(task.result), task.finished_at)].append(task)
+        key = (task.attempt, task.worker_id, json.dumps(task.result), task.finished_at)
+        groups[key].append(task)
     stored: set[UUID] = set()
     for group in groups.values():
         for first in range(0, len(group), CHUNK):
@@ -72,6 +74,7 @@ def _update(using: str, tasks: Sequence[Task]) -> set[UUID]:
         TaskStatus.RUNNING.value,
         False,
         sample.attempt,
+        sample.worker_id,
         *(fields.pk.get_db_prep_save(task.id, connection) for task in tasks),
     ]
     sql = SUCCEED_SQL.format(ids=", ".join(["%s"] * len(tasks)))

@@ -49,6 +49,8 @@ def task_values(task: Task) -> dict[str, Any]:
         "timeout": task.timeout,
         "unique_key": task.unique_key,
         "cancel_requested": task.cancel_requested,
+        "attempt_started_at": task.attempt_started_at,
+        "dropped_claims": task.dropped_claims,
     }
 
 
@@ -74,6 +76,8 @@ TASK_COLUMNS = (
     "timeout",
     "unique_key",
     "cancel_requested",
+    "attempt_started_at",
+    "dropped_claims",
 )
 
 
@@ -107,6 +111,8 @@ def task_row(
         task.timeout,
         task.unique_key,
         task.cancel_requested,
+        moment(task.attempt_started_at),
+        task.dropped_claims,
     )
 
 
@@ -147,6 +153,8 @@ def task_from_record(record: TaskRecord, errors: Iterable[TaskErrorRecord] = ())
         timeout=record.timeout,
         unique_key=record.unique_key,
         cancel_requested=record.cancel_requested,
+        attempt_started_at=record.attempt_started_at,
+        dropped_claims=record.dropped_claims,
     )
 
 

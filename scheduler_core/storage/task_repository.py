@@ -29,6 +29,7 @@ from scheduler_core.domain.pruning import check_prunable
 from scheduler_core.models import TaskErrorRecord, TaskEvent, TaskRecord
 
 from .activity import prune_activity
+from .attempt_start import mark_attempts_started
 from .completion import is_plain_success, store_successes
 from .counters.reads import queue_counts
 from .db_clock import DatabaseClock
@@ -191,7 +192,14 @@ class DjangoTaskRepository(TaskRepository):
         for task in tasks:
             task.pending_transitions.clear()
 
-    def update(self, task: Task, *, expected_status: TaskStatus, expected_attempt: int) -> None:
+    def update(
+        self,
+        task: Task,
+        *,
+        expected_status: TaskStatus,
+        expected_attempt: int,
+        expected_worker: str | None = None,
+    ) -> None:
         """Store `task` if the stored one still has this status and attempt, else StaleTask."""
 
         def write() -> int:
@@ -199,6 +207,8 @@ class DjangoTaskRepository(TaskRepository):
                 rows = TaskRecord.objects.using(self.using).filter(
                     id=task.id, status=expected_status.value, attempt=expected_attempt
                 )
+                if expected_worker is not None:
+                    rows = rows.filter(worker_id=expected_worker)
                 if expected_status is TaskStatus.RUNNING and not task.cancel_requested:
                     # Never clear a cancel request made after the writer read the task.
                     rows = rows.filter(cancel_requested=False)
@@ -289,6 +299,10 @@ class DjangoTaskRepository(TaskRepository):
         running = self.rows().filter(pairs, worker_id=worker_id, status=TaskStatus.RUNNING.value)
         retry_when_locked(lambda: running.update(lease_expires_at=self.clock.now() + lease))
         return [to_task(record) for record in running.order_by("id")]
+
+    def mark_started(self, worker_id: str, held: Collection[tuple[UUID, int]]) -> int:
+        """Stamp the start of these attempts, where the worker still holds them; how many."""
+        return retry_when_locked(lambda: mark_attempts_started(self.using, worker_id, held))
 
     # -- internals -------------------------------------------------------------------------
 

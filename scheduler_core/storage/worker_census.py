@@ -28,3 +28,8 @@ def worker_census(using: str, stale_after: timedelta) -> dict[str, int]:
         counts[state] = count
     counts[STALE] = live.filter(last_heartbeat__lt=now - stale_after).count()
     return counts
+
+
+def live_workers(census: dict[str, int]) -> int:
+    """Workers of a census that still beat: those whose maintenance passes rescue tasks."""
+    return sum(count for state, count in census.items() if state != STALE)

@@ -59,8 +59,9 @@ class DjangoWorkerRepository(WorkerRepository):
             )
         )
         if not changed:
-            # Declared dead (or removed) between the read and the write: it may not come back.
-            return self.get(worker_id)
+            # Declared dead (or removed) between the read and the write: it may not come back,
+            # so say so (InvalidTransition or WorkerNotFound) rather than report a beat.
+            self.get(worker_id).heartbeat(worker.last_heartbeat)
         return worker
 
     def set_state(self, worker_id: str, state: WorkerState) -> Worker:

@@ -85,6 +85,19 @@ def _manage(env: dict[str, str], *args: str) -> None:
     )
 
 
+def run_shell(site: Site, code: str) -> str:
+    """Run `code` in `manage.py shell` against the site's database; what it printed."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=_environment(site.database),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout
+
+
 def _wait_for(url: str, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -39,10 +39,20 @@ class TaskRepository(ABC):
         """The task with this id; TaskNotFound if there is none."""
 
     @abstractmethod
-    def update(self, task: Task, *, expected_status: TaskStatus, expected_attempt: int) -> None:
+    def update(
+        self,
+        task: Task,
+        *,
+        expected_status: TaskStatus,
+        expected_attempt: int,
+        expected_worker: str | None = None,
+    ) -> None:
         """Store `task` if the stored one has this status and attempt, else StaleTask.
 
-        A write must also not clear the cancel request of a running task (StaleTask).
+        With `expected_worker`, the stored task must also be held by that worker: the fence
+        names the holder, so two claims that share an attempt number (one given back, or
+        lost in a database crash) never let each other's writes through. A write must also
+        not clear the cancel request of a running task (StaleTask).
         """
 
     def finish_many(self, tasks: Sequence[Task]) -> set[UUID]:
@@ -55,7 +65,12 @@ class TaskRepository(ABC):
         stored = set()
         for task in tasks:
             try:
-                self.update(task, expected_status=TaskStatus.RUNNING, expected_attempt=task.attempt)
+                self.update(
+                    task,
+                    expected_status=TaskStatus.RUNNING,
+                    expected_attempt=task.attempt,
+                    expected_worker=task.worker_id,
+                )
             except (StaleTask, TaskNotFound):
                 continue
             stored.add(task.id)
@@ -111,6 +126,14 @@ class TaskRepository(ABC):
 
         `held` names (task id, attempt) pairs: a task the worker runs under another attempt,
         or no longer holds at all, keeps its lease, so that it runs out and is rescued.
+        """
+
+    @abstractmethod
+    def mark_started(self, worker_id: str, held: Collection[tuple[UUID, int]]) -> int:
+        """Stamp the start of these attempts, where the worker still holds them; how many.
+
+        Only running tasks under `worker_id` at the named attempt whose start is not yet
+        stamped change, by the storage's clock.
         """
 
     @abstractmethod

@@ -15,6 +15,7 @@ from scheduler_core.domain import ScheduleInvalid
 from scheduler_core.domain.defaults import QUEUE_NAME_PATTERN
 from scheduler_core.executor.config import WorkerConfig
 from scheduler_core.executor.connection_pool import connections_needed, fit_connection_pool
+from scheduler_core.executor.patience import when_database_answers
 from scheduler_core.executor.supervisor import Supervisor
 from scheduler_core.management.arguments import non_negative_seconds, positive_int, positive_seconds
 from scheduler_core.schedule_settings import declared_schedules
@@ -130,7 +131,10 @@ class Command(BaseCommand):
         services = services_from_settings(lease=lease)
         # Every worker syncs on start; a sync changes only what the code changed since the last.
         try:
-            services.schedules.sync(declared_schedules())
+            when_database_answers(
+                "syncing the declared schedules",
+                lambda: services.schedules.sync(declared_schedules()),
+            )
         except ScheduleInvalid as error:
             raise CommandError(f"a declared schedule is invalid: {error}") from error
         code = Supervisor(config, services).run()

@@ -97,6 +97,8 @@ def test_a_lost_worker_shows_as_an_importable_worker_lost_error(
     claimed = claim("w1")
     # Expire the lease from the database's point of view, then let the rescuer find it.
     tasks = DjangoTaskRepository(alias)
+    # It ran: losing it costs the attempt (an unstarted claim would be given back).
+    claimed.mark_started(attempt=1, now=tasks.clock.now())
     claimed.extend_lease(attempt=1, now=tasks.clock.now() - timedelta(hours=1), lease=timedelta(0))
     tasks.update(claimed, expected_status=claimed.status, expected_attempt=1)
     assert services.rescuer.rescue_expired().retried == 1

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.test import Client
+from pytest_django import Settings
 
 # The demo tasks (demo.add, demo.sleep, ...) are what the pages list and the forms submit.
 from demo import tasks as demo_tasks  # noqa: F401
@@ -23,6 +24,19 @@ def services(db: None) -> Iterator[Services]:
     yield get_services()
     reset_services()
     cache.clear()
+
+
+@pytest.fixture
+def on_backend(alias: str, settings: Settings, services: Services) -> Iterator[Services]:
+    """The services on the database under test (`backend`: sqlite or postgres) instead.
+
+    Users and sessions stay on the default database; the scheduler's tables, which the
+    pages read, are those of `alias`.
+    """
+    settings.SCHEDULER = {**settings.SCHEDULER, "DATABASE": alias}
+    reset_services()
+    yield get_services()
+    reset_services()
 
 
 LoginAs = Callable[..., Client]

@@ -19,6 +19,7 @@ from scheduler_core.domain import Task, TaskFilter, TaskStatus
 from scheduler_core.models import TaskRecord
 from scheduler_core.storage import DjangoTaskRepository
 from scheduler_core.storage.argument_search import indexed, preferring_the_index
+from scheduler_core.storage.mapping import TASK_COLUMNS, task_row
 from scheduler_core.storage.task_listing import after
 
 MIGRATION = ("scheduler_core", "0011_argument_search")
@@ -208,6 +209,23 @@ def search_objects(alias: str) -> set[str]:
         return {name for (name,) in cursor.fetchall()} & (SQLITE_OBJECTS | POSTGRES_INDEXES)
 
 
+def add_as_before_0013(alias: str, new: Task) -> None:
+    """Insert a task as the code of that time did: the columns of 0013 do not exist yet."""
+    connection = connections[alias]
+    key = TaskRecord._meta.pk
+    assert key is not None
+    assert TASK_COLUMNS[-2:] == ("attempt_started_at", "dropped_claims")
+    columns = TASK_COLUMNS[:-2]
+    row = task_row(
+        new,
+        connection.ops.adapt_datetimefield_value,
+        lambda value: key.get_db_prep_save(value, connection),
+    )[: len(columns)]
+    marks = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO scheduler_task ({', '.join(columns)}) VALUES ({marks})", row)
+
+
 @pytest.fixture
 def migrated_back(alias: str) -> Iterator[MigrationExecutor]:
     """The database migrated to just before 0011; migrated forward again afterwards."""
@@ -227,7 +245,7 @@ def test_the_migration_reverses_and_backfills_rows_stored_before_it(
     expected = SQLITE_OBJECTS if connections[alias].vendor == "sqlite" else POSTGRES_INDEXES
     assert search_objects(alias) == set()
     tasks = DjangoTaskRepository(alias)
-    tasks.add(task(tasks.clock.now(), "written-before-0011", note="Backfilled"))
+    add_as_before_0013(alias, task(tasks.clock.now(), "written-before-0011", note="Backfilled"))
 
     executor = MigrationExecutor(connections[alias])
     executor.migrate([MIGRATION])

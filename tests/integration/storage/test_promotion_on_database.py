@@ -81,6 +81,7 @@ def test_a_released_task_is_rescued_at_once_by_the_database_clock(
     )
     services.workers.register(worker)
     [claimed] = services.workers.claim(services.workers.start("w1"), 2)
+    services.workers.mark_started("w1", [(claimed.id, claimed.attempt)])
 
     # The worker's clock lags a day: the lease still ends by the database's clock.
     with freeze_time(now - timedelta(days=1), tick=True):

@@ -21,11 +21,12 @@ FRESH = timedelta(minutes=10)
 def running(
     tasks: DjangoTaskRepository, queue: DjangoQueue, lease: timedelta, **fields: Any
 ) -> Task:
-    """A stored task claimed by w1 with the given lease."""
+    """A stored task claimed by w1 with the given lease, its attempt started."""
     now = tasks.clock.now()
     tasks.add(Task.create("demo.noop", now=now, run_after=now - timedelta(seconds=1), **fields))
     [claimed] = queue.claim("w1", ["default"], 1, lease)
-    return claimed
+    assert tasks.mark_started("w1", [(claimed.id, claimed.attempt)]) == 1
+    return tasks.get(claimed.id)
 
 
 def test_rescue_decision_table(

@@ -55,6 +55,9 @@ class WorkerProcess:
             env=env,
             stdout=self._output,
             stderr=subprocess.STDOUT,
+            # A process group of its own, as under systemd or in a container: a test can
+            # signal the whole worker (supervisor, forkserver, slots) as those do.
+            start_new_session=True,
         )
 
     @property
@@ -65,6 +68,10 @@ class WorkerProcess:
     def signal(self, signum: int) -> None:
         """Send a signal to the supervisor."""
         self.process.send_signal(signum)
+
+    def signal_group(self, signum: int) -> None:
+        """Send a signal to the worker's whole process group."""
+        os.killpg(self.process.pid, signum)
 
     def wait(self, timeout: float) -> int:
         """Wait for the exit; return its code."""
@@ -78,6 +85,8 @@ class WorkerProcess:
     def stop(self) -> None:
         """Stop it if it still runs: drain briefly (so it writes its coverage), then kill."""
         if self.process.poll() is None:
+            # A test may have left it stopped.
+            self.signal_group(signal.SIGCONT)
             self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(timeout=10)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -76,3 +77,20 @@ async def async_double(value: int) -> int:
 def returns_a_set() -> object:
     """Return something JSON cannot hold."""
     return {1, 2}
+
+
+@task(max_attempts=3)
+def traced(log: str, seconds: float, key: str) -> str:
+    """Run for `seconds`, noting this execution's start, a tick every 0.1 s and its end.
+
+    Each line names the task (`key`), the execution (pid and a random nonce) and the wall
+    clock, so that a test can tell whether two executions of one task were alive at once.
+    """
+    run = f"{key} {os.getpid()}-{uuid.uuid4().hex[:8]}"
+    _note(log, f"start {run} {time.time():.3f}")
+    finish = time.monotonic() + seconds
+    while time.monotonic() < finish:
+        time.sleep(min(0.1, max(0.0, finish - time.monotonic())))
+        _note(log, f"tick {run} {time.time():.3f}")
+    _note(log, f"end {run} {time.time():.3f}")
+    return key

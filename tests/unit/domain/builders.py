@@ -42,9 +42,14 @@ def error(attempt: int, *, at: datetime = NOW, worker_id: str | None = WORKER) -
     )
 
 
-def claimed(task: Task, *, worker: str = WORKER, now: datetime = NOW) -> Task:
-    """`task`, claimed by `worker` at `now` with a LEASE-long lease."""
+def claimed(task: Task, *, worker: str = WORKER, now: datetime = NOW, started: bool = True) -> Task:
+    """`task`, claimed by `worker` at `now` with a LEASE-long lease, its code started unless not.
+
+    A started attempt is what most tests mean by a running task: losing it costs an attempt.
+    """
     task.claim(worker, now=now, lease=LEASE)
+    if started:
+        task.mark_started(attempt=task.attempt, now=now)
     return task
 
 

@@ -21,6 +21,8 @@ from scheduler_core.domain import (
     TaskInvalid,
     TaskStatus,
 )
+from scheduler_core.domain.defaults import MAX_DROPPED_CLAIMS
+from scheduler_core.domain.records import CLAIM_DROPPED
 from tests.unit.domain.builders import NOW, assert_unchanged
 
 S = TaskStatus
@@ -143,12 +145,33 @@ class TaskLifecycle(RuleBasedStateMachine):
             assert task.errors[-1] is error
             self.check_backoff(policy)
 
+    @rule(offset=attempt_offsets)
+    def mark_started(self, offset: int) -> None:
+        task, now = self.task, self.now
+        ok = task.status is S.RUNNING and offset == 0
+        attempt = task.attempt + offset
+        first = task.attempt_started_at is None
+        if self.try_move(lambda: task.mark_started(attempt=attempt, now=now), allowed=ok):
+            assert task.attempt_started_at is not None
+            assert first or task.attempt_started_at <= now
+
     @rule(policy=policies)
     def rescue(self, policy: RetryPolicy) -> None:
         task, now = self.task, self.now
         ok = task.lease_expired(now)
         expected = self.outcome_of_failure(retryable=True)
+        # A claim whose code never started is given back, within a cap, unless cancelled.
+        gives_back = (
+            task.attempt_started_at is None
+            and task.dropped_claims < MAX_DROPPED_CLAIMS
+            and not task.cancel_requested
+        )
+        attempt, errors = task.attempt, len(task.errors)
         if self.try_move(lambda: task.rescue(now=now, policy=policy, rng=self.rng), allowed=ok):
+            if gives_back:
+                assert (task.status, task.attempt, task.worker_id) == (S.READY, attempt - 1, None)
+                assert len(task.errors) == errors
+                return
             assert task.status is expected
             assert task.errors[-1].exception_type == "WorkerLost"
             self.check_backoff(policy)
@@ -244,6 +267,9 @@ class TaskLifecycle(RuleBasedStateMachine):
             assert record.from_status is status
             assert record.at >= last_at and record.attempt >= last_attempt
             status, last_at, last_attempt = record.to_status, record.at, record.attempt
+            if record.reason.startswith(CLAIM_DROPPED):
+                # The claim given back was no attempt: the next one takes its number again.
+                last_attempt -= 1
         assert status is self.task.status
 
     @invariant()

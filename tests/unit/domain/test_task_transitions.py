@@ -103,6 +103,10 @@ TABLE: dict[str, tuple[Move, dict[TaskStatus, Outcome]]] = {
         lambda t: t.extend_lease(attempt=t.attempt, now=NOW, lease=LEASE),
         {S.RUNNING: S.RUNNING},
     ),
+    "mark_started": (
+        lambda t: t.mark_started(attempt=t.attempt, now=NOW),
+        {S.RUNNING: S.RUNNING},
+    ),
     "stamp_enqueued": (
         # Only a new task due at once takes the storage's time of its write.
         lambda t: t.stamp_enqueued(LATER),
@@ -130,7 +134,7 @@ def test_move_from_status(move_name: str, status: TaskStatus) -> None:
         logged = task.pending_transitions[len(before.pending_transitions) :]
         # Extending a lease or stamping the enqueue time is bookkeeping, not a move;
         # everything else leaves one record.
-        bookkeeping = move_name in ("extend_lease", "stamp_enqueued")
+        bookkeeping = move_name in ("extend_lease", "mark_started", "stamp_enqueued")
         want = [] if bookkeeping else [(status, expected)]
         assert [(t.from_status, t.to_status) for t in logged] == want
     else:

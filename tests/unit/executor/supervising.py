@@ -44,10 +44,17 @@ def claim(supervisor: Supervisor, services: Services, name: str, count: int) -> 
     return claimed
 
 
-def occupy_slot(supervisor: Supervisor, task: Task) -> ThreadSlot:
-    """A slot that holds `task` as if it ran it (nothing is started)."""
+def occupy_slot(
+    supervisor: Supervisor, task: Task, lease_sent_at: float | None = None
+) -> ThreadSlot:
+    """A slot that holds `task` as if it ran it (nothing is started).
+
+    Its lease was last sent at `lease_sent_at` (default: now).
+    """
     slot = ThreadSlot(supervisor.inbox)
     slot.task = task
     slot.started_at = time.monotonic()
+    sent_at = slot.started_at if lease_sent_at is None else lease_sent_at
+    slot.renew(sent_at, supervisor.lease_clock.deadline(sent_at))
     supervisor.slots.append(slot)
     return slot

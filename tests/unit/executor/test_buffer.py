@@ -79,7 +79,7 @@ def test_a_buffered_task_asked_to_cancel_is_cancelled_without_running(
     supervisor._reconcile(asked_at, services.workers.heartbeat("w1", held))
 
     assert len(supervisor.pending) == 1
-    assert supervisor.pending.take().id == kept.id
+    assert supervisor.pending.take()[0].id == kept.id
     assert services.scheduler.status(cancelled.id).status is TaskStatus.CANCELLED
     assert services.scheduler.status(kept.id).status is TaskStatus.RUNNING
 
@@ -105,7 +105,7 @@ def test_a_task_claimed_after_the_heartbeat_asked_is_kept(
     supervisor._reconcile(asked_at, running=[])
 
     assert len(supervisor.pending) == 1
-    assert supervisor.pending.take().id == fresh.id
+    assert supervisor.pending.take()[0].id == fresh.id
 
 
 def test_buffered_tasks_are_released_when_stopping_at_once(

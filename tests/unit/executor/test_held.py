@@ -149,11 +149,11 @@ def test_attempts_stopped_by_the_lease_guard_are_let_go(
     supervisor: Supervisor, services: Services
 ) -> None:
     running, waiting = claim(supervisor, services, 2)
-    occupy_slot(supervisor, running)
-    supervisor.pending.add([waiting])
-    supervisor.leases_renewed_at = time.monotonic() - supervisor.lease_guard - 0.1
+    lapsed = time.monotonic() - LEASE.total_seconds()
+    occupy_slot(supervisor, running, lease_sent_at=lapsed)
+    supervisor.pending.add([waiting], lapsed)
 
-    supervisor._stop_if_leases_lapse()
+    supervisor._stop_lapsing_attempts()
 
     # A heartbeat that gets through again must not keep their leases alive.
     assert len(supervisor.held) == 0
@@ -169,7 +169,9 @@ def test_a_task_whose_outcome_went_unwritten_lapses_and_is_rescued_while_the_res
     running, buffered, arriving, abandoned = claim(supervisor, services, 4)
     slot = occupy_slot(supervisor, running)
     supervisor.pending.add([buffered])
-    supervisor.inbox.put(Claimed([arriving]))
+    supervisor.inbox.put(Claimed([arriving], time.monotonic()))
+    # It ran (its start was stamped), so losing it costs its attempt.
+    services.workers.mark_started("w1", [(abandoned.id, abandoned.attempt)])
     give_up_writing(monkeypatch, services)
     supervisor.recorder.record(abandoned, success(abandoned))
     monkeypatch.undo()
@@ -194,7 +196,7 @@ def test_a_task_whose_outcome_went_unwritten_lapses_and_is_rescued_while_the_res
     assert slot.task is running and not slot.retired
     assert len(supervisor.pending) == 1
     [event] = [supervisor.inbox.get_nowait()]
-    assert event == Claimed([arriving])
+    assert isinstance(event, Claimed) and event.tasks == [arriving]
 
 
 def test_a_heartbeat_forgets_the_attempts_the_store_no_longer_runs_here(

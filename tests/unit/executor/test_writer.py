@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import pytest
 
@@ -33,13 +33,15 @@ class GatedRecorder(OutcomeRecorder):
         self.batches: list[list[Task]] = []
         self.fail_next = False
 
-    def record_many(self, finished: list[tuple[Task, Outcome]]) -> None:
+    def record_many(
+        self, finished: list[tuple[Task, Outcome]], started: Sequence[Task] = ()
+    ) -> None:
         self.batches.append([task for task, _ in finished])
         assert self.gate.wait(timeout=10)
         if self.fail_next:
             self.fail_next = False
             raise RuntimeError("a bug in the write path")
-        super().record_many(finished)
+        super().record_many(finished, started)
 
 
 @pytest.fixture

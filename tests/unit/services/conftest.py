@@ -99,9 +99,12 @@ RunningTask = Callable[..., Task]
 def running_task(
     scheduler: SchedulerService, worker_service: WorkerService, storage: InMemoryStorage
 ) -> RunningTask:
-    """Submit a task and have `worker_id` (registered on demand) claim it, and any ready task."""
+    """Submit a task and have `worker_id` (registered on demand) claim it, and any ready task.
 
-    def make(worker_id: str = "w1", **fields: Any) -> Task:
+    The claimed tasks' code has started (unless `started=False`): losing one costs an attempt.
+    """
+
+    def make(worker_id: str = "w1", *, started: bool = True, **fields: Any) -> Task:
         submitted = scheduler.submit(request(**fields))
         try:
             worker = storage.workers.get(worker_id)
@@ -109,7 +112,9 @@ def running_task(
             worker_service.register(make_worker(worker_id, concurrency=64))
             worker = worker_service.start(worker_id)
         claimed = worker_service.claim(worker, 64)
-        [task] = [t for t in claimed if t.id == submitted.id]
+        if started:
+            worker_service.mark_started(worker_id, [(t.id, t.attempt) for t in claimed])
+        [task] = [storage.tasks.get(t.id) for t in claimed if t.id == submitted.id]
         return task
 
     return make

@@ -45,6 +45,7 @@ def test_build_services_wires_every_service_to_one_storage() -> None:
     services.workers.register(make_worker())
     worker = services.workers.start("w1")
     [claimed] = services.workers.claim(worker, 1)
+    services.workers.mark_started(worker.id, [(claimed.id, claimed.attempt)])
     clock.advance(timedelta(hours=1))
 
     assert services.clock is clock

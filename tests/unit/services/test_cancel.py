@@ -94,11 +94,23 @@ class ClaimedMeanwhileRepository(InMemoryTaskRepository):
         super().__init__(clock)
         self.claimed = False
 
-    def update(self, task: Task, *, expected_status: TaskStatus, expected_attempt: int) -> None:
+    def update(
+        self,
+        task: Task,
+        *,
+        expected_status: TaskStatus,
+        expected_attempt: int,
+        expected_worker: str | None = None,
+    ) -> None:
         if not self.claimed:
             self.claimed = True
             self.queue.claim("w1", [task.queue], 1, LEASE)
-        super().update(task, expected_status=expected_status, expected_attempt=expected_attempt)
+        super().update(
+            task,
+            expected_status=expected_status,
+            expected_attempt=expected_attempt,
+            expected_worker=expected_worker,
+        )
 
 
 def test_cancel_of_a_task_claimed_meanwhile_requests_cancellation_instead() -> None:
@@ -126,7 +138,14 @@ class AlwaysStaleRepository(InMemoryTaskRepository):
 
     updates = 0
 
-    def update(self, task: Task, *, expected_status: TaskStatus, expected_attempt: int) -> None:
+    def update(
+        self,
+        task: Task,
+        *,
+        expected_status: TaskStatus,
+        expected_attempt: int,
+        expected_worker: str | None = None,
+    ) -> None:
         self.updates += 1
         raise StaleTask(f"task {task.id} changed")
 

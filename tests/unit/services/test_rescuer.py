@@ -120,6 +120,8 @@ def expire(storage: InMemoryStorage, clock: ManualClock, count: int) -> list[Tas
         storage.tasks.add(task)
         storage.queue.enqueue(task)
     claimed = storage.queue.claim("w1", ["default"], count, LEASE)
+    # Started attempts: losing one costs it (a claim that never started is given back).
+    storage.tasks.mark_started("w1", [(task.id, task.attempt) for task in claimed])
     clock.advance(EXPIRED)
     return claimed
 
@@ -158,10 +160,22 @@ class LosingRepository(CountingRepository):
 
     losing = False
 
-    def update(self, task: Task, *, expected_status: TaskStatus, expected_attempt: int) -> None:
+    def update(
+        self,
+        task: Task,
+        *,
+        expected_status: TaskStatus,
+        expected_attempt: int,
+        expected_worker: str | None = None,
+    ) -> None:
         if self.losing:
             raise StaleTask(f"task {task.id} changed")
-        super().update(task, expected_status=expected_status, expected_attempt=expected_attempt)
+        super().update(
+            task,
+            expected_status=expected_status,
+            expected_attempt=expected_attempt,
+            expected_worker=expected_worker,
+        )
 
 
 def test_a_batch_lost_entirely_to_other_writers_ends_the_pass_instead_of_spinning() -> None:

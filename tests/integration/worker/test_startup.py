@@ -1,0 +1,62 @@
+"""A worker started before its database answers waits for it instead of exiting."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests.integration.storage.test_claim_processes import database_url
+
+from .conftest import ROOT, TASKS_MODULE, WorkerProcess, wait_until
+
+pytestmark = pytest.mark.slow
+
+
+def test_a_worker_started_before_its_database_is_ready_starts_once_it_is(
+    alias: str, backend: str, tmp_path: Path
+) -> None:
+    if backend != "postgres":
+        pytest.skip("SQLite creates its database file on the first connection")
+    server = database_url(alias).rsplit("/", 1)[0]
+    name = f"late_{os.getpid()}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"{server}/{name}",
+        "SCHEDULER_TASK_MODULES": TASKS_MODULE,
+        "PYTHONPATH": str(ROOT),
+        "DJANGO_SETTINGS_MODULE": "dashboard.settings",
+    }
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        worker = WorkerProcess(["--worker-id", "late"], env, tmp_path / "late.log")
+        try:
+            # First away, then there but not yet migrated (a deploy running `migrate`
+            # beside the worker's start): a start-up used to exit at its first error.
+            time.sleep(3)
+            admin.execute(f"CREATE DATABASE {name}")
+            time.sleep(4)
+            assert worker.process.poll() is None, worker.output()
+            migrate = [sys.executable, "manage.py", "migrate", "--noinput", "-v0"]
+            subprocess.run(migrate, cwd=ROOT, env=env, check=True)
+            with psycopg.connect(f"{server}/{name}") as db:
+
+                def running() -> bool:
+                    row = db.execute(
+                        "SELECT state FROM scheduler_worker WHERE id = 'late'"
+                    ).fetchone()
+                    db.commit()
+                    return row is not None and row[0] == "running"
+
+                wait_until(running, timeout=30, what="the late worker to register")
+            worker.signal(signal.SIGTERM)
+            assert worker.wait(timeout=30) == 0
+        finally:
+            worker.stop()
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
