@@ -34,6 +34,9 @@ WORKER_VARIABLE = "CHAOS_WORKER"
 TICK = 0.25
 # A tick this much later than asked means the process was not running (not merely slow).
 FREEZE_GAP = 1.0
+# What a run does within this long after a thaw, before it dies or ends, is a thaw blip
+# (see invariants.overlapping_pairs): two ticks.
+THAW_GRACE = 2 * TICK
 
 
 @dataclass(slots=True)
@@ -46,9 +49,17 @@ class Execution:
     end: float | None = None
     id: str = ""
     worker: str = ""
-    # The last T record (None: no tick written), and the F records (a resume after a freeze).
+    # The last T record (None: no tick written), every T record, and the F records (a
+    # resume after a freeze).
     last_tick: float | None = None
     thaws: list[float] = field(default_factory=list)
+    ticks: list[float] = field(default_factory=list)
+
+    def seen_after(self, moment: float) -> list[float]:
+        """Every moment after `moment` it was seen running: its ticks and its end."""
+        ticks = self.ticks or ([self.last_tick] if self.last_tick is not None else [])
+        ends = [self.end] if self.end is not None else []
+        return [at for at in [*ticks, *ends] if at > moment]
 
     @property
     def last_seen(self) -> float:
@@ -72,6 +83,8 @@ class _Writer:
         self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         self.lock = threading.Lock()
         self.running: set[str] = set()
+        # When the ticker last woke (monotonic): a run that ends long after it was frozen.
+        self.beat = time.monotonic()
         self.ticker = threading.Thread(target=self._tick, name="chaos-ticker", daemon=True)
         self.ticker.start()
 
@@ -84,6 +97,7 @@ class _Writer:
             time.sleep(max(0.0, asked - time.monotonic()))
             late = time.monotonic() - asked
             asked = time.monotonic() + TICK
+            self.beat = time.monotonic()
             with self.lock:
                 running = list(self.running)
             now = time.time()
@@ -129,6 +143,10 @@ def recorded(task_id: str, attempt: int) -> Iterator[None]:
     finally:
         with writer.lock:
             writer.running.discard(execution)
+        # Woken from a freeze before the ticker could say so: say it first.
+        late = time.monotonic() - writer.beat - TICK
+        if late > FREEZE_GAP:
+            writer.write(f"F {execution} {time.time():.6f} {late:.3f}")
         writer.write(f"E {execution} {time.time():.6f}")
 
 
@@ -153,6 +171,7 @@ def parse(lines: Iterator[str] | list[str]) -> dict[str, list[Execution]]:
                 run, at = by_id[parts[1]], float(parts[2])
                 if parts[0] == "T":
                     run.last_tick = max(run.last_tick or at, at)
+                    run.ticks.append(at)
                 elif parts[0] == "E":
                     run.end = at
                 else:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from scheduler_core.domain import WORKER_LOST
 from scheduler_core.domain.records import CLAIM_DROPPED
 
+from .execlog import THAW_GRACE
 from .kinds import SCHEDULE_NAME, kind_of
 from .snapshot import EventRow, Execution, Snapshot, TaskRow, epoch
 from .transitions import legal_transitions
@@ -63,9 +64,10 @@ def overlapping_pairs(snapshot: Snapshot) -> list[tuple[str, Execution, Executio
     """(task, earlier run, later run, thaw only) for every two runs of a task alive at once.
 
     A run is alive from its start to its last tick or its end: a killed run logs no end, and
-    its last tick is when it was last seen running. "Thaw only" marks a later run that
-    started before the earlier one's first record after a freeze of its process, when that
-    record is the earlier run's last: the frozen run resumed and died within a tick.
+    its last tick is when it was last seen running. "Thaw only" marks a pair where every
+    sign of life of the earlier run after the later one started came within THAW_GRACE of
+    a thaw of the earlier run's process: it was frozen (SIGSTOP) while the later one ran,
+    and resumed only to end or be killed at once.
     """
     found: list[tuple[str, Execution, Execution, bool]] = []
     for task_id, runs in snapshot.executions.items():
@@ -73,10 +75,18 @@ def overlapping_pairs(snapshot: Snapshot) -> list[tuple[str, Execution, Executio
         for index, earlier in enumerate(ordered):
             for later in ordered[index + 1 :]:
                 if later.start < earlier.last_seen - SLACK:
-                    found.append((task_id, earlier, later, False))
+                    seen = earlier.seen_after(later.start + SLACK)
+                    found.append((task_id, earlier, later, _within_thaws(seen, earlier.thaws)))
                 elif later.start < earlier.last_record - SLACK:
                     found.append((task_id, earlier, later, True))
     return found
+
+
+def _within_thaws(moments: list[float], thaws: list[float]) -> bool:
+    """True when there are thaws and every moment falls in the grace after one of them."""
+    return bool(thaws) and all(
+        any(thaw - SLACK <= at <= thaw + THAW_GRACE for thaw in thaws) for at in moments
+    )
 
 
 def check_overlaps(snapshot: Snapshot) -> Violations:
@@ -92,15 +102,17 @@ def check_overlaps(snapshot: Snapshot) -> Violations:
 
 
 def thaw_blips(snapshot: Snapshot) -> list[str]:
-    """Runs that resumed from a freeze after a retry had started, and died within a tick.
+    """Runs frozen while their retry started, that resumed only to end or die at once.
 
-    Not counted as overlaps: the frozen process ran no code while frozen, and on resume
-    was killed before its ticker could write again. Reported beside the invariants.
+    Not counted as overlaps: the frozen process ran no code while frozen, and no lease or
+    watchdog can stop a process that is not running; on resume it ran for at most
+    THAW_GRACE (the watchdog's race with the task's own thread). Reported beside the
+    invariants, since what it did in that instant could still be a side effect.
     """
     return [
         f"{task_id} attempt {earlier.attempt} (worker {earlier.worker}) resumed "
         f"{max(earlier.thaws) - later.start:.3f}s after attempt {later.attempt} started, "
-        "then died within a tick"
+        f"then ended or died within {THAW_GRACE}s"
         for task_id, earlier, later, thaw_only in overlapping_pairs(snapshot)
         if thaw_only
     ]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from chaos import execlog
 from chaos.execlog import LOG_VARIABLE, TICK, WORKER_VARIABLE, Tail, parse, read, recorded
 
 
@@ -68,3 +69,17 @@ def test_a_tail_follows_starts_and_open_runs_per_worker(tmp_path: Path) -> None:
     assert tail.running_on("4", 102.2) == []
     # Not seen for a second: killed without an end.
     assert tail.running_on("3", 104.0) == []
+
+
+def test_a_run_that_ends_right_after_a_freeze_logs_the_thaw_before_its_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = tmp_path / "executions.log"
+    monkeypatch.setenv(LOG_VARIABLE, str(log))
+    with recorded("task1", 1):
+        # As if the process had been stopped for 5 s and resumed just now, before the
+        # ticker woke up to notice.
+        [writer] = execlog._writers.values()
+        monkeypatch.setattr(writer, "beat", time.monotonic() - 5)
+    [run] = read(log)["task1"]
+    assert run.end is not None and run.thaws and run.thaws[0] <= run.end

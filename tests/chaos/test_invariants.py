@@ -195,12 +195,27 @@ def test_a_killed_run_overlaps_when_it_ticked_after_the_retry_started() -> None:
     assert violated(killed_then_retried(T0 + 2)) == {}
 
 
-def test_a_frozen_run_that_resumed_only_to_die_is_a_thaw_blip_not_an_overlap() -> None:
+def test_a_frozen_run_that_resumed_only_to_die_or_end_is_a_thaw_blip_not_an_overlap() -> None:
+    # Frozen from T0 + 2 while attempt 2 ran; resumed at T0 + 5 and died before a tick.
     snapshot = killed_then_retried(T0 + 2, thaws=[T0 + 5])
     assert violated(snapshot) == {}
     assert len(thaw_blips(snapshot)) == 1
-    # Seen running again after the thaw: a real overlap.
-    assert violated(killed_then_retried(T0 + 5.3, thaws=[T0 + 5]))["no overlapping executions"] == 1
+    # Resumed and ticked once, or returned, at once: still a blip.
+    assert violated(killed_then_retried(T0 + 5.2, thaws=[T0 + 5])) == {}
+    ended = killed_then_retried(T0 + 2, thaws=[T0 + 5])
+    ended.executions["a"][0].end = T0 + 5.01
+    assert violated(ended) == {}
+    assert len(thaw_blips(ended)) == 1
+
+
+def test_a_thawed_run_that_went_on_or_ran_beside_the_retry_before_its_freeze_overlaps() -> None:
+    went_on = killed_then_retried(T0 + 6, thaws=[T0 + 5])
+    went_on.executions["a"][0].ticks = [T0 + 1.5, T0 + 5.2, T0 + 6]
+    assert violated(went_on)["no overlapping executions"] == 1
+    # Seen running after the retry started, before it was frozen.
+    beside = killed_then_retried(T0 + 5.2, thaws=[T0 + 5])
+    beside.executions["a"][0].ticks = [T0 + 3.5, T0 + 5.2]
+    assert violated(beside)["no overlapping executions"] == 1
 
 
 def test_attempts_charged_without_a_run_and_runs_without_an_attempt_are_found() -> None:
