@@ -7,10 +7,12 @@ chaos/__main__.py); workers and the web server are `manage.py` subprocesses.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import random
 import signal
 import socket
+import sys
 import threading
 import time
 import urllib.request
@@ -44,6 +46,7 @@ from .kinds import KINDS, SCHEDULE_NAME
 from .netns import Partition, target_of, unavailable
 from .processes import Managed, alive, descendants, environment, start_time
 from .scenario import plan
+from .snapshot import Snapshot
 
 SUBMIT_BATCH = 1000
 
@@ -79,6 +82,22 @@ FAULT_WINDOW = 0.5
 RECOVERY_GRACE = 60.0
 # How long the slots of a SIGKILLed supervisor are watched (s).
 ORPHAN_WATCH = 30.0
+
+
+class Tee(io.StringIO):
+    """Standard output that is also kept in a file (the report beside the run's logs)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        self.out = sys.stdout
+
+    def write(self, text: str) -> int:
+        """Write to both."""
+        self.out.write(text)
+        with self.path.open("a") as kept:
+            kept.write(text)
+        return len(text)
 
 
 @dataclass(slots=True)
@@ -661,6 +680,11 @@ class ChaosRun:
             len(worker.seen) for worker in self.retired
         )
         self.figures.counts["seconds"] = round(elapsed)
+        with contextlib.redirect_stdout(Tee(self.options.logs / "report.txt")):
+            return self._report(result, snapshot, scrapes_failed)
+
+    def _report(self, result: dict[str, list[str]], snapshot: Snapshot, scrapes_failed: int) -> int:
+        """Print the figures, the invariants and the fault table; the exit code."""
         print(f"figures: {self.figures.line()}")
         print(f"metrics scrapes failed during chaos (server restarts): {scrapes_failed}")
         print(report(result))
