@@ -601,8 +601,12 @@ class ChaosRun:
         try:
             return self._run(web, options)
         finally:
-            # Never leave a worker stopped, nor a namespace behind, whatever went wrong.
+            # Never leave a worker stopped, nor a namespace behind, whatever went wrong;
+            # workers lead groups of their own, so an interrupt of the runner misses them.
             self.run_due(float("inf"))
+            for worker in self.workers + self.stopping:
+                worker.signal_group(signal.SIGKILL)
+            web.stop(timeout=10)
             if self.partition is not None:
                 self.partition.tear_down()
 
