@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,6 +84,7 @@ class Managed:
             )
         # pid -> start time of every process seen below this one, for the orphan check.
         self.seen: dict[int, int] = {}
+        self.started = time.monotonic()
 
     @property
     def pid(self) -> int:

@@ -80,6 +80,10 @@ class Options:
 FAULT_WINDOW = 0.5
 # A worker hit by a fault is left alone until it recovers, or for this long after (s).
 RECOVERY_GRACE = 60.0
+# A worker still alive this long after its start-up raised is hung; one not running after
+# START_TIMEOUT is killed and replaced all the same (s).
+HUNG_AFTER = 60.0
+START_TIMEOUT = 180.0
 # How long the slots of a SIGKILLed supervisor are watched (s).
 ORPHAN_WATCH = 30.0
 
@@ -161,6 +165,8 @@ class ChaosRun:
         self.long_tasks: set[str] = set()
         self.partition: Partition | None = None
         self.inside: Managed | None = None
+        # Workers whose start-up raised but whose process did not end.
+        self.hung_workers: list[str] = []
         # Worker pid -> the fault whose exit code it reports when it exits (a group TERM).
         self.exits: dict[int, Fault] = {}
 
@@ -484,6 +490,10 @@ class ChaosRun:
                     self.exits[worker.pid].exit_code = worker.process.returncode
         for worker in list(self.workers):
             worker.note_descendants()
+            if worker.running() and self.hung(worker):
+                # Killed and replaced below, as a process manager with a start timeout would.
+                worker.signal_group(signal.SIGKILL)
+                worker.process.wait(timeout=30)
             if not worker.running():
                 self.workers.remove(worker)
                 self.retired.append(worker)
@@ -494,6 +504,31 @@ class ChaosRun:
                 for fault in self.fault_log.faults:
                     if fault.successor == self.tags[worker.pid] and fault.recovered is None:
                         fault.successor = self.tags[replacement.pid]
+
+    def hung(self, worker: Managed) -> bool:
+        """True for a worker that never got to running and whose process will not end.
+
+        One whose start-up raised (its traceback is in its log) but that still lives after
+        HUNG_AFTER is hung: noted as a violation. One still starting after START_TIMEOUT
+        is only slow on this loaded machine: counted.
+        """
+        if worker.pid in self.up_since or worker is self.inside and self.partition_cut():
+            return False
+        age = time.monotonic() - worker.started
+        if age > HUNG_AFTER and "Traceback" in worker.log.read_text(errors="replace"):
+            self.hung_workers.append(
+                f"worker {self.tags[worker.pid]} raised at start-up and was still alive "
+                f"{age:.0f}s after it started (see {worker.log})"
+            )
+            return True
+        if age > START_TIMEOUT:
+            self.figures.counts["workers killed for starting too slowly"] += 1
+            return True
+        return False
+
+    def partition_cut(self) -> bool:
+        """True while the partition's link is down (its worker cannot start then)."""
+        return self.partition is not None and self.partition.is_cut
 
     # -- work ------------------------------------------------------------------------------
 
@@ -669,6 +704,7 @@ class ChaosRun:
             for fault in self.fault_log.faults
             if fault.slots_outlived is not None and fault.slots_outlived > 1.0
         ]
+        result["a worker whose start-up fails exits"] = self.hung_workers
         result["a paused or cut-off worker runs tasks again"] = [
             f"{fault.kind} of worker {fault.worker}: no task started after it was lifted"
             for fault in self.fault_log.faults

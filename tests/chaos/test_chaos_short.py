@@ -32,6 +32,7 @@ MUST_BE_ZERO = (
     "every transition legal",
     "slots die within 1s of a supervisor SIGKILL",
     "a paused or cut-off worker runs tasks again",
+    "a worker whose start-up fails exits",
 )
 
 
