@@ -18,6 +18,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from scheduler_core.client_ip import client_ip
 from scheduler_core.models import WorkerRecord
 from scheduler_core.storage.db_clock import DatabaseClock
 from scheduler_core.storage.stats import event_totals, queue_stats
@@ -82,8 +83,9 @@ def _allowed(request: HttpRequest) -> bool:
     header = request.headers.get("Authorization", "")
     if token:
         return hmac.compare_digest(header.encode(), f"Bearer {token}".encode())
-    # Without a token only the host itself (or a sidecar on it) may scrape.
-    return request.META.get("REMOTE_ADDR") in LOOPBACK
+    # Without a token only the host itself (or a sidecar on it) may scrape. Behind proxies
+    # the client's address, not the proxy's, which is often this very host.
+    return client_ip(request) in LOOPBACK
 
 
 @never_cache

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from scheduler_core.domain import CatchUp
 
@@ -15,6 +15,9 @@ from .schemas import NO_NUL
 
 class ScheduleIn(Schema):
     """A new schedule: a registered task, and either a cron expression or an interval."""
+
+    # A misspelt field would otherwise be dropped without a word, as task submits refuse it.
+    model_config = ConfigDict(extra="forbid")
 
     name: str = Field(max_length=200, pattern=NO_NUL)
     task: str = Field(max_length=200, pattern=NO_NUL)
@@ -33,6 +36,9 @@ class ScheduleIn(Schema):
 
 class SchedulePatch(Schema):
     """The fields of a schedule to change; the ones left out keep their values."""
+
+    # An unknown field is refused (422), not answered 200 with nothing changed.
+    model_config = ConfigDict(extra="forbid")
 
     task: str | None = Field(default=None, max_length=200, pattern=NO_NUL)
     args: list[Any] | None = None

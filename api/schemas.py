@@ -18,12 +18,14 @@ NO_NUL = r"^[^\x00]*$"
 
 
 def _storable(moment: datetime) -> datetime:
-    """The moment, if it can be turned into UTC (year 1 at +01:00 cannot) for storage."""
+    """The moment in UTC, if it has one (year 1 at +01:00 has not).
+
+    In UTC because PostgreSQL refuses offsets beyond +-15:59, which Python accepts.
+    """
     try:
-        moment.astimezone(UTC)
+        return moment.astimezone(UTC)
     except OverflowError as error:
         raise ValueError("is outside the range of datetimes that can be stored") from error
-    return moment
 
 
 Moment = Annotated[AwareDatetime, AfterValidator(_storable)]

@@ -53,3 +53,8 @@ def revoke_token(token_id: int) -> bool:
         revoked_at=timezone.now()
     )
     return changed == 1
+
+
+def audit_details(token: ApiToken) -> dict[str, object]:
+    """What the audit log keeps of a token: its id, prefix and user, never its secret."""
+    return {"token_id": token.pk, "prefix": token.prefix, "user": token.user.get_username()}

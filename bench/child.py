@@ -108,10 +108,38 @@ def pages(params: dict[str, Any]) -> dict[str, Any]:
     return figures
 
 
+def claims(params: dict[str, Any]) -> dict[str, Any]:
+    """W6: p50/p95 of one claim of a batch over the loaded backlog, each rolled back."""
+    from datetime import timedelta
+
+    from django.db import transaction
+
+    from scheduler_core.storage.claim import claim_ready_tasks
+
+    from .stats import percentile
+
+    queues = [f"q{n}" for n in range(int(params["queues"]))]
+    times: list[float] = []
+    for _ in range(int(params["claims"]) + 1):
+        with transaction.atomic():
+            started = time.perf_counter()
+            claimed = claim_ready_tasks(
+                "default", "bench-claimer", queues, int(params["batch"]), timedelta(seconds=60)
+            )
+            times.append((time.perf_counter() - started) * 1000)
+            # The backlog stays as loaded, so every claim faces the same one.
+            transaction.set_rollback(True)
+        assert len(claimed) == int(params["batch"]), len(claimed)
+    # The first claim warms caches and the plan; it is not what is timed.
+    times = times[1:]
+    return {"p50_ms": percentile(times, 50), "p95_ms": percentile(times, 95)}
+
+
 COMMANDS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "enqueue": enqueue,
     "submit_spaced": submit_spaced,
     "pages": pages,
+    "claims": claims,
 }
 
 

@@ -55,6 +55,19 @@ def load_ready_noops(database: BenchDatabase, count: int) -> Loaded:
     return _load(database, (_ready_noop(now, i) for i in range(count)), [], [])
 
 
+def load_ready_spread(database: BenchDatabase, count: int, queues: int) -> Loaded:
+    """`count` due no-op tasks dealt round-robin over queues q0 .. q{queues - 1}."""
+    now = datetime.now(UTC) - timedelta(seconds=5)
+    names = [f"q{n}" for n in range(queues)]
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for i in range(count):
+            row = _ready_noop(now, i)
+            yield (*row[:4], names[i % queues], *row[5:])
+
+    return _load(database, rows(), [], [])
+
+
 def load_history(database: BenchDatabase, count: int, seed: int = 8) -> Loaded:
     """`count` tasks of every status over 30 days, with errors and (recent) transitions."""
     rng = random.Random(seed)

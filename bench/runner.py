@@ -15,17 +15,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import w1_enqueue, w2_drain, w3_latency, w4_pages, w5_memory
+from . import w1_enqueue, w2_drain, w3_latency, w4_pages, w5_memory, w6_claims
 from .databases import KINDS, ROOT, Kind, postgres_available, server
 from .sizes import MODES, PAGE_P95_TARGETS, TARGETS
 from .stats import spread
 from .workload import Figures, Workload
 
 WORKLOADS: dict[str, Workload] = {
-    module.NAME: module for module in (w1_enqueue, w2_drain, w3_latency, w4_pages, w5_memory)
+    module.NAME: module
+    for module in (w1_enqueue, w2_drain, w3_latency, w4_pages, w5_memory, w6_claims)
 }
 # These fill big tables; see Sizes.heavy_runs.
-HEAVY = frozenset({"W4", "W5"})
+HEAVY = frozenset({"W4", "W5", "W6"})
 DEFAULT_OUTPUT = ROOT / "bench" / "results.json"
 
 

@@ -23,6 +23,9 @@ class Sizes:
     page_seconds: float
     # W5: RSS is read after the first count of tasks and again after the second.
     memory_tasks: tuple[int, int]
+    # W6: ready backlogs a claim is timed over (smallest first), and claims timed on each.
+    claim_backlogs: tuple[int, ...]
+    claim_samples: int
     # W4 and W5 fill big tables; they run this many times (1: the figures barely vary).
     heavy_runs: int
 
@@ -37,6 +40,8 @@ FULL = Sizes(
     page_requests=30,
     page_seconds=20.0,
     memory_tasks=(1_000, 100_000),
+    claim_backlogs=(1_000, 100_000, 1_000_000),
+    claim_samples=50,
     heavy_runs=1,
 )
 
@@ -50,6 +55,8 @@ QUICK = Sizes(
     page_requests=10,
     page_seconds=10.0,
     memory_tasks=(1_000, 10_000),
+    claim_backlogs=(1_000, 100_000),
+    claim_samples=30,
     heavy_runs=1,
 )
 
@@ -64,6 +71,8 @@ SMOKE = Sizes(
     page_requests=2,
     page_seconds=5.0,
     memory_tasks=(50, 200),
+    claim_backlogs=(100, 1_000),
+    claim_samples=5,
     heavy_runs=1,
 )
 
@@ -77,6 +86,11 @@ TARGETS: dict[tuple[str, str], dict[str, tuple[str, float]]] = {
     ("W3", "p50_ms"): {"postgres": ("<=", 5), "sqlite": ("<=", 100)},
     ("W3", "p99_ms"): {"postgres": ("<=", 50)},
     ("W5", "growth_mb"): {"postgres": ("<=", 20), "sqlite": ("<=", 20)},
+    # A claim's p50 at the biggest backlog over its p50 at the smallest (issue 15).
+    **{
+        ("W6", f"q{queues}_growth"): {"postgres": ("<=", 2), "sqlite": ("<=", 2)}
+        for queues in (1, 3, 20)
+    },
 }
 # Every W4 page's p95: PostgreSQL <= 150 ms, SQLite <= 300 ms.
 PAGE_P95_TARGETS = {"postgres": 150.0, "sqlite": 300.0}

@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    # Login throttling: failed logins counted in the database, shared by every process.
+    "axes",
     "scheduler_core",
     # The operators' web UI; installed so that `{% load dashboard %}` finds its template tags.
     "dashboard",
@@ -81,6 +84,14 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as axes asks: turns a refused login into the lockout page (429).
+    "axes.middleware.AxesMiddleware",
+]
+
+# Axes first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "dashboard.urls"
@@ -164,6 +175,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Login throttling (docs/deployment.md): after DJANGO_LOGIN_FAILURE_LIMIT wrong passwords
+# for one username from one address, that pair is locked for DJANGO_LOGIN_LOCKOUT_MINUTES,
+# on the dashboard's and the admin's login alike. A right password resets the count.
+AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_LOGIN_LOCKOUT_MINUTES", "15")))
+# Comma-separated; "+" joins parameters that count together. "username,ip_address" also locks
+# a username for every address (stops a spread-out guess, lets anyone lock an account out).
+AXES_LOCKOUT_PARAMETERS = [
+    item.split("+") if "+" in item else item
+    for item in env_list("DJANGO_LOGIN_LOCKOUT_BY", "username+ip_address")
+]
+AXES_RESET_ON_SUCCESS = True
+# The lock lasts the stated minutes from the locking attempt: attempts while it holds are
+# refused without being counted, so the page's "try again in N minutes" stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "dashboard.login_throttle.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# The address axes counts by is the one Django sees; behind a proxy, see DJANGO_PROXY_COUNT.
+AXES_CLIENT_IP_CALLABLE = "scheduler_core.client_ip.client_ip"
+AXES_VERBOSE = False
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard:overview"
 LOGOUT_REDIRECT_URL = "login"
@@ -183,8 +215,24 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
-# Behind TLS in production set DJANGO_SECURE=1.
+# Behind TLS in production set DJANGO_SECURE=1 (docs/deployment.md).
 SECURE = env_bool("DJANGO_SECURE")
+# Behind a reverse proxy that ends TLS, the header by which it says the client used https,
+# e.g. "X-Forwarded-Proto: https". Without it, DJANGO_SECURE's redirect to https would send
+# every proxied request round again. Set it only if the proxy always sets (or strips) it.
+PROXY_SSL_HEADER = os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER", "").strip()
+if PROXY_SSL_HEADER:
+    _header, _, _value = PROXY_SSL_HEADER.partition(":")
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + _header.strip().upper().replace("-", "_"),
+        _value.strip() or "https",
+    )
+# How many reverse proxies stand in front (they append to X-Forwarded-For); 0: none, the
+# client's address is REMOTE_ADDR. Used by login throttling and the audit log.
+PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
+# Origins (scheme and host) whose forms may post here, e.g. "https://scheduler.example.com";
+# needed when the proxy's public name is not the host Django sees.
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
 SECURE_SSL_REDIRECT = SECURE
@@ -277,10 +325,17 @@ SCHEDULER: dict[str, Any] = {
         "cap_seconds": 3600.0,
         "jitter": 0.25,
     },
-    # JSON API: tasks one user may submit per window (0 turns the limit off), and the
-    # window in seconds; counted in Django's cache, so per process unless CACHES is shared.
-    "API_SUBMIT_RATE_LIMIT": int(os.environ.get("SCHEDULER_API_SUBMIT_RATE_LIMIT", "1000")),
-    "API_SUBMIT_RATE_WINDOW": int(os.environ.get("SCHEDULER_API_SUBMIT_RATE_WINDOW", "60")),
+    # Tasks one user may submit in any span of the window's seconds, through the API and the
+    # dashboard's form together (0 turns the limit off); counted in the database, so shared
+    # by every process. The SCHEDULER_API_* names of earlier releases still work.
+    "SUBMIT_RATE_LIMIT": int(
+        os.environ.get("SCHEDULER_SUBMIT_RATE_LIMIT")
+        or os.environ.get("SCHEDULER_API_SUBMIT_RATE_LIMIT", "1000")
+    ),
+    "SUBMIT_RATE_WINDOW": int(
+        os.environ.get("SCHEDULER_SUBMIT_RATE_WINDOW")
+        or os.environ.get("SCHEDULER_API_SUBMIT_RATE_WINDOW", "60")
+    ),
     # Bearer token /metrics asks for; unset, only loopback addresses may scrape.
     "METRICS_TOKEN": os.environ.get("SCHEDULER_METRICS_TOKEN", ""),
 }

@@ -13,11 +13,17 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from .admin_actions import cancel_tasks, retry_tasks, run_tasks_now
+
+# Audits lifting a login lock (deleting an axes attempt) in the admin.
+from .lockout_admin import AuditedAccessAttemptAdmin  # noqa: F401
 from .models import AuditEntry, TaskErrorRecord, TaskEvent, TaskRecord, WorkerRecord
 from .permissions import CANCEL, RETRY, RUN_NOW
 
 # Registers the schedule pages, which (unlike the task pages) edit their rows.
 from .schedule_admin import ScheduleRecordAdmin  # noqa: F401
+
+# Replaces Django's user and group pages with ones that cannot be used to climb.
+from .user_admin import GuardedUserAdmin  # noqa: F401
 
 
 class ReadOnlyAdminMixin:

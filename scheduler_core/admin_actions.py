@@ -3,7 +3,7 @@
 Each needs the same permission as in the dashboard and the API, and applies itself through
 the services' BulkActions, as the dashboard's bulk actions do: each selected task changes
 on its own (one refusal does not stop the rest). The user is told what changed and what
-could not, and audit entries are written (source "dashboard", action "admin.<verb>").
+could not, and audit entries are written (source "admin", action "admin.<verb>").
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def _audit(request: HttpRequest, action: str, result: BulkResult) -> None:
     for item in result.done:
         by_status[item.from_status.value].append(item.task)
     for from_status, tasks in sorted(by_status.items()):
-        audit_request(request, action, tasks, source="dashboard", from_status=from_status)
+        audit_request(request, action, tasks, source="admin", from_status=from_status)
 
 
 def _report(request: HttpRequest, verb: str, done: str, result: BulkResult) -> None:

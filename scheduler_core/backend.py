@@ -6,7 +6,9 @@ from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.core import checks
+from django.db import transaction
 from django.tasks import DEFAULT_TASK_QUEUE_NAME, Task, TaskResult
 from django.tasks.backends.base import BaseTaskBackend
 from django.tasks.exceptions import InvalidTask, TaskResultDoesNotExist
@@ -84,7 +86,12 @@ class SchedulerBackend(BaseTaskBackend):
             raise InvalidTask(f"name: {unknown_task(task.module_path)}") from error
         # With a unique key this may be the task enqueued earlier, and so its arguments.
         result = task_result_from(stored, task, self.alias)
-        task_enqueued.send(type(self), task_result=result)
+        # Only once the task exists for others: inside a transaction that rolls back, never.
+        # Outside one (autocommit), on_commit runs it at once.
+        transaction.on_commit(
+            lambda: task_enqueued.send(type(self), task_result=result),
+            using=settings.SCHEDULER.get("DATABASE", "default"),
+        )
         return result
 
     def get_result(self, result_id: str) -> TaskResult[..., Any]:

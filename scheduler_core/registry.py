@@ -12,7 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.tasks import Task
 from django.utils.module_loading import autodiscover_modules
 
-from .domain import UnknownTask
+from .domain import TaskInvalid, UnknownTask
 from .domain.ports import TaskCatalog
 
 
@@ -82,6 +82,24 @@ class TaskRegistry(TaskCatalog):
         # Django's validation guarantees the first parameter is `context`; the worker fills it.
         return signature.replace(parameters=list(signature.parameters.values())[1:])
 
+    def check_call(self, name: str, args: list[Any], kwargs: dict[str, Any]) -> None:
+        """Raise TaskInvalid (on "args" or "kwargs") unless the call fits task `name`."""
+        signature = self.parameters(name)
+        # Checked before bind(), which would first complain about a missing argument when the
+        # real mistake is a misspelt keyword ({"x": 1} for `a`).
+        unexpected = _unexpected_keywords(signature, kwargs)
+        if unexpected:
+            raise TaskInvalid(
+                "kwargs",
+                "do not fit the task's parameters: "
+                f"got an unexpected keyword argument {unexpected!r}",
+            )
+        try:
+            signature.bind(*args, **kwargs)
+        except TypeError as error:
+            field = "kwargs" if _keyword_at_fault(signature, args, kwargs) else "args"
+            raise TaskInvalid(field, f"do not fit the task's parameters: {error}") from error
+
     def autodiscover(self) -> None:
         """Import every installed app's `tasks` module and SCHEDULER["TASK_MODULES"], once."""
         with self._discovery_lock:
@@ -93,6 +111,34 @@ class TaskRegistry(TaskCatalog):
             # Set only after every import worked, so a broken module fails again next time
             # instead of leaving the registry silently short of tasks.
             self._discovered = True
+
+
+def _unexpected_keywords(signature: inspect.Signature, kwargs: dict[str, Any]) -> str | None:
+    """The first keyword no parameter takes, or None."""
+    parameters = signature.parameters.values()
+    if any(p.kind is p.VAR_KEYWORD for p in parameters):
+        return None
+    by_keyword = {p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    return next((key for key in kwargs if key not in by_keyword), None)
+
+
+def _keyword_at_fault(
+    signature: inspect.Signature, args: list[Any], kwargs: dict[str, Any]
+) -> bool:
+    """True when a keyword argument, not the positional ones, is what breaks the call."""
+    parameters = list(signature.parameters.values())
+    by_position = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    positional = [p.name for p in parameters if p.kind in by_position]
+    if len(args) > len(positional) and not any(p.kind is p.VAR_POSITIONAL for p in parameters):
+        return False  # "too many positional arguments"
+    taken_by_position = set(positional[: len(args)])
+    if any(key in taken_by_position for key in kwargs):
+        return True  # "multiple values for argument"
+    # "missing a required keyword-only argument"
+    return any(
+        p.kind is p.KEYWORD_ONLY and p.default is p.empty and p.name not in kwargs
+        for p in parameters
+    )
 
 
 # The registry of this process. SchedulerTask registers itself here when it is defined.

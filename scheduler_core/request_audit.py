@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from django.http import HttpRequest
 
 from .bootstrap import get_audit_log
+from .client_ip import client_ip
 from .domain import Task
 from .services.audit import AuditRecord
 
@@ -36,6 +37,6 @@ def audit_request(
             from_status=from_status,
             target=target,
             details={} if details is None else details,
-            remote_addr=request.META.get("REMOTE_ADDR") or None,
+            remote_addr=client_ip(request) or None,
         )
     )

@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.html import format_html_join
 
+from .admin_audit import AuditedAdminMixin
 from .bootstrap import get_services
 from .cron import describe
-from .domain import CatchUp, Schedule, ScheduleInvalid
+from .domain import CatchUp, Schedule, ScheduleInvalid, ScheduleNotFound
+from .json_input import JsonTextField
 from .models import ScheduleRecord
 
 # The ScheduleRecord fields an admin form edits, all of them domain Schedule fields too.
@@ -32,6 +35,20 @@ EDITABLE = (
 )
 
 
+def _using() -> str:
+    """The database of the scheduler's tables, which need not be Django's default one."""
+    alias: str = settings.SCHEDULER.get("DATABASE", "default")
+    return alias
+
+
+def _exists(name: str) -> bool:
+    try:
+        get_services().schedules.get(name)
+    except ScheduleNotFound:
+        return False
+    return True
+
+
 def schedule_from_form(data: dict[str, Any], stored: ScheduleRecord | None) -> Schedule:
     """The domain schedule a form describes; blank text fields mean "not set"."""
     values: dict[str, Any] = {name: data.get(name) for name in EDITABLE}
@@ -49,6 +66,11 @@ def schedule_from_form(data: dict[str, Any], stored: ScheduleRecord | None) -> S
 class ScheduleForm(forms.ModelForm[ScheduleRecord]):
     """Checks the whole schedule with the domain's rules; each error lands on its field."""
 
+    # Django's JSONField form field lets huge ints, deep nesting and lone surrogates through
+    # to a 500; these parse with the dashboard's rules and messages.
+    args = JsonTextField(shape=list, path="args", help_text="A JSON array, like [1, 2]")
+    kwargs = JsonTextField(shape=dict, path="kwargs", help_text='A JSON object, like {"a": 1}')
+
     class Meta:
         model = ScheduleRecord
         fields = list(EDITABLE)
@@ -58,8 +80,13 @@ class ScheduleForm(forms.ModelForm[ScheduleRecord]):
         if self.errors:
             return data
         stored = self.instance if self.instance.pk else None
+        schedule = schedule_from_form(data, stored)
+        if stored is None and _exists(schedule.name):
+            # Asked of the scheduler's database: the model form's own check reads the default.
+            self.add_error("name", f"A schedule called {schedule.name!r} exists.")
+            return data
         try:
-            get_services().schedules.validate(schedule_from_form(data, stored))
+            get_services().schedules.validate(schedule)
         except ScheduleInvalid as error:
             # "kwargs.when" and "args[0]" belong to the kwargs and args fields.
             field = error.field.split(".")[0].split("[")[0]
@@ -68,12 +95,15 @@ class ScheduleForm(forms.ModelForm[ScheduleRecord]):
 
 
 @admin.register(ScheduleRecord)
-class ScheduleRecordAdmin(admin.ModelAdmin[ScheduleRecord]):
+class ScheduleRecordAdmin(AuditedAdminMixin, admin.ModelAdmin[ScheduleRecord]):
     form = ScheduleForm
     list_display = ["name", "task", "timing", "timezone", "enabled", "next_run_at", "last_run_at"]
     list_filter = ["enabled", "catch_up"]
     search_fields = ["name", "task"]
     readonly_fields = ["description", "next_five_runs", "next_run_at", "last_run_at"]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).using(_using())
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         # The name keys the schedule and every task it fired, so it stays once created.
@@ -110,9 +140,10 @@ class ScheduleRecordAdmin(admin.ModelAdmin[ScheduleRecord]):
         self, request: HttpRequest, obj: ScheduleRecord, form: Any, change: bool
     ) -> None:
         """Store through the schedule service, which sets (or resets) the next run."""
-        stored = ScheduleRecord.objects.get(pk=obj.pk) if change else None
+        rows = ScheduleRecord.objects.using(_using())
+        stored = rows.get(pk=obj.pk) if change else None
         schedule = schedule_from_form(form.cleaned_data, stored)
         service = get_services().schedules
         saved = service.change(schedule) if change else service.create(schedule)
-        obj.pk = ScheduleRecord.objects.get(name=saved.name).pk
-        obj.refresh_from_db()
+        obj.pk = rows.get(name=saved.name).pk
+        obj.refresh_from_db(using=_using())

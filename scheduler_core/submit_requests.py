@@ -7,7 +7,6 @@ submits and answer bad ones with the same messages.
 
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -55,20 +54,7 @@ def task_defaults(name: str) -> TaskDefaults:
 
 def check_arguments(name: str, args: list[Any], kwargs: dict[str, Any]) -> None:
     """Raise TaskInvalid (on "args" or "kwargs") unless the call fits task `name`'s signature."""
-    signature = registry.parameters(name)
-    # Checked before bind(), which would first complain about a missing argument when the
-    # real mistake is a misspelt keyword ({"x": 1} for `a`).
-    unexpected = _unexpected_keywords(signature, kwargs)
-    if unexpected:
-        raise TaskInvalid(
-            "kwargs",
-            f"do not fit the task's parameters: got an unexpected keyword argument {unexpected!r}",
-        )
-    try:
-        signature.bind(*args, **kwargs)
-    except TypeError as error:
-        field = "kwargs" if _keyword_at_fault(signature, args, kwargs) else "args"
-        raise TaskInvalid(field, f"do not fit the task's parameters: {error}") from error
+    registry.check_call(name, args, kwargs)
 
 
 def submit_request(
@@ -106,32 +92,4 @@ def submit_request(
         max_attempts=defaults.max_attempts if max_attempts is None else max_attempts,
         timeout=defaults.timeout if timeout is None else timeout,
         unique_key=unique_key,
-    )
-
-
-def _unexpected_keywords(signature: inspect.Signature, kwargs: dict[str, Any]) -> str | None:
-    """The first keyword no parameter takes, or None."""
-    parameters = signature.parameters.values()
-    if any(p.kind is p.VAR_KEYWORD for p in parameters):
-        return None
-    by_keyword = {p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
-    return next((key for key in kwargs if key not in by_keyword), None)
-
-
-def _keyword_at_fault(
-    signature: inspect.Signature, args: list[Any], kwargs: dict[str, Any]
-) -> bool:
-    """True when a keyword argument, not the positional ones, is what breaks the call."""
-    parameters = list(signature.parameters.values())
-    by_position = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    positional = [p.name for p in parameters if p.kind in by_position]
-    if len(args) > len(positional) and not any(p.kind is p.VAR_POSITIONAL for p in parameters):
-        return False  # "too many positional arguments"
-    taken_by_position = set(positional[: len(args)])
-    if any(key in taken_by_position for key in kwargs):
-        return True  # "multiple values for argument"
-    # "missing a required keyword-only argument"
-    return any(
-        p.kind is p.KEYWORD_ONLY and p.default is p.empty and p.name not in kwargs
-        for p in parameters
     )

@@ -11,10 +11,11 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.db import connections
 from django.db.backends.sqlite3.base import DatabaseWrapper
-from django.test import Client
+from django.test import Client, RequestFactory
 from pytest_django import DjangoDbBlocker
 
 from dashboard.settings import load_secret_key
+from scheduler_core.models import AuditEntry
 
 PASSWORD_LINE = re.compile(r"^Password \(shown only this once\): (\S+)$", re.MULTILINE)
 
@@ -72,7 +73,8 @@ def test_bootstrap_admin_creates_one_superuser_with_a_printed_random_password() 
 
     match = PASSWORD_LINE.search(first.getvalue())
     assert match is not None, first.getvalue()
-    user = authenticate(username="admin", password=match.group(1))
+    # A request, as login throttling (axes) counts attempts per address.
+    user = authenticate(RequestFactory().post("/"), username="admin", password=match.group(1))
     assert user is not None
     assert user.is_superuser
 
@@ -83,6 +85,8 @@ def test_bootstrap_admin_creates_one_superuser_with_a_printed_random_password() 
     assert "manage.py changepassword admin" in second.getvalue()
     assert PASSWORD_LINE.search(second.getvalue()) is None
     assert get_user_model()._default_manager.filter(is_superuser=True).count() == 1
+    audited = AuditEntry.objects.values_list("action", "source", "target")
+    assert list(audited) == [("create_superuser", "command", "admin")]
 
 
 @pytest.mark.django_db

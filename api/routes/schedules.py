@@ -7,10 +7,10 @@ schedule's runs is day-to-day operation, like pausing a queue.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Path, Router, Status
 
 from scheduler_core.bootstrap import get_services
 from scheduler_core.cron import describe
@@ -20,12 +20,14 @@ from .. import auth
 from ..audit import audit
 from ..errors import ApiError
 from ..schedule_schemas import ScheduleIn, ScheduleOut, SchedulePatch
-from ..schemas import ErrorOut, TaskOut
+from ..schemas import NO_NUL, ErrorOut, TaskOut
 
 router = Router(tags=["schedules"])
 ERRORS = dict.fromkeys((400, 401, 403, 404, 415, 422), ErrorOut)
 # PATCH fields that may be set to null: the other timing, and the task defaults.
 NULLABLE = {"cron", "interval_seconds", "queue", "priority", "max_attempts"}
+# A schedule's name in a path; no stored name holds a NUL, which PostgreSQL refuses in queries.
+Name = Annotated[str, Path(max_length=200, pattern=NO_NUL)]
 
 
 @router.get("/schedules", response={200: list[ScheduleOut], **ERRORS}, summary="List schedules")
@@ -36,7 +38,7 @@ def list_schedules(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/schedules/{name}", response={200: ScheduleOut, **ERRORS}, summary="Get a schedule")
-def get_schedule(request: HttpRequest, name: str) -> dict[str, Any]:
+def get_schedule(request: HttpRequest, name: Name) -> dict[str, Any]:
     """One schedule, with its next five fire times."""
     auth.require(request, auth.VIEW)
     return _out(get_services().schedules.get(name))
@@ -52,7 +54,7 @@ def create(request: HttpRequest, body: ScheduleIn) -> Status[dict[str, Any]]:
 
 
 @router.patch("/schedules/{name}", response={200: ScheduleOut, **ERRORS}, summary="Change")
-def change(request: HttpRequest, name: str, body: SchedulePatch) -> dict[str, Any]:
+def change(request: HttpRequest, name: Name, body: SchedulePatch) -> dict[str, Any]:
     """Change the given fields; a new timing restarts the schedule from its next fire time."""
     auth.require(request, auth.MANAGE_SCHEDULES)
     service = get_services().schedules
@@ -67,7 +69,7 @@ def change(request: HttpRequest, name: str, body: SchedulePatch) -> dict[str, An
 
 
 @router.delete("/schedules/{name}", response={204: None, **ERRORS}, summary="Delete")
-def delete(request: HttpRequest, name: str) -> Status[None]:
+def delete(request: HttpRequest, name: Name) -> Status[None]:
     """Delete the schedule; tasks it already fired are left alone."""
     auth.require(request, auth.MANAGE_SCHEDULES)
     get_services().schedules.delete(name)
@@ -76,19 +78,19 @@ def delete(request: HttpRequest, name: str) -> Status[None]:
 
 
 @router.post("/schedules/{name}/pause", response={200: ScheduleOut, **ERRORS}, summary="Pause")
-def pause(request: HttpRequest, name: str) -> dict[str, Any]:
+def pause(request: HttpRequest, name: Name) -> dict[str, Any]:
     """Stop the schedule firing until it is resumed."""
     return _set_enabled(request, name, enabled=False)
 
 
 @router.post("/schedules/{name}/resume", response={200: ScheduleOut, **ERRORS}, summary="Resume")
-def resume(request: HttpRequest, name: str) -> dict[str, Any]:
+def resume(request: HttpRequest, name: Name) -> dict[str, Any]:
     """Let the schedule fire again."""
     return _set_enabled(request, name, enabled=True)
 
 
 @router.post("/schedules/{name}/run-now", response={201: TaskOut, **ERRORS}, summary="Run now")
-def run_now(request: HttpRequest, name: str) -> Status[Task]:
+def run_now(request: HttpRequest, name: Name) -> Status[Task]:
     """Submit one task of the schedule at once, paused or not; its next run stays put."""
     auth.require(request, auth.RUN_NOW)
     task = get_services().schedules.run_now(name, actor=f"api:{request.user.get_username()}")

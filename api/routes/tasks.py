@@ -55,13 +55,13 @@ class TaskListQuery(Schema):
     limit: int = Field(default=50, ge=1, le=MAX_PAGE_SIZE)
 
 
-@router.post("/tasks", response={201: TaskOut, **ERRORS}, summary="Submit a task")
+@router.post("/tasks", response={201: TaskOut, 200: TaskOut, **ERRORS}, summary="Submit a task")
 def submit(request: HttpRequest, body: SubmitIn) -> Status[Task]:
-    """Validate and store one task; with a unique key held by a live task, that task is returned."""
+    """Validate and store one task (201); a live task holding its unique key is returned (200)."""
     auth.require(request, auth.SUBMIT)
     submit_req = submit_request(body)
     check_submit_rate(request.user.pk, 1)
-    task = get_services().scheduler.submit(submit_req)
+    task, created = get_services().scheduler.submit_or_find(submit_req)
     if submit_req.unique_key and not same_payload(submit_req, task.name, task.args, task.kwargs):
         raise ApiError(
             409,
@@ -69,6 +69,9 @@ def submit(request: HttpRequest, body: SubmitIn) -> Status[Task]:
             f"task {task.id} holds this unique key with other arguments",
             field="unique_key",
         )
+    if not created:
+        # Nothing was stored or changed: no audit record, and no 201 Created.
+        return Status(200, task)
     audit(request, "submit", [task])
     return Status(201, task)
 

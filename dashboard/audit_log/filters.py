@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.utils import timezone
@@ -22,6 +22,16 @@ class AuditFilterForm(forms.Form):
     )
     after = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
+    def clean_day(self) -> date | None:
+        """The day, if the whole of it can be held as a range of moments (not 9999-12-31)."""
+        day: date | None = self.cleaned_data.get("day")
+        if day is not None:
+            try:
+                _day_range(day)
+            except OverflowError as error:
+                raise forms.ValidationError("This day is out of range.", "range") from error
+        return day
+
     def audit_filter(self) -> AuditFilter:
         """The filter the valid fields describe; a field with an error does not filter."""
         self.is_valid()
@@ -29,9 +39,7 @@ class AuditFilterForm(forms.Form):
         day = data.get("day")
         since = until = None
         if day is not None:
-            # The operator's day, in the dashboard's time zone, as a range the index serves.
-            since = timezone.make_aware(datetime.combine(day, time.min))
-            until = since + timedelta(days=1)
+            since, until = _day_range(day)
         return AuditFilter(
             actor=(data.get("actor") or "").strip(),
             action=(data.get("action") or "").strip(),
@@ -45,3 +53,9 @@ class AuditFilterForm(forms.Form):
         self.is_valid()
         value = self.cleaned_data.get("after")
         return int(value) if value is not None else None
+
+
+def _day_range(day: date) -> tuple[datetime, datetime]:
+    """The operator's day, in the dashboard's time zone, as a range the index serves."""
+    since = timezone.make_aware(datetime.combine(day, time.min))
+    return since, since + timedelta(days=1)

@@ -15,6 +15,7 @@ from django import forms
 
 from scheduler_core.domain import CatchUp, Schedule, ScheduleInvalid
 from scheduler_core.domain.schedule import DEFAULT_CATCH_UP_LIMIT
+from scheduler_core.json_input import parse_json
 from scheduler_core.services import ScheduleService
 
 CATCH_UP_LABELS = {
@@ -56,19 +57,6 @@ def _json_field(label: str, initial: str, help_text: str) -> forms.CharField:
         help_text=help_text,
         widget=forms.Textarea(attrs={"rows": ARGUMENT_ROWS, "spellcheck": "false"}),
     )
-
-
-def _parse_json(text: str, expected: type, empty: Any, kind: str) -> Any:
-    """Decode a JSON text field; a ValidationError says what is wrong with it."""
-    if not text:
-        return empty
-    try:
-        value = json.loads(text)
-    except (ValueError, RecursionError) as error:
-        raise forms.ValidationError(f"not valid JSON: {error}") from error
-    if not isinstance(value, expected):
-        raise forms.ValidationError(f"must be a JSON {kind}")
-    return value
 
 
 class ScheduleForm(forms.Form):
@@ -162,11 +150,11 @@ class ScheduleForm(forms.Form):
         self.fields["cron"].widget.attrs.update({"spellcheck": "false", "autocomplete": "off"})
 
     def clean_args(self) -> list[Any]:
-        parsed: list[Any] = _parse_json(self.cleaned_data["args"], list, [], "list")
+        parsed: list[Any] = parse_json(self.cleaned_data["args"], "args", list)
         return parsed
 
     def clean_kwargs(self) -> dict[str, Any]:
-        parsed: dict[str, Any] = _parse_json(self.cleaned_data["kwargs"], dict, {}, "object")
+        parsed: dict[str, Any] = parse_json(self.cleaned_data["kwargs"], "kwargs", dict)
         return parsed
 
     def clean(self) -> dict[str, Any]:

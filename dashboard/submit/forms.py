@@ -15,12 +15,12 @@ from scheduler_core.domain.defaults import (
 )
 from scheduler_core.domain.ports import SubmitRequest
 from scheduler_core.domain.priority import MAX_PRIORITY, MIN_PRIORITY
+from scheduler_core.json_input import parse_json
 from scheduler_core.registry import registry
 from scheduler_core.services import build_task
 from scheduler_core.submit_requests import check_arguments, submit_request
 
 from .catalog import task_names
-from .json_input import parse_json
 from .moments import DEFAULT_ZONE, parse_run_at, zone_choices
 
 # Far enough for any real delay, near enough that now + delay stays a valid datetime.

@@ -36,7 +36,7 @@ def parse_run_at(text: str, zone_name: str) -> datetime:
         )
     try:
         zone = ZoneInfo(zone_name)
-    except (ZoneInfoNotFoundError, ValueError) as error:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as error:
         raise ValidationError(f"Unknown time zone {zone_name!r}.", code="zone") from error
     aware = moment.replace(tzinfo=zone)
     # A time the clocks skip (spring forward) comes back changed from a round trip via UTC.

@@ -19,6 +19,7 @@ from scheduler_core.bootstrap import Services, get_services
 from scheduler_core.domain import DuplicateTask, Task, TaskInvalid, TaskNotFound
 from scheduler_core.permissions import SUBMIT
 from scheduler_core.registry import registry
+from scheduler_core.submit_rate import SubmitRateExceeded, check_submit_rate
 
 from .catalog import TaskInfo, task_info, task_names
 from .forms import SubmitForm
@@ -40,6 +41,14 @@ def new(request: HttpRequest) -> HttpResponse:
         return _page(request, SubmitForm(initial=_preset(request.POST), now=now))
     form = SubmitForm(request.POST, now=now)
     if form.is_valid():
+        try:
+            # The same per-user limit as the API's, counted together with it.
+            check_submit_rate(request.user.pk, 1)
+        except SubmitRateExceeded as error:
+            form.add_error(None, error.message)
+            response = _page(request, form, status=429)
+            response["Retry-After"] = str(error.retry_after)
+            return response
         task = _submit(form, services)
         if task is not None:
             audit(request, "submit", [task])
@@ -84,7 +93,7 @@ def _submit(form: SubmitForm, services: Services) -> Task | None:
     return task
 
 
-def _page(request: HttpRequest, form: SubmitForm) -> HttpResponse:
+def _page(request: HttpRequest, form: SubmitForm, status: int = 200) -> HttpResponse:
     return render(
         request,
         TEMPLATE,
@@ -94,6 +103,7 @@ def _page(request: HttpRequest, form: SubmitForm) -> HttpResponse:
             # The browser may pick its own zone only when nobody chose one yet.
             "guess_zone": not form.is_bound and "time_zone" not in form.initial,
         },
+        status=status,
     )
 
 

@@ -35,7 +35,11 @@ class UtcDateTimeField(forms.Field):
                 raise forms.ValidationError(self.error_messages["invalid"], "invalid") from error
         if moment.utcoffset() is None:
             return moment.replace(tzinfo=UTC)
-        return moment.astimezone(UTC)
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError as error:
+            # Year 1 east of UTC, or 9999-12-31 west of it, is a moment Python cannot hold.
+            raise forms.ValidationError("This time is out of range.", "range") from error
 
 
 class TaskFilterForm(forms.Form):

@@ -12,7 +12,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from api.models import ApiToken
-from api.tokens import issue_token, revoke_token
+from api.tokens import audit_details, issue_token, revoke_token
+from scheduler_core.request_audit import audit_request
 
 from .forms import NewTokenForm
 
@@ -44,7 +45,9 @@ def tokens(request: HttpRequest) -> HttpResponse:
     form = NewTokenForm(request.POST)
     if not form.is_valid():
         return _page(request, form)
-    _, secret = issue_token(_user(request), form.cleaned_data["name"])
+    token, secret = issue_token(_user(request), form.cleaned_data["name"])
+    details = audit_details(token)
+    audit_request(request, "create_token", source="dashboard", target=token.name, details=details)
     return _page(request, NewTokenForm(), secret)
 
 
@@ -53,5 +56,9 @@ def tokens(request: HttpRequest) -> HttpResponse:
 def revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     """Revoke one of the user's own tokens (anyone else's is a 404), then back to the list."""
     token = get_object_or_404(ApiToken, pk=token_id, user=_user(request))
-    revoke_token(token.pk)
+    if revoke_token(token.pk):
+        details = audit_details(token)
+        audit_request(
+            request, "revoke_token", source="dashboard", target=token.name, details=details
+        )
     return HttpResponseRedirect(reverse("tokens"), status=303)

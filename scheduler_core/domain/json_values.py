@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from typing import Any
 
 from .errors import TaskInvalid
@@ -42,7 +43,10 @@ def _check(value: Any, path: str, depth: int) -> None:
         raise TaskInvalid(path, f"nested deeper than {MAX_NESTING} levels")
     # bool is a subclass of int, and both are fine; exact types keep out int/str subclasses
     # whose JSON form would not round-trip (enums, for example).
-    if value is None or type(value) in (bool, int):
+    if value is None or type(value) is bool:
+        return
+    if type(value) is int:
+        _check_int(value, path)
         return
     if type(value) is float:
         if not math.isfinite(value):
@@ -65,6 +69,19 @@ def _check(value: Any, path: str, depth: int) -> None:
     raise TaskInvalid(
         path, f"{type(value).__name__} is not JSON (use str, int, float, bool, None, list or dict)"
     )
+
+
+def _check_int(value: int, path: str) -> None:
+    # Python refuses to write an int of more than sys.get_int_max_str_digits() digits as
+    # text, so JSON could never hold it: a task returning one crashed its slot's encoder.
+    limit = sys.get_int_max_str_digits()
+    # Fewer than 3 bits a digit allowed: surely within the limit, without building the text.
+    if not limit or value.bit_length() < 3 * limit:
+        return
+    try:
+        str(value)
+    except ValueError as error:
+        raise TaskInvalid(path, f"an integer of more than {limit} digits is not JSON") from error
 
 
 def _check_text(text: str, path: str) -> None:

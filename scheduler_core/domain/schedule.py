@@ -144,5 +144,7 @@ def _check_timezone(name: object) -> None:
         raise ScheduleInvalid("timezone", "must be a time zone name such as 'Europe/Berlin'")
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as error:
-        raise ScheduleInvalid("timezone", f"{name!r} is not a known time zone") from error
+    except (ZoneInfoNotFoundError, ValueError, OSError) as error:
+        # OSError: a name longer than a file name may be (zoneinfo looks for a file of it).
+        shown = name if len(name) <= 100 else name[:100] + "..."
+        raise ScheduleInvalid("timezone", f"{shown!r} is not a known time zone") from error

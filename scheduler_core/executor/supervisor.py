@@ -268,12 +268,20 @@ class Supervisor:
                 self._note_duration(duration)
                 task = slot.done()
                 self.finished.append((task, outcome))
-                if logger.isEnabledFor(logging.INFO):
+                if not outcome.succeeded:
+                    # An operator's business at the WARNING level busy workers run at.
+                    logger.warning(
+                        "task %s raised %s in %.3fs",
+                        task.id,
+                        outcome.exception_type,
+                        duration,
+                        extra=task_fields(task, duration=round(duration, 6)),
+                    )
+                elif logger.isEnabledFor(logging.INFO):
                     # Not built at all at the WARNING level busy workers run at.
                     logger.info(
-                        "task %s %s in %.3fs",
+                        "task %s succeeded in %.3fs",
                         task.id,
-                        "succeeded" if outcome.succeeded else f"raised {outcome.exception_type}",
                         duration,
                         extra=task_fields(task, duration=round(duration, 6)),
                     )

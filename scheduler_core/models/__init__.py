@@ -5,6 +5,7 @@ from .counters import ActivityMinute, QueueCount, TaskTotals
 from .queue_limit import QueueLimit
 from .queue_pause import QueuePause
 from .schedule import ScheduleRecord
+from .submit_rate import SubmitRateEvent, SubmitRateKey
 from .task import TaskRecord
 from .task_error import TaskErrorRecord
 from .task_event import TaskEvent
@@ -17,6 +18,8 @@ __all__ = [
     "QueueCount",
     "QueuePause",
     "ScheduleRecord",
+    "SubmitRateEvent",
+    "SubmitRateKey",
     "TaskErrorRecord",
     "TaskEvent",
     "TaskRecord",

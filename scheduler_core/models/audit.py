@@ -1,11 +1,16 @@
-"""The audit log: one row per operator action taken through the API or the dashboard."""
+"""The audit log: one row per action taken through the API, dashboard, admin or manage.py."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 
-SOURCE_CHOICES = [("api", "API"), ("dashboard", "Dashboard")]
+SOURCE_CHOICES = [
+    ("api", "API"),
+    ("dashboard", "Dashboard"),
+    ("admin", "Admin site"),
+    ("command", "Management command"),
+]
 
 
 class AuditEntry(models.Model):

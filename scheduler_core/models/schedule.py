@@ -7,6 +7,8 @@ from django.db import models
 from scheduler_core.domain import CatchUp
 from scheduler_core.domain.schedule import DEFAULT_CATCH_UP_LIMIT
 
+from .exact_json import ExactJSONEncoder
+
 CATCH_UP_CHOICES = [
     (CatchUp.SKIP.value, "Skip missed runs"),
     (CatchUp.ONCE.value, "Run once for all missed runs"),
@@ -19,8 +21,8 @@ class ScheduleRecord(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     task = models.CharField(max_length=200, help_text="A registered task, e.g. demo.tasks.add")
-    args = models.JSONField(default=list, blank=True)
-    kwargs = models.JSONField(default=dict, blank=True)
+    args = models.JSONField(encoder=ExactJSONEncoder, default=list, blank=True)
+    kwargs = models.JSONField(encoder=ExactJSONEncoder, default=dict, blank=True)
     cron = models.CharField(
         max_length=200,
         null=True,

@@ -7,6 +7,7 @@ import uuid
 from django.db import models
 
 from .choices import TASK_STATUS_CHOICES, live, waiting
+from .exact_json import ExactJSONEncoder
 
 
 class TaskRecord(models.Model):
@@ -14,8 +15,8 @@ class TaskRecord(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=200)
-    args = models.JSONField(default=list)
-    kwargs = models.JSONField(default=dict)
+    args = models.JSONField(encoder=ExactJSONEncoder, default=list)
+    kwargs = models.JSONField(encoder=ExactJSONEncoder, default=dict)
     queue = models.CharField(max_length=100, default="default")
     priority = models.SmallIntegerField(default=0)
     status = models.CharField(max_length=16, choices=TASK_STATUS_CHOICES)
@@ -28,7 +29,7 @@ class TaskRecord(models.Model):
     worker_id = models.CharField(max_length=200, null=True, blank=True)
     worker_ids = models.JSONField(default=list)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
-    result = models.JSONField(null=True, blank=True)
+    result = models.JSONField(encoder=ExactJSONEncoder, null=True, blank=True)
     timeout = models.FloatField(null=True, blank=True)
     unique_key = models.CharField(max_length=255, null=True, blank=True)
     cancel_requested = models.BooleanField(default=False)

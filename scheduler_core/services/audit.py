@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from uuid import UUID
 
-SOURCES = frozenset({"api", "dashboard"})
+# Where an action came from: the JSON API, the dashboard, the admin site or manage.py.
+SOURCES = frozenset({"api", "dashboard", "admin", "command"})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

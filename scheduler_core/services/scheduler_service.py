@@ -40,6 +40,10 @@ class SchedulerService(Scheduler):
 
     def submit(self, request: SubmitRequest) -> Task:
         """Validate and store a task; a live task with the same unique key is returned instead."""
+        return self.submit_or_find(request)[0]
+
+    def submit_or_find(self, request: SubmitRequest) -> tuple[Task, bool]:
+        """As submit, and whether the task is new (False: a live holder of its unique key)."""
         due_now = request.run_after is None
         # Due at once: the storage stamps enqueued_at and run_after with its own clock as it
         # writes the row, which saves a database round trip for reading that clock first.
@@ -48,7 +52,7 @@ class SchedulerService(Scheduler):
         task = build_task(self._catalog, request, now=now)
         live = self._live_holder(task)
         if live is not None:
-            return live
+            return live, False
         try:
             if due_now:
                 # True when the write itself woke the claimers (PostgreSQL's NOTIFY).
@@ -62,10 +66,10 @@ class SchedulerService(Scheduler):
             live = self._live_holder(task)
             if live is None:
                 raise
-            return live
+            return live, False
         if not announced:
             self._queue.enqueue(task)
-        return task
+        return task, True
 
     def submit_many(self, requests: Sequence[SubmitRequest]) -> builtins.list[Task]:
         """Submit all requests or none; one task per request, in order, unique keys shared."""

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..domain import Schedule, ScheduleInvalid, Task, upcoming_runs
+from ..domain import Schedule, ScheduleInvalid, Task, TaskInvalid, upcoming_runs
 from ..domain.ports import Clock, CronCalendar, Scheduler, ScheduleRepository, TaskCatalog
 from .schedule_ticker import request_for
 
@@ -115,6 +115,11 @@ class ScheduleService:
         schedule.validate(self._calendar)
         if not self._catalog.is_registered(schedule.task):
             raise ScheduleInvalid("task", f"{schedule.task!r} is not a registered task")
+        # Checked like a submit, or every firing would fail with the same TypeError.
+        try:
+            self._catalog.check_call(schedule.task, schedule.args, schedule.kwargs)
+        except TaskInvalid as error:
+            raise ScheduleInvalid(error.field, error.message) from error
 
     def create(self, schedule: Schedule) -> Schedule:
         """Validate and store a new schedule, due at its first run after now."""

@@ -36,14 +36,30 @@ _BARE_COLUMNS = ", ".join(_COLUMN_NAMES)
 
 # One statement: lock due rows nobody else holds, mark them running, log the transition.
 # statement_timestamp() is the database clock, the same for every worker on every machine.
+#
+# Each queue is read by its own ordered scan of the claim index (LATERAL), at most `limit`
+# rows, and the queues' heads are merged by priority: a claim costs the same at any
+# backlog. `queue = ANY(%s)` over the whole list cannot use the index in order and sorted
+# every waiting row instead (110 ms against 0.3 ms at 300,000 ready tasks in 3 queues).
+# Rows a queue's scan locked but the merge left out are unlocked at the commit, moments
+# later.
 POSTGRES_CLAIM_SQL = f"""
 WITH picked AS (
-    SELECT id, status FROM scheduler_task
-    WHERE status IN ({_WAITING_SQL}) AND queue = ANY(%s) AND run_after <= statement_timestamp()
-      AND queue NOT IN (SELECT queue FROM scheduler_queue_pause) AND {_CLAIMER_ALIVE}
-    ORDER BY priority DESC, run_after, id
+    SELECT head.id, head.status
+    FROM (
+        SELECT name FROM unnest(%s::text[]) AS q(name)
+        WHERE name NOT IN (SELECT queue FROM scheduler_queue_pause) AND {_CLAIMER_ALIVE}
+    ) AS q
+    CROSS JOIN LATERAL (
+        SELECT id, status, priority, run_after FROM scheduler_task
+        WHERE status IN ({_WAITING_SQL}) AND queue = q.name
+          AND run_after <= statement_timestamp()
+        ORDER BY priority DESC, run_after, id
+        LIMIT %s
+        FOR UPDATE SKIP LOCKED
+    ) AS head
+    ORDER BY head.priority DESC, head.run_after, head.id
     LIMIT %s
-    FOR UPDATE SKIP LOCKED
 ), claimed AS (
     UPDATE scheduler_task AS t
     SET status = 'running',
@@ -64,10 +80,20 @@ WITH picked AS (
 SELECT * FROM claimed
 """
 
+# One ordered scan of the claim index per queue, merged, as on PostgreSQL: with
+# `queue IN (...)` SQLite sorted every waiting row of the queues (136 ms against 0.1 ms at
+# 300,000 ready tasks in 3 queues).
+SQLITE_QUEUE_HEAD_SQL = f"""
+SELECT * FROM (
+    SELECT id, status, priority, run_after FROM scheduler_task
+    WHERE status IN ({_WAITING_SQL}) AND queue = %s AND run_after <= %s
+      AND queue NOT IN (SELECT queue FROM scheduler_queue_pause)
+    ORDER BY priority DESC, run_after, id
+    LIMIT %s
+)"""
 SQLITE_PICK_SQL = f"""
-SELECT id, status FROM scheduler_task
-WHERE status IN ({_WAITING_SQL}) AND queue IN ({{queues}}) AND run_after <= %s
-  AND queue NOT IN (SELECT queue FROM scheduler_queue_pause) AND {_CLAIMER_ALIVE}
+SELECT id, status FROM ({{heads}})
+WHERE {_CLAIMER_ALIVE}
 ORDER BY priority DESC, run_after, id
 LIMIT %s
 """
@@ -110,6 +136,7 @@ def _claim_postgres(
             list(queues),
             worker_id,
             limit,
+            limit,
             worker_id,
             worker_id,
             seconds,
@@ -132,10 +159,9 @@ def _claim_sqlite(
         now = DatabaseClock(using).now()
         stored_now = connection.ops.adapt_datetimefield_value(now)
         with connection.cursor() as cursor:
-            cursor.execute(
-                SQLITE_PICK_SQL.format(queues=", ".join(["%s"] * len(queues))),
-                [*queues, stored_now, worker_id, limit],
-            )
+            heads = " UNION ALL ".join([SQLITE_QUEUE_HEAD_SQL] * len(queues))
+            params: list[Any] = [v for queue in queues for v in (queue, stored_now, limit)]
+            cursor.execute(SQLITE_PICK_SQL.format(heads=heads), [*params, worker_id, limit])
             picked: list[tuple[str, str]] = cursor.fetchall()
         if not picked:
             return []

@@ -9,7 +9,6 @@ tells which rows passed it; the others are left exactly as they were.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
@@ -19,7 +18,7 @@ from uuid import UUID
 from django.db import connections
 
 from scheduler_core.domain import Task, TaskStatus
-from scheduler_core.models import TaskRecord
+from scheduler_core.models import TaskRecord, exact_json
 
 from .event_rows import insert_transitions
 
@@ -50,7 +49,7 @@ def store_successes(using: str, tasks: Sequence[Task]) -> set[UUID]:
     groups: dict[tuple[int, str | None, str, datetime], list[Task]] = defaultdict(list)
     for task in tasks:
         assert task.finished_at is not None
-        key = (task.attempt, task.worker_id, json.dumps(task.result), task.finished_at)
+        key = (task.attempt, task.worker_id, exact_json.dumps(task.result), task.finished_at)
         groups[key].append(task)
     stored: set[UUID] = set()
     for group in groups.values():

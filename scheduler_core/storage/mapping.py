@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
@@ -24,6 +23,7 @@ from scheduler_core.models import (
     TaskEvent,
     TaskRecord,
     WorkerRecord,
+    exact_json,
 )
 
 
@@ -107,7 +107,7 @@ def task_row(
         task.worker_id,
         json_text(task.worker_ids),
         moment(task.lease_expires_at),
-        None if task.result is None else json.dumps(task.result),
+        None if task.result is None else exact_json.dumps(task.result),
         task.timeout,
         task.unique_key,
         task.cancel_requested,
@@ -121,7 +121,7 @@ def json_text(value: list[Any] | dict[str, Any]) -> str:
     # A new task's arguments and worker list are mostly empty: skip the encoder for those.
     if not value:
         return "[]" if type(value) is list else "{}"
-    return json.dumps(value)
+    return exact_json.dumps(value)
 
 
 def task_record(task: Task) -> TaskRecord:

@@ -39,7 +39,8 @@ class DjangoScheduleRepository(ScheduleRepository):
 
     def get(self, name: str) -> Schedule:
         """The schedule called `name`; ScheduleNotFound if there is none."""
-        record = self._rows().filter(name=name).first()
+        # No stored name holds a NUL, and PostgreSQL would refuse the query with one.
+        record = None if "\x00" in name else self._rows().filter(name=name).first()
         if record is None:
             raise ScheduleNotFound(f"no schedule called {name!r}")
         return schedule_from_record(record)

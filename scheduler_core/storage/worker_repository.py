@@ -80,6 +80,9 @@ class DjangoWorkerRepository(WorkerRepository):
 
     def get(self, worker_id: str) -> Worker:
         """The worker with this id; WorkerNotFound if there is none."""
+        if "\x00" in worker_id:
+            # No stored id holds a NUL, and PostgreSQL would refuse the query with one.
+            raise WorkerNotFound(f"no worker with id {worker_id!r}")
         try:
             record = WorkerRecord.objects.using(self.using).get(id=worker_id)
         except WorkerRecord.DoesNotExist:

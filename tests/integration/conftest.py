@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+from collections.abc import Iterator
 
+import pytest
+from django.core.cache import cache
+from pytest_django import Settings
+
+from scheduler_core.bootstrap import Services, get_services, reset_services
 from tests.databases import alias_of
 
 
@@ -18,3 +23,14 @@ def backend(request: pytest.FixtureRequest) -> str:
 def alias(backend: str) -> str:
     """The DATABASES alias of the backend under test."""
     return alias_of(backend)
+
+
+@pytest.fixture
+def services(alias: str, settings: Settings) -> Iterator[Services]:
+    """The process's services (what views and the API call), on the database under test."""
+    settings.SCHEDULER = {**settings.SCHEDULER, "DATABASE": alias}
+    cache.clear()
+    reset_services()
+    yield get_services()
+    reset_services()
+    cache.clear()

@@ -8,7 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from api.models import ApiToken
-from api.tokens import issue_token, revoke_token
+from api.tokens import audit_details, issue_token, revoke_token
+from scheduler_core.command_audit import audit_command
 
 
 class Command(BaseCommand):
@@ -30,10 +31,8 @@ class Command(BaseCommand):
             self._create(options["username"], options["name"])
         elif action == "list":
             self._list(options["user"])
-        elif not revoke_token(options["token_id"]):
-            raise CommandError(f"no live token has the id {options['token_id']}")
         else:
-            self.stdout.write(f"revoked token {options['token_id']}")
+            self._revoke(options["token_id"])
 
     def _create(self, username: str, name: str) -> None:
         user_model = get_user_model()
@@ -42,8 +41,16 @@ class Command(BaseCommand):
         except user_model.DoesNotExist as error:
             raise CommandError(f"no user is called {username!r}") from error
         token, secret = issue_token(user, name[:100])
+        audit_command("create_token", target=token.name, details=audit_details(token))
         self.stderr.write(f"token {token.pk} for {username}; it is shown only now:")
         self.stdout.write(secret)
+
+    def _revoke(self, token_id: int) -> None:
+        if not revoke_token(token_id):
+            raise CommandError(f"no live token has the id {token_id}")
+        token = ApiToken.objects.select_related("user").get(pk=token_id)
+        audit_command("revoke_token", target=token.name, details=audit_details(token))
+        self.stdout.write(f"revoked token {token_id}")
 
     def _list(self, username: str | None) -> None:
         tokens = ApiToken.objects.select_related("user")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import Any
 
 
 class TaskCatalog(ABC):
@@ -15,3 +16,7 @@ class TaskCatalog(ABC):
     @abstractmethod
     def names(self) -> list[str]:
         """Every registered task name, sorted."""
+
+    @abstractmethod
+    def check_call(self, name: str, args: list[Any], kwargs: dict[str, Any]) -> None:
+        """Raise TaskInvalid (on "args" or "kwargs") unless the call fits task `name`."""

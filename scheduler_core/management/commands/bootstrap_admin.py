@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
+from scheduler_core.command_audit import audit_command
+
 
 class Command(BaseCommand):
     help = (
@@ -35,6 +37,7 @@ class Command(BaseCommand):
             username: str = options["username"]
             password = secrets.token_urlsafe(12)
             users.create_superuser(username=username, email="", password=password)
+        audit_command("create_superuser", target=username)
         # The only place the password ever appears; only its hash is stored.
         self.stdout.write(self.style.SUCCESS(f"Created superuser {username!r}."))
         self.stdout.write(f"Password (shown only this once): {password}")

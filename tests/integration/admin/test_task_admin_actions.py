@@ -90,7 +90,7 @@ def test_operator_cancels_waiting_tasks_and_is_told_which_could_not_be() -> None
         ("admin.cancel", "scheduled", [str(scheduled.id)]),
     ]
     assert {(e.actor, e.source, e.remote_addr) for e in entries} == {
-        ("staff-operator", "dashboard", "127.0.0.1")
+        ("staff-operator", "admin", "127.0.0.1")
     }
 
 

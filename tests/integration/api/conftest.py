@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.cache import cache
 from django.test import Client
-from pytest_django import Settings
 
 from api.tokens import issue_token
-from scheduler_core.bootstrap import Services, get_services, reset_services
+from scheduler_core.bootstrap import Services
 
 # Registers the unique-key tasks (send_welcome) these tests submit.
 from tests.integration.backend import sample_tasks  # noqa: F401
 from tests.roles import role_group
-
-
-@pytest.fixture
-def services(alias: str, settings: Settings) -> Iterator[Services]:
-    """The process's services (what the API calls), on the database under test."""
-    settings.SCHEDULER = {**settings.SCHEDULER, "DATABASE": alias}
-    cache.clear()
-    reset_services()
-    yield get_services()
-    reset_services()
-    cache.clear()
-
 
 MakeClient = Callable[..., Client]
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connections
 from django.test import Client
+from pytest_django import Settings
 
 from scheduler_core.bootstrap import Services
 from scheduler_core.domain import Worker
@@ -59,3 +63,26 @@ def test_readyz_is_503_without_a_database_and_says_nothing_more(services: Servic
 
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable", "database": "unreachable"}
+
+
+@pytest.fixture
+def empty_database(tmp_path: Path, settings: Settings, django_db_blocker: Any) -> Iterator[str]:
+    """An alias of a new SQLite database without a single table, as the scheduler's.
+
+    Outside pytest-django's test databases, which all hold every table.
+    """
+    alias = "empty"
+    connections.settings[alias] = {**connections.settings["default"], "NAME": str(tmp_path / "e")}
+    settings.SCHEDULER = {**settings.SCHEDULER, "DATABASE": alias}
+    with django_db_blocker.unblock():
+        yield alias
+        connections[alias].close()
+    del connections[alias]
+    del connections.settings[alias]
+
+
+def test_readyz_on_an_empty_database_says_migrations_are_pending(empty_database: str) -> None:
+    response = Client().get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "ok", "migrations": "pending"}

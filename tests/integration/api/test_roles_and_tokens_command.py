@@ -14,6 +14,7 @@ from django.db import connection
 
 from api.models import ApiToken
 from api.tokens import authenticate_token
+from scheduler_core.models import AuditEntry
 
 roles = importlib.import_module("scheduler_core.migrations.0003_roles")
 
@@ -56,3 +57,6 @@ def test_api_token_create_list_revoke() -> None:
         call_command("api_token", "revoke", str(token.pk))
     with pytest.raises(CommandError):
         call_command("api_token", "create", "nobody")
+    audited = AuditEntry.objects.order_by("id").values_list("action", "source", "target")
+    assert list(audited) == [("create_token", "command", "ci"), ("revoke_token", "command", "ci")]
+    assert AuditEntry.objects.first().actor.startswith("manage.py (")  # type: ignore[union-attr]

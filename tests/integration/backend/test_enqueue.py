@@ -87,15 +87,26 @@ def test_aenqueue_stores_an_async_task(services: Services) -> None:
     assert result.status is TaskResultStatus.READY
 
 
-def test_enqueue_inside_a_rolled_back_transaction_leaves_no_task(
+def test_enqueue_inside_a_rolled_back_transaction_leaves_no_task_and_no_signal(
     alias: str, services: Services
 ) -> None:
-    with pytest.raises(RuntimeError), transaction.atomic(using=alias):
-        result = multiply.enqueue(1, 1)
-        raise RuntimeError("roll back")
+    received: list[TaskResult[Any, Any]] = []
+
+    def receiver(sender: Any, task_result: TaskResult[Any, Any], **kwargs: Any) -> None:
+        received.append(task_result)
+
+    task_enqueued.connect(receiver)
+    try:
+        with pytest.raises(RuntimeError), transaction.atomic(using=alias):
+            result = multiply.enqueue(1, 1)
+            raise RuntimeError("roll back")
+        committed = multiply.enqueue(2, 2)
+    finally:
+        task_enqueued.disconnect(receiver)
 
     with pytest.raises(TaskNotFound):
         services.scheduler.status(UUID(result.id))
+    assert received == [committed]
 
 
 def test_the_default_backend_is_the_scheduler_with_any_queue_name() -> None:

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from api.models import ApiToken
 from api.tokens import authenticate_token, issue_token
+from scheduler_core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -127,6 +128,23 @@ def test_revoking_an_own_token_stops_it_working(logged_in: Client, alice: Any) -
     assert "revoked" in logged_in.get(URL).content.decode()
     # Revoking again is harmless.
     assert logged_in.post(reverse("token-revoke", args=[token.pk])).status_code == 303
+
+
+def test_creating_and_revoking_are_audited_without_the_secret(logged_in: Client) -> None:
+    created = logged_in.post(URL, {"name": "ci"})
+    [token] = ApiToken.objects.all()
+    logged_in.post(reverse("token-revoke", args=[token.pk]))
+    logged_in.post(reverse("token-revoke", args=[token.pk]))  # nothing changes: no record
+
+    secret = SECRET.search(created.content.decode())
+    assert secret is not None
+    rows = list(AuditEntry.objects.order_by("id").values("actor", "action", "source", "target"))
+    assert rows == [
+        {"actor": "alice", "action": "create_token", "source": "dashboard", "target": "ci"},
+        {"actor": "alice", "action": "revoke_token", "source": "dashboard", "target": "ci"},
+    ]
+    assert secret.group(1) not in str(list(AuditEntry.objects.values()))
+    assert AuditEntry.objects.first().details["prefix"] == token.prefix  # type: ignore[union-attr]
 
 
 def test_someone_elses_token_is_not_found(logged_in: Client, django_user_model: Any) -> None:

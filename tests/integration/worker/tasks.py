@@ -94,3 +94,10 @@ def traced(log: str, seconds: float, key: str) -> str:
         _note(log, f"tick {run} {time.time():.3f}")
     _note(log, f"end {run} {time.time():.3f}")
     return key
+
+
+@task()
+def returns_a_huge_int(digits: int) -> int:
+    """Return an int with more digits than Python will write as JSON text."""
+    value: int = 10**digits - 1
+    return value

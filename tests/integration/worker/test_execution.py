@@ -50,6 +50,25 @@ def test_a_result_that_is_not_json_fails_without_retrying(
     assert "ResultNotJSON" in stored.errors[0].exception_type
 
 
+def test_a_result_too_big_to_encode_fails_the_task_not_the_slot(
+    services: Services, submit: Callable[..., Task], start_worker: Callable[..., WorkerProcess]
+) -> None:
+    # In a slot process, where encoding the outcome used to kill the slot (SlotCrashed).
+    start_worker("--concurrency", "1")
+    task = submit("returns_a_huge_int", 4400, max_attempts=3)
+    after = submit("async_double", 2)
+
+    stored = outcome(services, task)
+
+    assert (stored.status, stored.attempt) == (TaskStatus.FAILED, 1)
+    [error] = stored.errors
+    assert "ResultNotJSON" in error.exception_type
+    assert "4300 digits" in error.message
+    assert "Traceback" in error.traceback
+    # The same slot goes on to the next task.
+    assert outcome(services, after).result == 4
+
+
 def test_an_unregistered_task_name_fails_without_importing_anything(
     alias: str, services: Services, start_worker: Callable[..., WorkerProcess]
 ) -> None:

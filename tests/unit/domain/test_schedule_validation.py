@@ -78,3 +78,15 @@ def test_an_interval_schedule_with_every_option_is_valid() -> None:
         args=[1],
         kwargs={"a": "b"},
     ).validate(CALENDAR)
+
+
+def test_a_time_zone_name_too_long_for_a_file_is_invalid_not_an_error() -> None:
+    # zoneinfo looks for a file of that name, and the OS refuses it (found by the property
+    # test of issue 16: a 500 from the dashboard's schedule form).
+    schedule = Schedule(name="s", task="a.b", interval_seconds=60, timezone="x" * 10_000)
+
+    with pytest.raises(ScheduleInvalid) as raised:
+        schedule.validate(CALENDAR)
+
+    assert raised.value.field == "timezone"
+    assert len(raised.value.message) < 200

@@ -30,7 +30,12 @@ XSS = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
 
 def stored_schedule(services: Services, **fields: Any) -> Schedule:
     """Create and return a nightly schedule of demo.tasks.add."""
-    values: dict[str, Any] = {"name": "nightly", "task": "demo.tasks.add", "cron": "0 3 * * *"}
+    values: dict[str, Any] = {
+        "name": "nightly",
+        "task": "demo.tasks.add",
+        "cron": "0 3 * * *",
+        "args": [1, 2],
+    }
     return services.schedules.create(Schedule(**{**values, **fields}))
 
 

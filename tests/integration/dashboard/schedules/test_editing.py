@@ -86,9 +86,9 @@ def test_an_interval_schedule_and_blank_options_store_the_defaults(
         ({"interval_seconds": "60"}, "cron", "not both"),
         ({"cron": ""}, "cron", "not both"),
         ({"name": "bad name!"}, "name", "letters, digits"),
-        ({"args": "{not json"}, "args", "not valid JSON"),
-        ({"args": '{"a": 1}'}, "args", "must be a JSON list"),
-        ({"kwargs": "[1]"}, "kwargs", "must be a JSON object"),
+        ({"args": "{not json"}, "args", "Not valid JSON"),
+        ({"args": '{"a": 1}'}, "args", "Must be a JSON array"),
+        ({"kwargs": "[1]"}, "kwargs", "Must be a JSON object"),
         ({"priority": "500"}, "priority", "outside -100..100"),
         ({"catch_up_limit": "0"}, "catch_up_limit", "1..1000"),
         ({"queue": "no spaces"}, "queue", "letters, digits"),
@@ -135,13 +135,13 @@ def test_edit_changes_the_schedule_but_never_its_name(admin: Client, services: S
     stored_schedule(services, code_hash="abc")
 
     response = admin.post(
-        edit("nightly"), {**FORM, "name": "renamed", "cron": "*/5 * * * *", "args": "[7]"}
+        edit("nightly"), {**FORM, "name": "renamed", "cron": "*/5 * * * *", "args": "[7, 8]"}
     )
 
     assert response.status_code == 303
     assert names(services) == ["nightly"]
     stored = services.schedules.get("nightly")
-    assert (stored.cron, stored.args, stored.code_hash) == ("*/5 * * * *", [7], "abc")
+    assert (stored.cron, stored.args, stored.code_hash) == ("*/5 * * * *", [7, 8], "abc")
     assert AuditEntry.objects.get().action == "change_schedule"
 
 

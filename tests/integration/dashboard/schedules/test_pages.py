@@ -123,7 +123,7 @@ def test_the_detail_refreshes_its_runs_as_a_fragment(
 def test_arguments_and_names_render_escaped(
     operator: Client, services: Services, payload: str
 ) -> None:
-    stored_schedule(services, name="x-1", args=[payload], kwargs={"note": payload})
+    stored_schedule(services, name="x-1", args=[payload], kwargs={"b": payload})
 
     for url in (LIST, detail("x-1")):
         page = operator.get(url).content.decode()
