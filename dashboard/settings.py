@@ -162,8 +162,8 @@ elif _default_db["ENGINE"] == "django.db.backends.postgresql":
     # connection, the next query gets a fresh one instead of failing (one error per
     # pooled connection, which the chaos run showed as 500s).
     _default_db["CONN_HEALTH_CHECKS"] = True
-    for _name, _value in POSTGRES_NETWORK_OPTIONS.items():
-        _options.setdefault(_name, _value)
+    for _option, _option_value in POSTGRES_NETWORK_OPTIONS.items():
+        _options.setdefault(_option, _option_value)
 DATABASES: dict[str, dict[str, Any]] = {"default": _default_db}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
