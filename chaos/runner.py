@@ -508,14 +508,16 @@ class ChaosRun:
     def hung(self, worker: Managed) -> bool:
         """True for a worker that never got to running and whose process will not end.
 
-        One whose start-up raised (its traceback is in its log) but that still lives after
-        HUNG_AFTER is hung: noted as a violation. One still starting after START_TIMEOUT
+        One whose start-up raised an exception up to manage.py (the traceback in its log)
+        but that still lives after HUNG_AFTER is hung: noted as a violation. One still starting after START_TIMEOUT
         is only slow on this loaded machine: counted.
         """
         if worker.pid in self.up_since or worker is self.inside and self.partition_cut():
             return False
         age = time.monotonic() - worker.started
-        if age > HUNG_AFTER and "Traceback" in worker.log.read_text(errors="replace"):
+        # An exception that reached manage.py ended `runworkers`; the process should follow.
+        uncaught = 'manage.py", line' in worker.log.read_text(errors="replace")
+        if age > HUNG_AFTER and uncaught:
             self.hung_workers.append(
                 f"worker {self.tags[worker.pid]} raised at start-up and was still alive "
                 f"{age:.0f}s after it started (see {worker.log})"
