@@ -509,8 +509,8 @@ class ChaosRun:
         """True for a worker that never got to running and whose process will not end.
 
         One whose start-up raised an exception up to manage.py (the traceback in its log)
-        but that still lives after HUNG_AFTER is hung: noted as a violation. One still starting after START_TIMEOUT
-        is only slow on this loaded machine: counted.
+        but that still lives after HUNG_AFTER is hung: noted as a violation. One still
+        starting after START_TIMEOUT is only slow on this loaded machine: counted.
         """
         if worker.pid in self.up_since or worker is self.inside and self.partition_cut():
             return False
