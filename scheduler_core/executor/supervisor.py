@@ -135,12 +135,27 @@ class Supervisor:
         self._install_signal_handlers()
         if not self._register_patiently():
             return EXIT_FORCED
-        self.slots = [self._new_slot() for _ in range(self.config.concurrency)]
+        try:
+            self._start()
+            code = self._loop()
+        finally:
+            # Also when the start failed: slots ignore SIGTERM, so multiprocessing's exit
+            # handler (terminate, then join) would wait for them for ever.
+            self._stop_everything()
+        logger.info("worker %s stopped (exit code %d)", self.worker.id, code)
+        return code
+
+    def _start(self) -> None:
+        for _ in range(self.config.concurrency):
+            # One by one, so that a failing start still stops the slots already forked.
+            self.slots.append(self._new_slot())
         # Starting the slots takes seconds; a connection cut meanwhile (a database restart,
         # pg_terminate_backend) must not fail the start, so check it out afresh.
         close_old_connections()
         sent_at = time.monotonic()
-        self.services.workers.start(self.worker.id)
+        when_database_answers(
+            "starting", lambda: self.services.workers.start(self.worker.id), give_up=self._signalled
+        )
         self.worker.state = WorkerState.RUNNING
         self.lease_clock.renewed(sent_at)
         for thread in (self.writer, self.fetcher, self.heartbeat, self.maintenance):
@@ -152,12 +167,9 @@ class Supervisor:
             self.config.pool,
             ",".join(self.config.queues),
         )
-        try:
-            code = self._loop()
-        finally:
-            self._stop_everything()
-        logger.info("worker %s stopped (exit code %d)", self.worker.id, code)
-        return code
+
+    def _signalled(self) -> bool:
+        return self.signals > 0
 
     def _loop(self) -> int:
         while True:
@@ -531,7 +543,7 @@ class Supervisor:
             self.services.workers.register(self.worker)
 
         try:
-            when_database_answers("registering", register, give_up=lambda: self.signals > 0)
+            when_database_answers("registering", register, give_up=self._signalled)
         except DatabaseError:
             logger.exception("worker %s could not register; giving up", self.worker.id)
             return False

@@ -22,7 +22,7 @@ def test_smoke_run_completes_every_workload_with_figures(tmp_path: Path) -> None
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=110,
+        timeout=300,
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
