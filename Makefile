@@ -18,8 +18,8 @@ help:
 	@echo "make bench   workloads W1-W5 on SQLite and PostgreSQL -> bench/results.json (~15 min)"
 	@echo "make bench-smoke  the same at tiny sizes, in about a minute"
 	@echo "make clean   remove caches and build output (keeps .venv, db.sqlite3, .secret_key)"
-	@echo "make chaos   50,000 tasks, 4 workers killed at random, PostgreSQL cut and restarted; invariants checked"
-	@echo "make chaos-sqlite  the chaos run on one SQLite file (SIGKILLs and SIGTERMs)"
+	@echo "make chaos   50,000 tasks; 4 workers killed, paused, group-TERMed, one cut off in a netns; PostgreSQL cut and restarted; invariants checked"
+	@echo "make chaos-sqlite  the chaos run on one SQLite file (kills, pauses, SIGTERMs; no partition)"
 	@echo "make soak    200,000 tasks through 2 workers; memory and connections must stay flat"
 
 venv: $(STAMP)
@@ -103,7 +103,9 @@ clean:
 
 # Reliability runs (docs/reliability.md), each on a database of its own: PostgreSQL at
 # CHAOS_POSTGRES_URL (default postgres://postgres@127.0.0.1/test's server) or a temp SQLite
-# file. CHAOS_ARGS / SOAK_ARGS pass more options, e.g. CHAOS_ARGS="--tasks 5000 --duration 120".
+# file. CHAOS_ARGS / SOAK_ARGS pass more options, e.g. CHAOS_ARGS="--tasks 5000 --duration 120"
+# or CHAOS_ARGS="--faults pause-worker,partition". The partition fault needs root and ip netns
+# (it is skipped, with the reason, elsewhere).
 chaos: venv
 	$(BIN)/python -m chaos chaos --database postgres --tasks 50000 --duration 1800 $(CHAOS_ARGS)
 

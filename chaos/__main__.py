@@ -13,8 +13,9 @@ from pathlib import Path
 import django
 
 from . import database
+from .execlog import LOG_VARIABLE
+from .faults import NEW_KINDS
 from .processes import ROOT
-from .side_table import create_table
 
 
 def arguments() -> argparse.Namespace:
@@ -39,6 +40,18 @@ def arguments() -> argparse.Namespace:
     chaos.add_argument("--restart-at", type=float, default=60, help="seconds into the chaos")
     chaos.add_argument("--tick-seconds", type=int, default=3)
     chaos.add_argument("--seed", type=int, default=0)
+    chaos.add_argument(
+        "--faults",
+        default=",".join(NEW_KINDS),
+        help="the new faults, taken in turn: " + ", ".join(NEW_KINDS) + " ('' for none; "
+        "partition needs PostgreSQL, root and ip netns)",
+    )
+    chaos.add_argument(
+        "--fault-every", type=float, default=15, help="seconds between two of the new faults"
+    )
+    chaos.add_argument(
+        "--long-share", type=float, default=0.02, help="share of 5-30 s tasks in the mix"
+    )
     soak = sub.add_parser("soak", help="many quick tasks; memory and connections stay flat")
     soak.add_argument("--tasks", type=int, default=200_000)
     soak.add_argument("--workers", type=int, default=2)
@@ -62,13 +75,18 @@ def arguments() -> argparse.Namespace:
 def main() -> int:
     """Create the run's database, migrate it, run, drop it; the run's exit code."""
     options = arguments()
+    unknown = set(getattr(options, "faults", "").split(",")) - {"", *NEW_KINDS}
+    if unknown:
+        print(f"unknown faults: {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
     kind = "sqlite" if options.database == "sqlite" else "postgres"
     run_database = database.create(kind, options.command)
     logs = Path(tempfile.mkdtemp(prefix=f"{options.command}-logs-"))
     print(f"database {run_database.url}; logs in {logs}", flush=True)
     os.environ.update(
         DATABASE_URL=run_database.url,
-        CHAOS_SIDE_URL=run_database.url,
+        # Every execution of every worker appends to this one file (chaos/execlog.py).
+        **{LOG_VARIABLE: str(logs / "executions.log")},
         DJANGO_SETTINGS_MODULE="chaos.settings",
         CHAOS_TICK_SECONDS=str(getattr(options, "tick_seconds", 3)),
         LOG_LEVEL="WARNING",
@@ -81,7 +99,6 @@ def main() -> int:
             env={**os.environ, "PYTHONPATH": str(ROOT)},
             check=True,
         )
-        create_table(run_database.url)
         django.setup()
         # The runner cuts its own pooled connections on purpose; one warning per dead one
         # would bury the report.
@@ -103,6 +120,9 @@ def main() -> int:
                     restart_at=options.restart_at,
                     seed=options.seed,
                     logs=logs,
+                    faults=tuple(kind for kind in options.faults.split(",") if kind),
+                    fault_every=options.fault_every,
+                    long_share=options.long_share,
                 ),
                 run_database,
             ).run()

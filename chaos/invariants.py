@@ -6,7 +6,6 @@ and examples. A run passes only when every list is empty.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -14,6 +13,7 @@ from datetime import UTC, datetime
 from scheduler_core.domain import WORKER_LOST
 from scheduler_core.domain.records import CLAIM_DROPPED
 
+from .execlog import THAW_GRACE
 from .kinds import SCHEDULE_NAME, kind_of
 from .snapshot import EventRow, Execution, Snapshot, TaskRow, epoch
 from .transitions import legal_transitions
@@ -30,28 +30,6 @@ LOCKED = "database is locked"
 START_STATES = ("scheduled", "ready", "blocked")
 
 Violations = dict[str, list[str]]
-
-
-def _closing_event(events: list[EventRow], attempt: int) -> EventRow | None:
-    """The transition that ended `attempt` (running -> something else), if any."""
-    for event in events:
-        closes = event.from_status == "running" and event.to_status != "running"
-        if closes and event.attempt == attempt:
-            return event
-    return None
-
-
-def _run_end(run: Execution, events: list[EventRow]) -> float:
-    """When a run ended: its own end row, else (killed) the transition that closed its attempt.
-
-    Every path that closes an attempt without the task returning (kill on cancel or
-    timeout, a dead worker's rescue) first stops or loses the slot, so that transition is a
-    safe upper bound. A run whose attempt was never closed is still open.
-    """
-    if run.end is not None:
-        return run.end
-    closing = _closing_event(events, run.attempt)
-    return closing.at if closing is not None else math.inf
 
 
 def check_outcomes(snapshot: Snapshot, submitted: set[str] | None) -> Violations:
@@ -88,21 +66,101 @@ def check_success_once(snapshot: Snapshot) -> Violations:
     return {"no task succeeded twice": twice, "every success ran": phantom}
 
 
-def check_overlaps(snapshot: Snapshot) -> Violations:
-    """No two executions of one task overlapped in time."""
-    found: list[str] = []
+def overlapping_pairs(snapshot: Snapshot) -> list[tuple[str, Execution, Execution, bool]]:
+    """(task, earlier run, later run, thaw only) for every two runs of a task alive at once.
+
+    A run is alive from its start to its last tick or its end: a killed run logs no end, and
+    its last tick is when it was last seen running. "Thaw only" marks a pair where every
+    sign of life of the earlier run after the later one started came within THAW_GRACE of
+    a thaw of the earlier run's process: it was frozen (SIGSTOP) while the later one ran,
+    and resumed only to end or be killed at once.
+    """
+    found: list[tuple[str, Execution, Execution, bool]] = []
     for task_id, runs in snapshot.executions.items():
-        events = snapshot.events[task_id]
-        ordered = sorted(runs, key=lambda r: r.start)
-        for earlier, later in zip(ordered, ordered[1:], strict=False):
-            end = _run_end(earlier, events)
-            if later.start < end - SLACK:
-                found.append(
-                    f"{task_id} attempt {later.attempt} (pid {later.pid}) started "
-                    f"{end - later.start:.3f}s before attempt {earlier.attempt} "
-                    f"(pid {earlier.pid}) ended"
-                )
+        ordered = sorted(runs, key=lambda run: run.start)
+        for index, earlier in enumerate(ordered):
+            for later in ordered[index + 1 :]:
+                if later.start < earlier.last_seen - SLACK:
+                    seen = earlier.seen_after(later.start + SLACK)
+                    found.append((task_id, earlier, later, _within_thaws(seen, earlier.thaws)))
+                elif later.start < earlier.last_record - SLACK:
+                    found.append((task_id, earlier, later, True))
+    return found
+
+
+def _within_thaws(moments: list[float], thaws: list[float]) -> bool:
+    """True when there are thaws and every moment falls in the grace after one of them."""
+    return bool(thaws) and all(
+        any(thaw - SLACK <= at <= thaw + THAW_GRACE for thaw in thaws) for at in moments
+    )
+
+
+def check_overlaps(snapshot: Snapshot) -> Violations:
+    """No two executions of one task alive at once (a resume-and-die after a freeze aside)."""
+    found = [
+        f"{task_id} attempt {later.attempt} (pid {later.pid}, worker {later.worker}) started "
+        f"{earlier.last_seen - later.start:.3f}s before attempt {earlier.attempt} "
+        f"(pid {earlier.pid}, worker {earlier.worker}) was last seen running"
+        for task_id, earlier, later, thaw_only in overlapping_pairs(snapshot)
+        if not thaw_only
+    ]
     return {"no overlapping executions": found}
+
+
+def thaw_blips(snapshot: Snapshot) -> list[str]:
+    """Runs frozen while their retry started, that resumed only to end or die at once.
+
+    Not counted as overlaps: the frozen process ran no code while frozen, and no lease or
+    watchdog can stop a process that is not running; on resume it ran for at most
+    THAW_GRACE (the watchdog's race with the task's own thread). Reported beside the
+    invariants, since what it did in that instant could still be a side effect.
+    """
+    return [
+        f"{task_id} attempt {earlier.attempt} (worker {earlier.worker}) resumed "
+        f"{max(earlier.thaws) - later.start:.3f}s after attempt {later.attempt} started, "
+        f"then ended or died within {THAW_GRACE}s"
+        for task_id, earlier, later, thaw_only in overlapping_pairs(snapshot)
+        if thaw_only
+    ]
+
+
+def burnt_attempts(task: TaskRow, runs: list[Execution]) -> tuple[list[int], int]:
+    """(attempt numbers charged to `task` that never started, runs no attempt was charged for).
+
+    Charged attempts are 1..task.attempt; each started run should have used one of them.
+    A cancelled task is left out: a claim cancelled before it started is no lost attempt.
+    """
+    if task.status == "cancelled":
+        return [], 0
+    ran = {run.attempt for run in runs}
+    burnt = [number for number in range(1, task.attempt + 1) if number not in ran]
+    uncharged = len(runs) - (task.attempt - len(burnt))
+    return burnt, max(0, uncharged)
+
+
+def check_burnt(snapshot: Snapshot) -> Violations:
+    """Every attempt a task was charged ran."""
+    burnt: list[str] = []
+    for task in snapshot.tasks:
+        numbers, _ = burnt_attempts(task, snapshot.executions[task.id])
+        burnt += [f"{task.id} {task.name} attempt {number} never ran" for number in numbers]
+    return {"no attempt burnt by a claim that never ran": burnt}
+
+
+def uncharged_runs(snapshot: Snapshot) -> list[str]:
+    """Tasks with more runs than attempts that ran: a run whose attempt was given back.
+
+    Reported beside the invariants, not as a violation: a worker stamps an attempt's start
+    shortly after its code begins, so one killed in between leaves a run the rescuer takes
+    for a claim that never started. Fencing by holder and attempt keeps the outcome safe;
+    what it costs is a run the attempt counter does not know of.
+    """
+    found: list[str] = []
+    for task in snapshot.tasks:
+        _, extra = burnt_attempts(task, snapshot.executions[task.id])
+        if extra:
+            found.append(f"{task.id} {task.name}: {extra} run(s) beyond its attempt count")
+    return found
 
 
 def check_attempts(snapshot: Snapshot) -> Violations:
@@ -292,6 +350,7 @@ def check_locked(snapshot: Snapshot) -> Violations:
 CHECKS: list[Callable[[Snapshot], Violations]] = [
     check_success_once,
     check_overlaps,
+    check_burnt,
     check_attempts,
     check_run_after,
     check_transitions,

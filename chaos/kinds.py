@@ -32,6 +32,8 @@ KINDS = {
     for kind in (
         Kind("quick", MUST_SUCCEED, 25),
         Kind("slow", MUST_SUCCEED, 25),
+        # 5 to 30 s, due throughout the run: running when a worker is paused or cut off.
+        Kind("long", MUST_SUCCEED, 25),
         # Fails its first `failures` attempts on purpose, then succeeds.
         Kind("flaky", MUST_SUCCEED, 25),
         Kind("always_fails", frozenset({"failed"}), 3),

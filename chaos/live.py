@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 import urllib.request
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.db import DatabaseError, InterfaceError, connection, connections
@@ -48,12 +49,12 @@ def unfinished() -> int:
     return int(rows(f"SELECT count(*) FROM scheduler_task WHERE NOT ({TERMINAL_SQL})")[0][0])
 
 
-def snapshot() -> Snapshot:
-    """Everything the checker needs, read in one go."""
+def snapshot(log: Path | None = None) -> Snapshot:
+    """Everything the checker needs, read in one go (executions from the log at `log`)."""
 
     def read() -> Snapshot:
         with connection.cursor() as cursor:
-            return load(cursor)
+            return load(cursor, log)
 
     return retrying(read)
 

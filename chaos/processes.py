@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,19 +60,31 @@ def rss_mb(pid: int) -> float:
 class Managed:
     """One `manage.py` subprocess with its output in a log file."""
 
-    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
+    def __init__(
+        self,
+        args: list[str],
+        env: dict[str, str],
+        log: Path,
+        *,
+        prefix: list[str] | None = None,
+        own_group: bool = False,
+    ) -> None:
         self.log = log
         self.args = args
         with log.open("a") as output:
             self.process = subprocess.Popen(
-                [sys.executable, "manage.py", *args],
+                [*(prefix or []), sys.executable, "manage.py", *args],
                 cwd=ROOT,
                 env=env,
                 stdout=output,
                 stderr=subprocess.STDOUT,
+                # A session of its own makes it the leader of its own process group, so a
+                # signal to that group reaches it and its slots, and nothing else.
+                start_new_session=own_group,
             )
         # pid -> start time of every process seen below this one, for the orphan check.
         self.seen: dict[int, int] = {}
+        self.started = time.monotonic()
 
     @property
     def pid(self) -> int:
@@ -95,6 +109,21 @@ class Managed:
         if self.running():
             self.process.send_signal(signum)
 
+    def signal_group(self, signum: int) -> None:
+        """Send a signal to its process group (it leads one when started with own_group)."""
+        if self.running():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.pid, signum)
+
+    def signal_tree(self, signum: int) -> list[int]:
+        """Send a signal to it and every process below it, and to its group; the pids hit."""
+        hit = descendants(self.pid) if self.running() else []
+        for pid in hit:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signum)
+        self.signal_group(signum)
+        return hit
+
     def stop(self, timeout: float) -> int:
         """SIGTERM, wait up to `timeout`, then SIGKILL; the exit code."""
         self.signal(signal.SIGTERM)
@@ -116,7 +145,6 @@ def environment(database_url: str, **extra: str) -> dict[str, str]:
         "DATABASE_URL": database_url,
         "DJANGO_SETTINGS_MODULE": "chaos.settings",
         "PYTHONPATH": str(ROOT),
-        "CHAOS_SIDE_URL": database_url,
         "LOG_LEVEL": "WARNING",
         # libpq names every connection of these processes (and their slots) after the run,
         # so pg_stat_activity tells them from the runner's own.

@@ -12,8 +12,9 @@ from .kinds import KINDS
 
 # Share of each kind in the mix (the schedule's ticks come on top).
 MIX = {
-    "quick": 0.55,
+    "quick": 0.53,
     "slow": 0.03,
+    "long": 0.02,
     "flaky": 0.15,
     "always_fails": 0.05,
     "bad_result": 0.02,
@@ -30,9 +31,21 @@ class Planned:
     cancel: bool
 
 
-def plan(count: int, *, rng: random.Random, now: datetime, delay_spread: float) -> list[Planned]:
-    """`count` tasks in the mix, shuffled; delayed ones fall due within `delay_spread` s."""
-    kinds = rng.choices(list(MIX), weights=list(MIX.values()), k=count)
+def plan(
+    count: int,
+    *,
+    rng: random.Random,
+    now: datetime,
+    delay_spread: float,
+    long_share: float = MIX["long"],
+) -> list[Planned]:
+    """`count` tasks in the mix, shuffled; delayed and long ones fall due within `delay_spread` s.
+
+    `long_share` replaces the share of 5-30 s tasks (taken from the quick ones): a short run
+    needs more of them to have one running whenever a supervisor is to be killed.
+    """
+    mix = {**MIX, "long": long_share, "quick": MIX["quick"] + MIX["long"] - long_share}
+    kinds = rng.choices(list(mix), weights=list(mix.values()), k=count)
     return [_one(kind, rng, now, delay_spread) for kind in kinds]
 
 
@@ -42,6 +55,10 @@ def _one(function: str, rng: random.Random, now: datetime, spread: float) -> Pla
     run_after = None
     if function == "slow":
         kwargs["seconds"] = round(rng.uniform(0.5, 2.0), 2)
+    elif function == "long":
+        kwargs["seconds"] = round(rng.uniform(5.0, 30.0), 2)
+        run_after = now + timedelta(seconds=rng.uniform(0.0, max(1.0, spread)))
+        kwargs["not_before"] = run_after.astimezone(UTC).timestamp()
     elif function == "cancellable":
         kwargs["seconds"] = round(rng.uniform(2.0, 5.0), 2)
     elif function == "flaky":

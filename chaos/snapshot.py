@@ -1,4 +1,4 @@
-"""What a run left in the database, read with plain SQL into rows the checker can judge."""
+"""What a run left behind: the database read with plain SQL, and the execution log."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Protocol
 
-from .side_table import TABLE
+from .execlog import Execution, read
+
+__all__ = ["ErrorRow", "EventRow", "Execution", "Snapshot", "TaskRow", "epoch", "load"]
 
 
 class Cursor(Protocol):
@@ -77,16 +80,6 @@ class ErrorRow:
 
 
 @dataclass(slots=True)
-class Execution:
-    """One run of a task's code, from the side table; `end` is None when none was written."""
-
-    attempt: int
-    pid: int
-    start: float
-    end: float | None = None
-
-
-@dataclass(slots=True)
 class Snapshot:
     """Everything the checker reads."""
 
@@ -98,10 +91,12 @@ class Snapshot:
     edges: list[tuple[str, str, bool]] = field(default_factory=list)
     # Schedule name -> (interval seconds, last fire time in epoch seconds or None).
     schedules: dict[str, tuple[int | None, float | None]] = field(default_factory=dict)
+    # Worker id -> the supervisor's pid it registered with.
+    worker_pids: dict[str, int] = field(default_factory=dict)
 
 
-def load(cursor: Cursor) -> Snapshot:
-    """Read the task, transition, error, schedule and side tables."""
+def load(cursor: Cursor, log: Path | None = None) -> Snapshot:
+    """Read the task, transition, error, schedule and worker tables, and the execution log."""
     snapshot = Snapshot()
     cursor.execute(
         "SELECT id, name, status, attempt, max_attempts, run_after, enqueued_at, kwargs, "
@@ -140,14 +135,8 @@ def load(cursor: Cursor) -> Snapshot:
     cursor.execute("SELECT name, interval_seconds, last_run_at FROM scheduler_schedule")
     for name, interval, last in cursor.fetchall():
         snapshot.schedules[name] = (interval, None if last is None else epoch(last))
-    cursor.execute(f"SELECT task_id, attempt, pid, phase, at FROM {TABLE} ORDER BY id")
-    open_runs: dict[tuple[str, int, int], Execution] = {}
-    for task_id, attempt, pid, phase, at in cursor.fetchall():
-        key = (task_key(task_id), attempt, pid)
-        if phase == "start":
-            run = Execution(attempt=attempt, pid=pid, start=float(at))
-            snapshot.executions[key[0]].append(run)
-            open_runs[key] = run
-        elif key in open_runs:
-            open_runs.pop(key).end = float(at)
+    cursor.execute("SELECT id, pid FROM scheduler_worker")
+    snapshot.worker_pids = {str(worker): int(pid) for worker, pid in cursor.fetchall()}
+    if log is not None:
+        snapshot.executions.update(read(log))
     return snapshot

@@ -1,4 +1,4 @@
-"""The chaos tasks: each writes its execution's start and end to the side table.
+"""The chaos tasks: each logs its execution's start, ticks and end (chaos/execlog.py).
 
 Workers import this module through SCHEDULER["TASK_MODULES"] (see chaos/settings.py). The
 options given here are defaults; the runner submits each kind with the attempts
@@ -17,24 +17,20 @@ from django.tasks import TaskContext
 
 from scheduler_core.task_definition import task
 
-from .side_table import recorder
+from .execlog import recorded
 
 Context = TaskContext[Any, Any]
 
 
 @contextmanager
 def execution(context: Context) -> Iterator[None]:
-    """Record the start, run the body, record the end (also when the body raises).
+    """Log the start, tick while the body runs, log the end (also when the body raises).
 
-    A killed process records no end; the checker then bounds the execution by the
-    transition that closed its attempt.
+    A killed process logs no end; its last tick tells the checker when it was last alive.
     """
     task_id = uuid.UUID(str(context.task_result.id)).hex
-    recorder().record(task_id, context.attempt, "start")
-    try:
+    with recorded(task_id, context.attempt):
         yield
-    finally:
-        recorder().record(task_id, context.attempt, "end")
 
 
 def _run(context: Context, body: Callable[[], object]) -> object:
@@ -52,6 +48,13 @@ def quick(context: Context) -> str:
 @task(takes_context=True, max_attempts=25)
 def slow(context: Context, seconds: float) -> float:
     """Sleep for `seconds`: long enough to be running when a worker is killed."""
+    _run(context, lambda: time.sleep(seconds))
+    return seconds
+
+
+@task(takes_context=True, max_attempts=25)
+def long(context: Context, seconds: float, not_before: float) -> float:
+    """Sleep 5 to 30 s, due at `not_before`: a retry can start while this still runs."""
     _run(context, lambda: time.sleep(seconds))
     return seconds
 

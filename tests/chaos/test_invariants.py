@@ -6,11 +6,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from chaos.invariants import check, database_truth, report
+from chaos.invariants import check, database_truth, report, thaw_blips, uncharged_runs
 from chaos.kinds import KINDS, SCHEDULE_NAME
 from chaos.snapshot import ErrorRow, EventRow, Execution, Snapshot, TaskRow
 from chaos.soak import Sample, growth
 from chaos.transitions import legal_transitions
+from scheduler_core.domain.records import CLAIM_DROPPED
 
 T0 = 1_800_000_000.0
 
@@ -101,7 +102,13 @@ def test_a_clean_history_passes() -> None:
 
 def test_a_lost_task_and_a_task_never_stored_are_found() -> None:
     snapshot = Snapshot()
-    add_task(snapshot, "a", status="running", events=[("ready", "running", T0 + 1, 1)], runs=[])
+    add_task(
+        snapshot,
+        "a",
+        status="running",
+        events=[("ready", "running", T0 + 1, 1)],
+        runs=[(1, T0 + 1.1, None)],
+    )
     assert violated(snapshot, submitted={"a", "missing"}) == {"no task lost (all terminal)": 2}
 
 
@@ -162,7 +169,8 @@ def test_overlapping_executions_are_found() -> None:
     assert violated(snapshot) == {"no overlapping executions": 1}
 
 
-def test_a_killed_run_overlaps_until_its_attempt_was_closed() -> None:
+def killed_then_retried(tick: float | None, thaws: list[float] | None = None) -> Snapshot:
+    """Attempt 1 killed (no end; last tick at `tick`), attempt 2 from T0 + 3.1 to T0 + 8."""
     snapshot = Snapshot()
     add_task(
         snapshot,
@@ -170,13 +178,96 @@ def test_a_killed_run_overlaps_until_its_attempt_was_closed() -> None:
         attempt=2,
         events=[
             ("ready", "running", T0 + 1, 1),
+            ("running", "retrying", T0 + 2.5, 1),
             ("retrying", "running", T0 + 3, 2),
             ("running", "succeeded", T0 + 9, 2),
-            ("running", "retrying", T0 + 10, 1),
         ],
         runs=[(1, T0 + 1.1, None), (2, T0 + 3.1, T0 + 8)],
     )
-    assert violated(snapshot)["no overlapping executions"] == 1
+    snapshot.executions["a"][0].last_tick = tick
+    snapshot.executions["a"][0].thaws = thaws or []
+    return snapshot
+
+
+def test_a_killed_run_overlaps_when_it_ticked_after_the_retry_started() -> None:
+    # Its closing transition came before the retry: only its own ticks tell it lived on.
+    assert violated(killed_then_retried(T0 + 4))["no overlapping executions"] == 1
+    assert violated(killed_then_retried(T0 + 2)) == {}
+
+
+def test_a_frozen_run_that_resumed_only_to_die_or_end_is_a_thaw_blip_not_an_overlap() -> None:
+    # Frozen from T0 + 2 while attempt 2 ran; resumed at T0 + 5 and died before a tick.
+    snapshot = killed_then_retried(T0 + 2, thaws=[T0 + 5])
+    assert violated(snapshot) == {}
+    assert len(thaw_blips(snapshot)) == 1
+    # Resumed and ticked once, or returned, at once: still a blip.
+    assert violated(killed_then_retried(T0 + 5.2, thaws=[T0 + 5])) == {}
+    ended = killed_then_retried(T0 + 2, thaws=[T0 + 5])
+    ended.executions["a"][0].end = T0 + 5.01
+    assert violated(ended) == {}
+    assert len(thaw_blips(ended)) == 1
+
+
+def test_a_thawed_run_that_went_on_or_ran_beside_the_retry_before_its_freeze_overlaps() -> None:
+    went_on = killed_then_retried(T0 + 6, thaws=[T0 + 5])
+    went_on.executions["a"][0].ticks = [T0 + 1.5, T0 + 5.2, T0 + 6]
+    assert violated(went_on)["no overlapping executions"] == 1
+    # Seen running after the retry started, before it was frozen.
+    beside = killed_then_retried(T0 + 5.2, thaws=[T0 + 5])
+    beside.executions["a"][0].ticks = [T0 + 3.5, T0 + 5.2]
+    assert violated(beside)["no overlapping executions"] == 1
+
+
+def test_attempts_charged_without_a_run_and_runs_without_an_attempt_are_found() -> None:
+    snapshot = Snapshot()
+    # Claimed three times; attempt 2 was claimed and dropped without running.
+    add_task(
+        snapshot,
+        "burnt",
+        attempt=3,
+        events=[
+            ("ready", "running", T0 + 1, 1),
+            ("running", "retrying", T0 + 2, 1),
+            ("retrying", "running", T0 + 3, 2),
+            ("running", "retrying", T0 + 4, 2),
+            ("retrying", "running", T0 + 5, 3),
+            ("running", "succeeded", T0 + 6, 3),
+        ],
+        runs=[(1, T0 + 1.1, T0 + 1.5), (3, T0 + 5.1, T0 + 5.5)],
+    )
+    # Attempt 1 ran twice, one after the other: one run was never charged.
+    add_task(snapshot, "twice", runs=[(1, T0 + 1.1, T0 + 1.3), (1, T0 + 1.5, T0 + 1.9)])
+    # A cancelled task's claim that never ran is not counted.
+    add_task(
+        snapshot,
+        "cancelled",
+        "cancellable",
+        status="cancelled",
+        events=[("ready", "running", T0 + 1, 1), ("running", "cancelled", T0 + 2, 1)],
+        runs=[],
+    )
+    assert violated(snapshot) == {"no attempt burnt by a claim that never ran": 1}
+    assert [line.split()[0] for line in uncharged_runs(snapshot)] == ["twice"]
+
+
+def test_an_attempt_given_back_is_claimed_again_under_its_number() -> None:
+    snapshot = Snapshot()
+    add_task(
+        snapshot,
+        "a",
+        attempt=1,
+        events=[
+            ("ready", "running", T0 + 1, 1),
+            ("running", "ready", T0 + 2, 1),
+            ("ready", "running", T0 + 3, 1),
+            ("running", "succeeded", T0 + 4, 1),
+        ],
+        runs=[(1, T0 + 3.1, T0 + 3.5)],
+    )
+    assert violated(snapshot) == {"every transition legal": 1}
+    events = snapshot.events["a"]
+    events[1] = EventRow("running", "ready", T0 + 2, 1, "w1", f"{CLAIM_DROPPED} (worker lost)")
+    assert violated(snapshot) == {}
 
 
 def test_too_many_attempts_are_found() -> None:

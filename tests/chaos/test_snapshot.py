@@ -1,15 +1,15 @@
-"""The checker's SQL reads real scheduler tables and the side table (SQLite test database)."""
+"""The checker's SQL reads real scheduler tables (SQLite test database) and the execution log."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from django.db import connection
 
 from chaos.invariants import check
 from chaos.kinds import KINDS
-from chaos.side_table import CREATE, TABLE
 from chaos.snapshot import load
 from scheduler_core.models import TaskErrorRecord, TaskEvent, TaskRecord
 
@@ -41,21 +41,21 @@ def stored_task(status: str, events: list[tuple[str, str, int]], attempt: int) -
     return task
 
 
-def side_rows(task: TaskRecord, rows: list[tuple[int, str, float]]) -> None:
-    """Side-table rows (attempt, phase, seconds after T0) as the task code writes them."""
-    with connection.cursor() as cursor:
-        cursor.execute(CREATE["sqlite"])
-        for attempt, phase, seconds in rows:
-            cursor.execute(
-                f"INSERT INTO {TABLE} (task_id, attempt, pid, phase, at) "
-                "VALUES (%s, %s, 1, %s, %s)",
-                [task.id.hex, attempt, phase, T0.timestamp() + seconds],
-            )
+def log_lines(log: Path, task: TaskRecord, rows: list[tuple[str, int, str, float]]) -> None:
+    """Execution-log records (execution, attempt, phase, seconds after T0) of one task."""
+    with log.open("a") as output:
+        for execution, attempt, phase, seconds in rows:
+            at = T0.timestamp() + seconds
+            if phase == "S":
+                output.write(f"S {execution} {task.id.hex} {attempt} 1 w {at}\n")
+            else:
+                output.write(f"{phase} {execution} {at}\n")
 
 
-def test_rows_read_from_the_database_are_judged() -> None:
+def test_rows_read_from_the_database_are_judged(tmp_path: Path) -> None:
+    log = tmp_path / "executions.log"
     good = stored_task("succeeded", [("ready", "running", 1), ("running", "succeeded", 1)], 1)
-    side_rows(good, [(1, "start", 1.1), (1, "end", 1.5)])
+    log_lines(log, good, [("g1", 1, "S", 1.1), ("g1", 1, "E", 1.5)])
     twice = stored_task(
         "succeeded",
         [
@@ -66,7 +66,11 @@ def test_rows_read_from_the_database_are_judged() -> None:
         ],
         2,
     )
-    side_rows(twice, [(1, "start", 1.1), (2, "start", 1.2), (1, "end", 3.5), (2, "end", 3.6)])
+    log_lines(
+        log,
+        twice,
+        [("t1", 1, "S", 1.1), ("t2", 2, "S", 1.2), ("t1", 1, "E", 3.5), ("t2", 2, "E", 3.6)],
+    )
     TaskErrorRecord.objects.create(
         task=twice,
         attempt=1,
@@ -75,7 +79,7 @@ def test_rows_read_from_the_database_are_judged() -> None:
         failed_at=T0,
     )
     with connection.cursor() as cursor:
-        snapshot = load(cursor)
+        snapshot = load(cursor, log)
     assert {task.id for task in snapshot.tasks} == {good.id.hex, twice.id.hex}
     assert snapshot.tasks[0].kwargs in ({"note": "x"},)
     result = {name: len(found) for name, found in check(snapshot).items() if found}
