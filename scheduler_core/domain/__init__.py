@@ -25,6 +25,7 @@ from .schedule import CatchUp, Schedule
 from .schedule_plan import FirePlan, plan_fires, upcoming_runs
 from .status import TERMINAL_STATUSES, WAITING_STATUSES, TaskStatus, WorkerState
 from .task import Task
+from .task_ids import new_task_id
 from .worker import Worker
 
 __all__ = [
@@ -60,6 +61,7 @@ __all__ = [
     "WorkerInvalid",
     "WorkerNotFound",
     "WorkerState",
+    "new_task_id",
     "plan_fires",
     "upcoming_runs",
 ]
