@@ -58,6 +58,13 @@ class TaskFilterForm(forms.Form):
     search = forms.CharField(
         required=False, max_length=200, label="Arguments contain", help_text="Case-insensitive."
     )
+    error = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Error type",
+        help_text="A failed attempt's exception, e.g. builtins.ValueError.",
+    )
+    failed_after = UtcDateTimeField(required=False, label="Failed from (UTC)")
     size = forms.ChoiceField(
         choices=[(str(n), str(n)) for n in PAGE_SIZES], required=False, label="Per page"
     )
@@ -108,6 +115,8 @@ class TaskFilterForm(forms.Form):
             enqueued_after=data["after"],
             enqueued_before=data["before"],
             search=data["search"] or None,
+            error_type=data["error"] or None,
+            failed_after=data["failed_after"],
         )
 
     def page_request(self) -> PageRequest:

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from dashboard.rescue import rescue_due as rescue_due_text
 from dashboard.tasks.links import worker_url as worker_page_url
-from scheduler_core.domain import Task, TaskStatus
+from scheduler_core.domain import Task, TaskError, TaskStatus
 
 register = template.Library()
 
@@ -36,3 +36,17 @@ def run_time(task: Task) -> timedelta | None:
 def rescue_due(lease_expires_at: datetime | None, now: datetime) -> str:
     """ "rescue due in 12 s" or "rescue overdue by 3 s", with `now` from the database clock."""
     return rescue_due_text(lease_expires_at, now)
+
+
+@register.filter
+def last_error(task: Task) -> TaskError | None:
+    """The error of the latest failed attempt of a failed or retrying task; None otherwise."""
+    if task.status not in (TaskStatus.FAILED, TaskStatus.RETRYING) or not task.errors:
+        return None
+    return task.errors[-1]
+
+
+@register.filter
+def short_type(exception_type: str) -> str:
+    """The class name of a dotted exception type: "ValueError" for "builtins.ValueError"."""
+    return exception_type.rsplit(".", 1)[-1]

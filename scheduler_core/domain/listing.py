@@ -28,6 +28,10 @@ class TaskFilter:
     enqueued_before: datetime | None = None
     # Case-insensitive text that must occur in the JSON of the arguments.
     search: str | None = None
+    # Tasks with a failed attempt of this exception type ("builtins.ValueError")...
+    error_type: str | None = None
+    # ...recorded at or after this moment (either alone narrows too): a failures group.
+    failed_after: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

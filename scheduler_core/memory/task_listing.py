@@ -20,6 +20,17 @@ def matches(task: Task, task_filter: TaskFilter) -> bool:
         and (f.enqueued_after is None or task.enqueued_at >= f.enqueued_after)
         and (f.enqueued_before is None or task.enqueued_at < f.enqueued_before)
         and (not f.search or _mentions(task, f.search))
+        and (f.error_type is None and f.failed_after is None or _failed_so(task, f))
+    )
+
+
+def _failed_so(task: Task, task_filter: TaskFilter) -> bool:
+    """True when one of the task's attempts failed with the filter's error type and time."""
+    kind, since = task_filter.error_type, task_filter.failed_after
+    return any(
+        (kind is None or error.exception_type == kind)
+        and (since is None or error.failed_at >= since)
+        for error in task.errors
     )
 
 

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 
 from scheduler_core.domain import PageRequest, TaskFilter
 from scheduler_core.domain.listing import Cursor
-from scheduler_core.models import TaskRecord
+from scheduler_core.models import TaskErrorRecord, TaskRecord
 
 from .argument_search import index_serves, indexed, preferring_the_index, scanning
 
@@ -85,4 +85,20 @@ def _narrowed(rows: QuerySet[TaskRecord], task_filter: TaskFilter) -> QuerySet[T
         rows = rows.filter(enqueued_at__gte=f.enqueued_after)
     if f.enqueued_before is not None:
         rows = rows.filter(enqueued_at__lt=f.enqueued_before)
+    if f.error_type is not None or f.failed_after is not None:
+        rows = rows.filter(pk__in=_failed_task_ids(rows.db, f))
     return rows
+
+
+def _failed_task_ids(using: str, task_filter: TaskFilter) -> QuerySet[TaskErrorRecord, Any]:
+    """Ids of tasks with a failed attempt of the filter's type and time, as a subquery.
+
+    IN (subquery), not EXISTS per row: the planner may start from the error rows (few, and
+    indexed by time) instead of testing every task of the list for an error.
+    """
+    errors = TaskErrorRecord.objects.using(using).order_by()
+    if task_filter.error_type is not None:
+        errors = errors.filter(exception_type=task_filter.error_type)
+    if task_filter.failed_after is not None:
+        errors = errors.filter(failed_at__gte=task_filter.failed_after)
+    return errors.values("task_id")
