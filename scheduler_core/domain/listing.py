@@ -67,6 +67,8 @@ class PageRequest:
 
     limit: int = DEFAULT_PAGE_SIZE
     after: Cursor | None = None
+    # Oldest enqueued first instead of newest: the same indexes, read the other way.
+    oldest_first: bool = False
 
     def __post_init__(self) -> None:
         if isinstance(self.limit, bool) or not isinstance(self.limit, int):
@@ -77,7 +79,7 @@ class PageRequest:
 
 @dataclass(frozen=True, slots=True)
 class Page[T]:
-    """One page of results, newest first, with the cursor of the next page if there is one."""
+    """One page of results in the request's order, with the cursor of the next page if any."""
 
     items: list[T] = field(default_factory=list)
     next_cursor: Cursor | None = None

@@ -35,16 +35,19 @@ def _failed_so(task: Task, task_filter: TaskFilter) -> bool:
 
 
 def keyset_page(tasks: Iterable[Task], page: PageRequest) -> Page[Task]:
-    """One page of `tasks` (already filtered) after the request's cursor, newest first."""
+    """One page of `tasks` (already filtered) after the request's cursor, in its order."""
     after = page.after
+
+    def past(task: Task) -> bool:
+        if after is None:
+            return True
+        key, edge = (task.enqueued_at, task.id), (after.enqueued_at, after.task_id)
+        return key > edge if page.oldest_first else key < edge
+
     rows = sorted(
-        (
-            task
-            for task in tasks
-            if after is None or (task.enqueued_at, task.id) < (after.enqueued_at, after.task_id)
-        ),
+        (task for task in tasks if past(task)),
         key=lambda task: (task.enqueued_at, task.id),
-        reverse=True,
+        reverse=not page.oldest_first,
     )
     items = rows[: page.limit]
     next_cursor = None

@@ -333,10 +333,12 @@ class DjangoTaskRepository(TaskRepository):
             next_cursor = Cursor(last.enqueued_at, last.id)
         return Page(tasks, next_cursor)
 
-    def count(self, task_filter: TaskFilter) -> int:
-        """How many tasks match the filter, counted by the database."""
+    def count(self, task_filter: TaskFilter, *, up_to: int | None = None) -> int:
+        """How many tasks match the filter, counted by the database up to `up_to`."""
         # The bare table, not rows(): a count needs no prefetched errors.
-        return filtered(TaskRecord.objects.using(self.using).all(), task_filter).count()
+        rows = filtered(TaskRecord.objects.using(self.using).all(), task_filter)
+        # Sliced, Django counts over a LIMITed subquery: reads stop at the cap.
+        return rows.count() if up_to is None else rows.order_by()[:up_to].count()
 
 
 def to_task(record: TaskRecord) -> Task:

@@ -237,3 +237,34 @@ def test_error_type_and_failed_after_filter_by_a_failed_attempt(
         retrying.id,
         other.id,
     }
+
+
+def _walk(kit: StorageKit, task_filter: TaskFilter, *, oldest_first: bool) -> list[UUID]:
+    seen: list[UUID] = []
+    cursor: Cursor | None = None
+    while True:
+        page = kit.tasks.list(
+            task_filter, PageRequest(limit=2, after=cursor, oldest_first=oldest_first)
+        )
+        seen += [task.id for task in page.items]
+        if page.next_cursor is None:
+            return seen
+        cursor = page.next_cursor
+
+
+@pytest.mark.parametrize("term", [None, "order", "or"])
+def test_oldest_first_pages_are_the_newest_first_list_reversed(
+    kit: StorageKit, make_task: TaskFactory, term: str | None
+) -> None:
+    moment = minutes_ago(kit, 5)
+    for n in range(3):
+        make_task.add(args=[f"order-{n}"], enqueued_at=minutes_ago(kit, 10 - n))
+    for n in range(3):
+        make_task.add(args=[f"order-tie-{n}"], enqueued_at=moment)
+    make_task.add(args=["other"])
+    task_filter = TaskFilter(search=term)
+
+    newest = _walk(kit, task_filter, oldest_first=False)
+
+    assert _walk(kit, task_filter, oldest_first=True) == newest[::-1]
+    assert len(newest) == (7 if term is None else 6)
