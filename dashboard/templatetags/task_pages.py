@@ -22,14 +22,25 @@ def worker_url(worker_id: str) -> str:
 
 @register.filter
 def run_time(task: Task) -> timedelta | None:
-    """How long the latest attempt ran (so far, while it runs); None before it started."""
-    if task.started_at is None:
+    """How long the latest attempt's code ran (so far, while it runs); None before it began.
+
+    From attempt_started_at, when its worker recorded the start; otherwise from the claim
+    (see `run_time_is_bound`). A running claim whose code has not begun has no run time.
+    """
+    began = task.attempt_started_at or task.started_at
+    if began is None:
         return None
     if task.finished_at is not None:
-        return task.finished_at - task.started_at
-    if task.status is TaskStatus.RUNNING:
-        return timezone.now() - task.started_at
+        return max(task.finished_at - began, timedelta(0))
+    if task.status is TaskStatus.RUNNING and task.attempt_started_at is not None:
+        return timezone.now() - task.attempt_started_at
     return None
+
+
+@register.filter
+def run_time_is_bound(task: Task) -> bool:
+    """True when run_time counts from the claim (no recorded start): an upper bound."""
+    return task.attempt_started_at is None
 
 
 @register.filter
