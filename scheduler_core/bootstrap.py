@@ -22,9 +22,11 @@ from .domain.ports import (
     ScheduleRepository,
     TaskCatalog,
     TaskRepository,
+    WorkerControl,
     WorkerRepository,
 )
 from .memory import InMemoryScheduleRepository, InMemoryStorage, InMemoryTaskCatalog
+from .memory.worker_control import InMemoryWorkerControl
 from .registry import registry
 from .services import (
     DEFAULT_RESCUE_BATCH_SIZE,
@@ -64,6 +66,8 @@ class Services:
     ticker: SchedulerTicker
     schedules: ScheduleService
     clock: Clock
+    # Operator commands for workers and the cancels of what they hold (dashboard, executor).
+    control: WorkerControl
 
 
 def build_services(
@@ -124,6 +128,7 @@ def build_services(
             scheduler=scheduler,
         ),
         clock=ports.clock,
+        control=ports.control,
     )
 
 
@@ -137,6 +142,7 @@ class StoragePorts:
     queue: Queue
     catalog: TaskCatalog
     schedules: ScheduleRepository
+    control: WorkerControl
 
 
 def _storage_ports(
@@ -151,6 +157,7 @@ def _storage_ports(
             queue=memory.queue,
             catalog=catalog,
             schedules=InMemoryScheduleRepository(),
+            control=InMemoryWorkerControl(memory.tasks, memory.clock),
         )
     if storage == "django":
         # Imported here: the ORM adapters need Django's app registry, the memory ones do not.
@@ -159,6 +166,7 @@ def _storage_ports(
             DjangoQueue,
             DjangoScheduleRepository,
             DjangoTaskRepository,
+            DjangoWorkerControl,
             DjangoWorkerRepository,
         )
 
@@ -171,6 +179,7 @@ def _storage_ports(
             queue=DjangoQueue(tasks),
             catalog=catalog,
             schedules=DjangoScheduleRepository(database),
+            control=DjangoWorkerControl(database, database_clock),
         )
     raise StorageNotConfigured(
         f'settings.SCHEDULER["STORAGE"] is {storage!r}; expected one of {", ".join(STORAGES)}'

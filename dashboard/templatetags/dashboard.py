@@ -23,6 +23,8 @@ BADGE_SYMBOLS = {
     "succeeded": "✓",
     "failed": "✕",
     "cancelled": "⊘",
+    # Running, its cancel asked for, until the worker confirms.
+    "cancelling": "⊘…",
     # Worker states.
     "starting": "○",
     "draining": "◐",

@@ -10,6 +10,7 @@ from .task import TaskRecord
 from .task_error import TaskErrorRecord
 from .task_event import TaskEvent
 from .worker import WorkerRecord
+from .worker_command import WorkerCommandRecord
 
 __all__ = [
     "ActivityMinute",
@@ -24,5 +25,6 @@ __all__ = [
     "TaskEvent",
     "TaskRecord",
     "TaskTotals",
+    "WorkerCommandRecord",
     "WorkerRecord",
 ]

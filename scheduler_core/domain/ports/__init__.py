@@ -7,10 +7,12 @@ from .queue import Queue
 from .schedule_repository import ScheduleRepository
 from .scheduler import Scheduler, SubmitRequest
 from .task_repository import TaskRepository
+from .worker_control import HeldAttempt, WorkerControl
 from .worker_repository import WorkerRepository
 
 __all__ = [
     "Clock",
+    "HeldAttempt",
     "CronCalendar",
     "Queue",
     "ScheduleRepository",
@@ -19,5 +21,6 @@ __all__ = [
     "SystemClock",
     "TaskCatalog",
     "TaskRepository",
+    "WorkerControl",
     "WorkerRepository",
 ]
