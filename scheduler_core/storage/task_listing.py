@@ -122,3 +122,22 @@ def _failed_task_ids(using: str, task_filter: TaskFilter) -> QuerySet[TaskErrorR
     if task_filter.failed_after is not None:
         errors = errors.filter(failed_at__gte=task_filter.failed_after)
     return errors.values("task_id")
+
+
+def capped_count(rows: QuerySet[TaskRecord], task_filter: TaskFilter, cap: int) -> int:
+    """How many rows match, stopping at `cap`.
+
+    A search counts as page_rows finds: the newest rows are tested first (a term that
+    common reaches the cap among them at once), and only a rarer term goes to the trigram
+    index, whose cost grows with the number of matches, few for such a term.
+    """
+    term = task_filter.search
+    if term and index_serves(term):
+        candidates = after(_narrowed(rows, task_filter), None)
+        window = WINDOW_ROWS_PER_RESULT * cap // 20
+        edge = list(candidates.values_list("enqueued_at", flat=True)[window - 1 : window])
+        if edge:
+            recent = scanning(candidates.filter(enqueued_at__gte=edge[0]), term)
+            if recent.order_by()[:cap].count() >= cap:
+                return cap
+    return filtered(rows, task_filter).order_by()[:cap].count()

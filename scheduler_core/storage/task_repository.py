@@ -43,7 +43,7 @@ from .mapping import (
 from .promotion import promote_due_tasks
 from .sqlite_locks import retry_when_locked
 from .task_insert import insert_task_now_postgres, insert_tasks
-from .task_listing import filtered, page_rows
+from .task_listing import capped_count, filtered, page_rows
 
 
 class DjangoTaskRepository(TaskRepository):
@@ -336,9 +336,11 @@ class DjangoTaskRepository(TaskRepository):
     def count(self, task_filter: TaskFilter, *, up_to: int | None = None) -> int:
         """How many tasks match the filter, counted by the database up to `up_to`."""
         # The bare table, not rows(): a count needs no prefetched errors.
-        rows = filtered(TaskRecord.objects.using(self.using).all(), task_filter)
-        # Sliced, Django counts over a LIMITed subquery: reads stop at the cap.
-        return rows.count() if up_to is None else rows.order_by()[:up_to].count()
+        rows = TaskRecord.objects.using(self.using).all()
+        if up_to is None:
+            return filtered(rows, task_filter).count()
+        # Counted over a LIMITed subquery, so reads stop at the cap.
+        return capped_count(rows, task_filter, up_to)
 
 
 def to_task(record: TaskRecord) -> Task:

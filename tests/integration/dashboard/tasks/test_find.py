@@ -11,6 +11,7 @@ from django.test import Client
 
 from dashboard.tasks import totals
 from scheduler_core.bootstrap import Services
+from scheduler_core.domain import TaskFilter
 from scheduler_core.domain.ports import SubmitRequest
 
 from .conftest import Make, Submit
@@ -173,3 +174,26 @@ def test_the_enqueued_column_sorts_oldest_first_page_by_page(
     assert oldest == [str(t.id) for t in made] == oldest_search
     body = viewer.get("/tasks/").content.decode()
     assert 'aria-sort="descending"' in body and "sort=oldest" in body
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_search_total_stops_at_the_cap_either_way(
+    viewer: Client, on_backend: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(totals, "TOTAL_CAP", 2)
+    for n in range(8):
+        on_backend.scheduler.submit(
+            SubmitRequest(name="demo.tasks.add", args=[n, n], kwargs={})
+            if n
+            else SubmitRequest(name="demo.tasks.noop", kwargs={}, args=[])
+        )
+
+    def total(term: str) -> str:
+        return total_on(viewer.get(f"/tasks/?search={term}").content.decode())
+
+    # "[1, 1]" ... every add: common among the newest rows, counted there up to the cap.
+    assert total(", ") == "2+"
+    # A term in one old task only: the index answers it exactly.
+    assert total("[]") == "1"
+    assert on_backend.scheduler.count(TaskFilter(search=", "), up_to=3) == 3
+    assert on_backend.scheduler.count(TaskFilter(search=", ")) == 7
