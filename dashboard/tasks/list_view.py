@@ -11,7 +11,7 @@ from scheduler_core.bootstrap import get_services
 from .filters import PAGE_SIZES, TaskFilterForm, filter_query
 from .http import is_htmx
 from .operations import allowed
-from .totals import filter_total, status_counts
+from .totals import page_total, status_counts
 
 TEMPLATE = "dashboard/tasks/list.html"
 
@@ -37,7 +37,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
     context.update(
         status_counts=status_counts(scheduler, task_filter.queue),
         counts_queue=task_filter.queue,
-        total=filter_total(scheduler, task_filter),
+        total=page_total(scheduler, task_filter, result, form.cleaned_data["cursor"] is None),
         tasks=result.items,
         next_cursor=result.next_cursor.encode() if result.next_cursor else None,
         # Only the newest page refreshes itself: an older page would shift under the reader.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from scheduler_core.domain import TaskFilter, TaskStatus
+from scheduler_core.domain import Page, Task, TaskFilter, TaskStatus
 from scheduler_core.services import SchedulerService
 
 # A filter the counters cannot answer is counted up to this many rows, then "10,000+":
@@ -34,3 +34,12 @@ def filter_total(scheduler: SchedulerService, task_filter: TaskFilter) -> Total:
         return Total(sum(counts[status] for status in wanted))
     found = scheduler.count(task_filter, up_to=TOTAL_CAP + 1)
     return Total(min(found, TOTAL_CAP), more=found > TOTAL_CAP)
+
+
+def page_total(
+    scheduler: SchedulerService, task_filter: TaskFilter, first_page: Page[Task], is_first: bool
+) -> Total:
+    """The filter's total; no count at all when its first page holds every match."""
+    if is_first and first_page.next_cursor is None:
+        return Total(len(first_page.items))
+    return filter_total(scheduler, task_filter)

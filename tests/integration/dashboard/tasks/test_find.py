@@ -125,13 +125,17 @@ def test_a_total_past_the_cap_says_so(
     viewer: Client, submit: Submit, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(totals, "TOTAL_CAP", 2)
-    for n in range(4):
+    for n in range(26):
         submit(args=[n, n])
 
-    body = viewer.get("/tasks/?name=demo.tasks.add").content.decode()
+    # More than a page: counted, up to the cap.
+    body = viewer.get("/tasks/?name=demo.tasks.add&size=25").content.decode()
+    # A first page that holds every match is its own exact total, no count at all.
+    whole = viewer.get("/tasks/?name=demo.tasks.add&search=[1,").content.decode()
 
     assert total_on(body) == "2+"
     assert "counted up to 2" in body
+    assert total_on(whole) == "1"
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
@@ -181,7 +185,7 @@ def test_a_search_total_stops_at_the_cap_either_way(
     viewer: Client, on_backend: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(totals, "TOTAL_CAP", 2)
-    for n in range(8):
+    for n in range(27):
         on_backend.scheduler.submit(
             SubmitRequest(name="demo.tasks.add", args=[n, n], kwargs={})
             if n
@@ -189,11 +193,11 @@ def test_a_search_total_stops_at_the_cap_either_way(
         )
 
     def total(term: str) -> str:
-        return total_on(viewer.get(f"/tasks/?search={term}").content.decode())
+        return total_on(viewer.get(f"/tasks/?size=25&search={term}").content.decode())
 
     # "[1, 1]" ... every add: common among the newest rows, counted there up to the cap.
     assert total(", ") == "2+"
     # A term in one old task only: the index answers it exactly.
     assert total("[]") == "1"
     assert on_backend.scheduler.count(TaskFilter(search=", "), up_to=3) == 3
-    assert on_backend.scheduler.count(TaskFilter(search=", ")) == 7
+    assert on_backend.scheduler.count(TaskFilter(search=", ")) == 26
