@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .domain import TaskInvalid
-from .domain.json_values import MAX_PAYLOAD_BYTES, payload_size
+from .domain.json_values import MAX_PAYLOAD_BYTES, check_json_value, payload_size
 
 _CHECKED: dict[type, str] = {
     bool: "true or false",
@@ -46,6 +46,9 @@ def check_argument_types(
     if payload_size(args, kwargs) > MAX_PAYLOAD_BYTES:
         # The task's validation refuses it for its size, the more useful thing to hear.
         return
+    # So are values JSON cannot carry or nests too deep: said first, with their place.
+    check_json_value(args, "args")
+    check_json_value(kwargs, "kwargs")
     bound = signature.bind(*args, **kwargs)
     try:
         hints = typing.get_type_hints(func)

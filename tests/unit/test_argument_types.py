@@ -79,3 +79,15 @@ def test_unresolvable_annotations_are_not_checked() -> None:
 
     signature = inspect.signature(odd)
     check_argument_types(odd, signature, ["anything"], {})
+
+
+def test_json_the_domain_refuses_is_reported_before_a_type() -> None:
+    deep: Any = 1
+    for _ in range(100):
+        deep = [deep]
+
+    with pytest.raises(TaskInvalid) as nested:
+        check(deep, *GOOD[1:])
+
+    # Not "args[0]: must be a whole number": the nesting is the real trouble.
+    assert "nested deeper" in nested.value.message
