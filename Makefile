@@ -47,23 +47,29 @@ $(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 
 # Web server and worker pool together in the foreground; Ctrl-C stops both: the worker
 # drains (running tasks finish) and the server exits. The worker runs in its own session
-# so that Ctrl-C reaches it once, through the trap, not twice.
+# so that Ctrl-C reaches it once, through the trap, not twice. Demo tasks only on a first
+# run (an empty database; DEMO=1 asks for more). The admin's password and the address are
+# printed last, in a box, once the server answers /healthz and the start-up logs are out.
 run: venv
 	$(MANAGE) migrate --noinput
 	$(MANAGE) collectstatic --noinput -v0
-	$(MANAGE) bootstrap_admin
-	$(MANAGE) demo_tasks --count 30
-	@echo
-	@echo "Open http://127.0.0.1:8000/ and log in with the superuser above."
-	@echo "Its password is printed only when it is created; to set a new one run:"
-	@echo "  $(MANAGE) changepassword <username>"
-	@echo "A worker pool runs alongside; enqueue more demo work with: $(MANAGE) demo_tasks"
-	@echo "So does the alert loop (run_alerts), which evaluates alert rules even with no worker alive."
-	@echo
-	@trap 'kill -TERM $$worker $$alerts 2>/dev/null; wait $$worker $$alerts' INT TERM EXIT; \
+	$(MANAGE) demo_tasks --count 30 $(if $(DEMO),,--if-empty)
+	@admin=$$($(MANAGE) bootstrap_admin) || exit 1; \
+	trap 'kill -TERM $$worker $$alerts $$server 2>/dev/null; wait $$worker $$alerts' INT TERM EXIT; \
 	setsid $(MANAGE) runworkers --concurrency 2 & worker=$$!; \
 	setsid $(MANAGE) run_alerts & alerts=$$!; \
-	DJANGO_DEBUG=1 $(MANAGE) runserver --noreload 127.0.0.1:8000
+	DJANGO_DEBUG=1 $(MANAGE) runserver --noreload 127.0.0.1:8000 & server=$$!; \
+	for try in $$(seq 1 120); do \
+		$(BIN)/python -c 'import urllib.request; urllib.request.urlopen("http://127.0.0.1:8000/healthz", timeout=1)' 2>/dev/null && break; \
+		sleep 0.5; \
+	done; sleep 1; \
+	echo; \
+	echo "+------------------------------------------------------------------------------"; \
+	echo "| Open http://127.0.0.1:8000/   API docs: http://127.0.0.1:8000/api/v1/docs"; \
+	echo "$$admin" | sed -n 's/^Created superuser \(.*\)\.$$/| Log in as \1/p; s/^Password (shown only this once): /| Password (shown only this once): /p; s/^A superuser already exists: \([^.]*\)\..*/| Log in as \1 (password shown on the first run; reset: manage.py changepassword \1)/p'; \
+	echo "| More demo work: $(MANAGE) demo_tasks   Ctrl-C stops the server, the worker and the alert loop"; \
+	echo "+------------------------------------------------------------------------------"; \
+	wait $$server
 
 lint: venv
 	$(BIN)/ruff check .

@@ -15,4 +15,7 @@ PAGE_URLS: tuple[tuple[str, str], ...] = (
     ("search_common", "/tasks/?search={common}"),
     ("queues", "/queues/"),
     ("task_detail", "/tasks/{id}/"),
+    ("failures_24h", "/failures/"),
+    ("failures_30d", "/failures/?window=30d"),
+    ("tasks_error_group", "/tasks/?error=ValueError&failed_after=2000-01-01T00:00:00"),
 )

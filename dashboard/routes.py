@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # Before tasks/<uuid>/ so that "new" is never read as a task id.
     path("tasks/new/", include("dashboard.submit.urls")),
     path("tasks/", include("dashboard.tasks.urls")),
+    path("failures/", include("dashboard.failures.urls")),
     path("workers/", include("dashboard.workers.urls")),
     path("queues/", include("dashboard.queues.urls")),
     path("schedules/", include("dashboard.schedules.urls")),

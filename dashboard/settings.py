@@ -109,6 +109,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 # The banner on every page while an alert fires.
                 "dashboard.alerts.banner.alert_banner",
+                "dashboard.tasks.suggestions.search_box",
             ],
         },
     },

@@ -22,10 +22,12 @@ from .domain.ports import (
     ScheduleRepository,
     TaskCatalog,
     TaskRepository,
+    WorkerControl,
     WorkerRepository,
     WorkflowRepository,
 )
 from .memory import InMemoryScheduleRepository, InMemoryStorage, InMemoryTaskCatalog
+from .memory.worker_control import InMemoryWorkerControl
 from .registry import registry
 from .services import (
     DEFAULT_RESCUE_BATCH_SIZE,
@@ -67,6 +69,8 @@ class Services:
     schedules: ScheduleService
     workflows: WorkflowService
     clock: Clock
+    # Operator commands for workers and the cancels of what they hold (dashboard, executor).
+    control: WorkerControl
 
 
 def build_services(
@@ -140,6 +144,7 @@ def build_services(
         ),
         workflows=workflows,
         clock=ports.clock,
+        control=ports.control,
     )
 
 
@@ -154,6 +159,7 @@ class StoragePorts:
     catalog: TaskCatalog
     schedules: ScheduleRepository
     workflows: WorkflowRepository
+    control: WorkerControl
 
 
 def _storage_ports(
@@ -169,6 +175,7 @@ def _storage_ports(
             catalog=catalog,
             schedules=InMemoryScheduleRepository(),
             workflows=memory.workflows,
+            control=InMemoryWorkerControl(memory.tasks, memory.clock),
         )
     if storage == "django":
         # Imported here: the ORM adapters need Django's app registry, the memory ones do not.
@@ -177,6 +184,7 @@ def _storage_ports(
             DjangoQueue,
             DjangoScheduleRepository,
             DjangoTaskRepository,
+            DjangoWorkerControl,
             DjangoWorkerRepository,
             DjangoWorkflowRepository,
         )
@@ -191,6 +199,7 @@ def _storage_ports(
             catalog=catalog,
             schedules=DjangoScheduleRepository(database),
             workflows=DjangoWorkflowRepository(tasks),
+            control=DjangoWorkerControl(database, database_clock),
         )
     raise StorageNotConfigured(
         f'settings.SCHEDULER["STORAGE"] is {storage!r}; expected one of {", ".join(STORAGES)}'

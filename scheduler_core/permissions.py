@@ -11,6 +11,8 @@ RUN_NOW = "scheduler_core.run_task_now"
 DELETE = "scheduler_core.delete_task"
 VIEW_WORKERS = "scheduler_core.view_workerrecord"
 PAUSE_QUEUE = "scheduler_core.pause_queue"
+# Quieting and stopping a worker is an operator's, like pausing a queue: the same permission.
+CONTROL_WORKER = PAUSE_QUEUE
 MANAGE_SCHEDULES = "scheduler_core.manage_schedules"
 VIEW_AUDIT = "scheduler_core.view_auditentry"
 # Alerts: operators shape rules, acknowledge and silence; only admins set where they go.

@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.tasks import Task
 from django.utils.module_loading import autodiscover_modules
 
+from .argument_types import check_argument_types
 from .domain import TaskInvalid, UnknownTask
 from .domain.ports import TaskCatalog
 
@@ -91,14 +92,17 @@ class TaskRegistry(TaskCatalog):
         if unexpected:
             raise TaskInvalid(
                 "kwargs",
-                "do not fit the task's parameters: "
+                "the arguments do not fit the task's parameters: "
                 f"got an unexpected keyword argument {unexpected!r}",
             )
         try:
             signature.bind(*args, **kwargs)
         except TypeError as error:
             field = "kwargs" if _keyword_at_fault(signature, args, kwargs) else "args"
-            raise TaskInvalid(field, f"do not fit the task's parameters: {error}") from error
+            raise TaskInvalid(
+                field, f"the arguments do not fit the task's parameters: {error}"
+            ) from error
+        check_argument_types(self.get(name).func, signature, args, kwargs)
 
     def autodiscover(self) -> None:
         """Import every installed app's `tasks` module and SCHEDULER["TASK_MODULES"], once."""

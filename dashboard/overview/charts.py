@@ -32,7 +32,8 @@ def failures_chart(buckets: Sequence[Bucket], window: ChartWindow) -> Chart:
         window,
         title="Failed attempts",
         series="failures",
-        noun="failed",
+        noun="failed attempt",
+        plural="failed attempts",
         count=lambda bucket: bucket.failed,
     )
 
@@ -58,11 +59,12 @@ def wait_chart(buckets: Sequence[Bucket], window: ChartWindow) -> Chart:
         mean = sum((bucket.wait_avg or 0.0) * bucket.started for bucket in waits) / started
         longest = max(bucket.wait_max or 0.0 for bucket in waits)
         summary = (
-            f"{started} finished tasks started in the {window.title}; they waited "
-            f"{_seconds(mean)} on average from due to start, {_seconds(longest)} at most"
+            f"{started} attempts claimed in the {window.title} (a retried task counts once "
+            f"per attempt); they waited {_seconds(mean)} on average from due to claim, "
+            f"{_seconds(longest)} at most"
         )
     else:
-        summary = f"No finished task started in the {window.title}"
+        summary = f"No attempt claimed in the {window.title}"
     return Chart(title="Queue wait", series="wait", points=points, unit="s", summary=summary)
 
 
@@ -74,12 +76,16 @@ def _count_chart(
     series: str,
     noun: str,
     count: Callable[[Bucket], int],
+    plural: str | None = None,
 ) -> Chart:
+    def words(n: int) -> str:
+        return f"{n} {noun if n == 1 or plural is None else plural}"
+
     points = [
         Point(
             label=_clock(bucket.start),
             value=float(count(bucket)),
-            tooltip=f"{_clock(bucket.start)}: {count(bucket)} {noun}",
+            tooltip=f"{_clock(bucket.start)}: {words(count(bucket))}",
         )
         for bucket in buckets
     ]
@@ -87,11 +93,11 @@ def _count_chart(
     if total:
         busiest = max(buckets, key=count)
         summary = (
-            f"{total} {noun} in the {window.title}; most in the {window.bucket_name} "
+            f"{words(total)} in the {window.title}; most in the {window.bucket_name} "
             f"from {_clock(busiest.start)}: {count(busiest)}"
         )
     else:
-        summary = f"0 {noun} in the {window.title}"
+        summary = f"{words(0)} in the {window.title}"
     return Chart(title=title, series=series, points=points, summary=summary)
 
 

@@ -78,7 +78,8 @@ def limit(request: HttpRequest, name: str) -> HttpResponse:
         messages.success(request, f"Queue {name} has no concurrency limit now.")
     else:
         audit(request, "set_queue_limit", target=name, details=details)
-        messages.success(request, f"At most {new_limit} tasks of queue {name} run at once now.")
+        tasks = "task" if new_limit == 1 else "tasks"
+        messages.success(request, f"At most {new_limit} {tasks} of queue {name} run at once now.")
     return _back()
 
 

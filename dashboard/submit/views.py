@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from dashboard.access import form_page, page
 from dashboard.audit import audit
 from scheduler_core.bootstrap import Services, get_services
-from scheduler_core.domain import DuplicateTask, Task, TaskInvalid, TaskNotFound
+from scheduler_core.domain import DuplicateTask, Task, TaskInvalid, TaskNotFound, new_task_id
 from scheduler_core.permissions import SUBMIT
 from scheduler_core.registry import registry
 from scheduler_core.submit_rate import SubmitRateExceeded, check_submit_rate
@@ -76,7 +76,7 @@ def _submit(form: SubmitForm, services: Services) -> Task | None:
     """The new task for a valid form; None, with the reason on its field, if none was stored."""
     if form.submit_request is None:
         return None
-    new_id = uuid4()
+    new_id = new_task_id()
     try:
         task = services.scheduler.submit(replace(form.submit_request, id=new_id))
     except TaskInvalid as error:

@@ -12,7 +12,7 @@ from dashboard.access import action
 from dashboard.audit import audit
 from scheduler_core import permissions
 from scheduler_core.bootstrap import get_services
-from scheduler_core.domain import InvalidTransition, StaleTask, TaskNotFound
+from scheduler_core.domain import InvalidTransition, StaleTask, TaskNotFound, TaskStatus
 from scheduler_core.services.bulk import BulkAction
 
 from .http import see_other
@@ -34,7 +34,11 @@ def _act(request: HttpRequest, task_id: UUID, name: BulkAction) -> HttpResponse:
         messages.error(request, f"{operation.label} did nothing: {error}.")
         return see_other(detail)
     audit(request, name.value, [task], from_status=before.status.value)
-    messages.success(request, f"Task {task.name} {operation.done}.")
+    if name is BulkAction.CANCEL and task.status is TaskStatus.RUNNING:
+        # Not cancelled yet: its worker stops it and confirms (docs/dashboard.md).
+        messages.success(request, f"Task {task.name} is cancelling: its worker stops it now.")
+    else:
+        messages.success(request, f"Task {task.name} {operation.done}.")
     if name is BulkAction.DELETE:
         return see_other(reverse("dashboard:tasks:list"))
     return see_other(detail)

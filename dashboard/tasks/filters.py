@@ -13,7 +13,9 @@ from scheduler_core.domain import Cursor, PageRequest, TaskFilter, TaskInvalid, 
 PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_PAGE_SIZE = 50
 # Querystring keys that choose a page rather than which tasks; a bulk action ignores them.
-PAGING_KEYS = ("cursor", "size")
+PAGING_KEYS = ("cursor", "size", "sort")
+# The orders an index serves at any size: by enqueue time, either way (see task_listing.py).
+SORTS = {"newest": "Newest enqueued first", "oldest": "Oldest enqueued first"}
 
 
 class UtcDateTimeField(forms.Field):
@@ -58,10 +60,18 @@ class TaskFilterForm(forms.Form):
     search = forms.CharField(
         required=False, max_length=200, label="Arguments contain", help_text="Case-insensitive."
     )
+    error = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Error type",
+        help_text="A failed attempt's exception, e.g. builtins.ValueError.",
+    )
+    failed_after = UtcDateTimeField(required=False, label="Failed from (UTC)")
     size = forms.ChoiceField(
         choices=[(str(n), str(n)) for n in PAGE_SIZES], required=False, label="Per page"
     )
     cursor = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+    sort = forms.ChoiceField(choices=list(SORTS.items()), required=False, label="Order")
 
     @classmethod
     def from_query(cls, query: QueryDict) -> TaskFilterForm:
@@ -108,11 +118,17 @@ class TaskFilterForm(forms.Form):
             enqueued_after=data["after"],
             enqueued_before=data["before"],
             search=data["search"] or None,
+            error_type=data["error"] or None,
+            failed_after=data["failed_after"],
         )
 
     def page_request(self) -> PageRequest:
         """The page of a valid form."""
-        return PageRequest(limit=self.cleaned_data["size"], after=self.cleaned_data["cursor"])
+        return PageRequest(
+            limit=self.cleaned_data["size"],
+            after=self.cleaned_data["cursor"],
+            oldest_first=self.cleaned_data.get("sort") == "oldest",
+        )
 
     def is_filtered(self) -> bool:
         """True when any filter field narrows the list."""

@@ -11,13 +11,14 @@ from scheduler_core.bootstrap import get_services
 from .filters import PAGE_SIZES, TaskFilterForm, filter_query
 from .http import is_htmx
 from .operations import allowed
+from .totals import page_total, status_counts
 
 TEMPLATE = "dashboard/tasks/list.html"
 
 
 @page()
 def task_list(request: HttpRequest) -> HttpResponse:
-    """Tasks matching the filters, newest first; no COUNT, so it stays fast at any size."""
+    """Tasks matching the filters, newest first, with counts that stay cheap at any size."""
     form = TaskFilterForm.from_query(request.GET)
     context: dict[str, object] = {
         "form": form,
@@ -30,8 +31,13 @@ def task_list(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         # The filters stay on screen with the error next to the field; nothing is listed.
         return render(request, TEMPLATE, context, status=400)
-    result = get_services().scheduler.list(form.task_filter(), form.page_request())
+    scheduler = get_services().scheduler
+    task_filter = form.task_filter()
+    result = scheduler.list(task_filter, form.page_request())
     context.update(
+        status_counts=status_counts(scheduler, task_filter.queue),
+        counts_queue=task_filter.queue,
+        total=page_total(scheduler, task_filter, result, form.cleaned_data["cursor"] is None),
         tasks=result.items,
         next_cursor=result.next_cursor.encode() if result.next_cursor else None,
         # Only the newest page refreshes itself: an older page would shift under the reader.

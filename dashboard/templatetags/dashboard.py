@@ -25,6 +25,8 @@ BADGE_SYMBOLS = {
     "succeeded": "✓",
     "failed": "✕",
     "cancelled": "⊘",
+    # Running, its cancel asked for, until the worker confirms.
+    "cancelling": "⊘…",
     # Worker states.
     "starting": "○",
     "draining": "◐",
@@ -89,3 +91,15 @@ def pretty_json(value: Any) -> str:
 def compact_json(value: Any) -> str:
     """One-line JSON for a table cell; autoescaping still applies to the result."""
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+@register.filter
+def get_item(mapping: dict[str, Any], key: str) -> Any:
+    """mapping[key] in a template, None when it is missing."""
+    return mapping.get(key)
+
+
+@register.filter
+def thousands(value: int) -> str:
+    """A whole number with thousands separators: 12,345."""
+    return f"{value:,}"

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_htmx.middleware import HtmxDetails
 
 from dashboard.access import page
 from scheduler_core.bootstrap import get_services
-from scheduler_core.domain import PageRequest, TaskFilter, TaskStatus, WorkerNotFound
-from scheduler_core.domain.worker import MAX_WORKER_ID_LENGTH
+from scheduler_core.domain import PageRequest, TaskFilter, TaskStatus
 from scheduler_core.permissions import VIEW_WORKERS
 from scheduler_core.storage.worker_load import HeldTask, running_tasks_by_worker
 
 from .health import is_shown, stale_after, worker_row
+from .lookup import worker_or_404
 
 LIST_TEMPLATE = "dashboard/workers/list.html"
 DETAIL_TEMPLATE = "dashboard/workers/detail.html"
@@ -62,13 +62,8 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
 @page(VIEW_WORKERS)
 def detail(request: HtmxHttpRequest, worker_id: str) -> HttpResponse:
     """One worker: its facts, the tasks it runs now and the last tasks it took."""
-    if len(worker_id) > MAX_WORKER_ID_LENGTH:
-        raise Http404("no such worker")
     services = get_services()
-    try:
-        worker = services.workers.get_worker(worker_id)
-    except WorkerNotFound:
-        raise Http404("no such worker") from None
+    worker = worker_or_404(services, worker_id)
     running = services.scheduler.list(
         TaskFilter(worker_id=worker_id, statuses=frozenset({TaskStatus.RUNNING})),
         PageRequest(limit=RECENT_TASKS),
@@ -79,6 +74,7 @@ def detail(request: HtmxHttpRequest, worker_id: str) -> HttpResponse:
     now = services.clock.now()
     held = [HeldTask(task.id, task.name) for task in running]
     context = {
+        "command": services.control.command_of(worker_id),
         "row": worker_row(worker, held, now, stale_after()),
         "running": running,
         "recent": recent,

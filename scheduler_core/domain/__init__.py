@@ -26,6 +26,7 @@ from .schedule import CatchUp, Schedule
 from .schedule_plan import FirePlan, plan_fires, upcoming_runs
 from .status import TERMINAL_STATUSES, WAITING_STATUSES, TaskStatus, WorkerState
 from .task import Task
+from .task_ids import new_task_id
 from .worker import Worker
 
 __all__ = [
@@ -62,6 +63,7 @@ __all__ = [
     "WorkerNotFound",
     "WorkerState",
     "WorkflowNotFound",
+    "new_task_id",
     "plan_fires",
     "upcoming_runs",
 ]

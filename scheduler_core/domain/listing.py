@@ -28,6 +28,10 @@ class TaskFilter:
     enqueued_before: datetime | None = None
     # Case-insensitive text that must occur in the JSON of the arguments.
     search: str | None = None
+    # Tasks with a failed attempt of this exception type ("builtins.ValueError")...
+    error_type: str | None = None
+    # ...recorded at or after this moment (either alone narrows too): a failures group.
+    failed_after: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +67,8 @@ class PageRequest:
 
     limit: int = DEFAULT_PAGE_SIZE
     after: Cursor | None = None
+    # Oldest enqueued first instead of newest: the same indexes, read the other way.
+    oldest_first: bool = False
 
     def __post_init__(self) -> None:
         if isinstance(self.limit, bool) or not isinstance(self.limit, int):
@@ -73,7 +79,7 @@ class PageRequest:
 
 @dataclass(frozen=True, slots=True)
 class Page[T]:
-    """One page of results, newest first, with the cursor of the next page if there is one."""
+    """One page of results in the request's order, with the cursor of the next page if any."""
 
     items: list[T] = field(default_factory=list)
     next_cursor: Cursor | None = None

@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from .defaults import DEFAULT_MAX_ATTEMPTS, DEFAULT_QUEUE, MAX_ATTEMPTS_LIMIT, MAX_DROPPED_CLAIMS
 from .errors import InvalidTransition, StaleTask
@@ -23,6 +23,7 @@ from .records import (
 )
 from .retry import RetryPolicy
 from .status import TaskStatus
+from .task_ids import new_task_id
 from .task_validation import validate_task
 
 # The waiting states the promoter moves to ready once due, and what its transitions record.
@@ -43,7 +44,7 @@ class Task:
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     run_after: datetime
     enqueued_at: datetime
-    id: UUID = field(default_factory=uuid4)
+    id: UUID = field(default_factory=new_task_id)
     status: TaskStatus = TaskStatus.READY
     attempt: int = 0
     started_at: datetime | None = None
@@ -89,7 +90,7 @@ class Task:
     ) -> Task:
         """A new, validated task: scheduled when run_after lies ahead of now, else ready."""
         task = cls(
-            id=id or uuid4(),
+            id=id or new_task_id(),
             name=name,
             args=[] if args is None else args,
             kwargs={} if kwargs is None else kwargs,

@@ -2,9 +2,9 @@
 
 Django keeps one connection per thread, and with `OPTIONS["pool"]` it borrows them from a
 psycopg pool of four by default. A worker's supervisor has more threads than that which
-each keep a connection (the main loop, the fetcher, the heartbeat, the maintenance and the
-outcome writer, plus the slots of a thread pool, whose task code may query): the fifth
-would wait for a connection that is never returned.
+each keep a connection (the main loop, the fetcher, the heartbeat, the maintenance, the
+outcome writer and the control thread, plus the slots of a thread pool, whose task code may
+query): the fifth would wait for a connection that is never returned.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from django.db import connections
 from .config import WorkerConfig
 
 # Supervisor threads that each keep a connection: main loop, fetcher, heartbeat,
-# maintenance, outcome writer. (The fetcher's LISTEN connection is its own, not pooled.)
-SUPERVISOR_THREADS = 5
+# maintenance, outcome writer, control. (The LISTEN connections of the fetcher and of the
+# control thread are their own, not pooled.)
+SUPERVISOR_THREADS = 6
 # psycopg_pool's own default size.
 POOL_DEFAULT_SIZE = 4
 

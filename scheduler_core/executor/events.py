@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from scheduler_core.domain import Task
+from scheduler_core.domain.ports import HeldAttempt
+from scheduler_core.domain.worker_commands import WorkerCommand
 
 from .codec import Outcome
 
@@ -54,4 +56,12 @@ class Fenced:
     worker_id: str
 
 
-Event = Claimed | Finished | Exited | Heartbeat | Fenced
+@dataclass(frozen=True, slots=True)
+class Controlled:
+    """An operator asked: a command for the worker (None: none new), cancels of held attempts."""
+
+    command: WorkerCommand | None
+    cancels: frozenset[HeldAttempt]
+
+
+Event = Claimed | Finished | Exited | Heartbeat | Fenced | Controlled

@@ -55,12 +55,14 @@ class Fetcher(threading.Thread):
         self.held = held
         self.lease_clock = lease_clock
         self.stopping = threading.Event()
+        # Set when an operator quieted the worker: it claims nothing more, but stays up.
+        self.quiet = threading.Event()
 
     def run(self) -> None:
         """Claim until stopped."""
         try:
             while not self.stopping.is_set():
-                if not self.lease_clock.may_claim():
+                if self.quiet.is_set() or not self.lease_clock.may_claim():
                     self.stopping.wait(DOUBT_PAUSE)
                     continue
                 reserved = self.capacity.reserve(timeout=0.2)

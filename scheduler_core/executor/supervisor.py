@@ -22,12 +22,14 @@ from scheduler_core.alert_wiring import build_alert_services
 from scheduler_core.bootstrap import Services
 from scheduler_core.domain import InvalidTransition, Task, Worker, WorkerNotFound, WorkerState
 from scheduler_core.domain.records import TIMED_OUT
+from scheduler_core.domain.worker_commands import WorkerCommand
 
 from .buffer import TaskBuffer
 from .capacity import Capacity
 from .codec import Outcome
 from .config import WorkerConfig, default_worker_id
-from .events import Claimed, Event, Exited, Fenced, Finished, Heartbeat
+from .control import ControlThread
+from .events import Claimed, Controlled, Event, Exited, Fenced, Finished, Heartbeat
 from .fetcher import Fetcher
 from .heartbeat import HeartbeatThread
 from .held import HeldAttempts
@@ -123,6 +125,9 @@ class Supervisor:
             held=self.held,
             lease_clock=self.lease_clock,
         )
+        self.control = ControlThread(
+            control=services.control, worker_id=self.worker.id, held=self.held, inbox=self.inbox
+        )
         self.maintenance = MaintenanceThread(
             services=services,
             interval=config.maintenance_interval,
@@ -161,7 +166,7 @@ class Supervisor:
         )
         self.worker.state = WorkerState.RUNNING
         self.lease_clock.renewed(sent_at)
-        for thread in (self.writer, self.fetcher, self.heartbeat, self.maintenance):
+        for thread in (self.writer, self.fetcher, self.heartbeat, self.maintenance, self.control):
             thread.start()
         logger.info(
             "worker %s started: %d %s slots on queues %s",
@@ -236,7 +241,8 @@ class Supervisor:
         self.fetcher.stopping.set()
         self.heartbeat.stopping.set()
         self.maintenance.stopping.set()
-        for thread in (self.fetcher, self.heartbeat, self.maintenance):
+        self.control.stopping.set()
+        for thread in (self.fetcher, self.heartbeat, self.maintenance, self.control):
             if thread.is_alive():
                 thread.join(timeout=self.config.idle_wait + 5)
         # A claim that landed while we stopped is handed back for rescue, not lost.
@@ -261,7 +267,9 @@ class Supervisor:
     def _handle(self, event: Event) -> None:
         match event:
             case Claimed(tasks=tasks, sent_at=sent_at):
-                if self.draining_since is not None:
+                # A claim in flight when the drain or an operator's quiet began is handed
+                # back unstarted, so it costs no attempt: quiet means nothing new runs here.
+                if self.draining_since is not None or self.fetcher.quiet.is_set():
                     for task in tasks:
                         self.recorder.release(task)
                 elif self.lease_clock.fenced or any(
@@ -328,6 +336,30 @@ class Supervisor:
             case Fenced(worker_id=worker_id):
                 if worker_id == self.worker.id and self.comeback_at is None:
                     self._fence_all()
+            case Controlled(command=command, cancels=cancels):
+                self._obey(command)
+                for slot in self.slots:
+                    current = slot.task
+                    if current is not None and (current.id, current.attempt) in cancels:
+                        self._cancel_in(slot, current)
+
+    def _obey(self, command: WorkerCommand | None) -> None:
+        """An operator's quiet (claim no more) or stop (drain as on SIGTERM, then exit)."""
+        if command is None:
+            return
+        logger.warning("worker %s asked to %s by an operator", self.worker.id, command.value)
+        if command is WorkerCommand.QUIET:
+            self.fetcher.quiet.set()
+        elif command is WorkerCommand.STOP:
+            self.signals = max(self.signals, 1)
+        self.services.control.obeyed(self.worker.id, command)
+
+    def _cancel_in(self, slot: Slot, task: Task) -> None:
+        """Stop the slot's attempt and record the cancel its operator asked for."""
+        logger.info("cancelling task %s as requested", task.id, extra=task_fields(task))
+        self._retire(slot)
+        self.recorder.confirm_cancel(task)
+        self._freed()
 
     def _renew(self, sent_at: float, running: list[Task]) -> None:
         """Move the lease deadlines of the attempts a heartbeat sent at `sent_at` extended."""
@@ -412,6 +444,7 @@ class Supervisor:
             self.comeback_at = time.monotonic() + REGISTER_PAUSE
             return
         self.worker.state = WorkerState.RUNNING
+        self.control.worker_id = self.worker.id
         self.comeback_at = None
         self.lease_clock.renewed(sent_at)
         logger.warning("worker %s, declared dead, came back as worker %s", old, self.worker.id)
@@ -442,10 +475,7 @@ class Supervisor:
                 self._retire(slot)
                 self._freed()
             elif stored.cancel_requested:
-                logger.info("cancelling task %s as requested", task.id, extra=task_fields(task))
-                self._retire(slot)
-                self.recorder.confirm_cancel(task)
-                self._freed()
+                self._cancel_in(slot, task)
 
     def _reconcile_buffer(self, asked_at: float, held: dict[tuple[UUID, int], Task]) -> None:
         # The heartbeat extends buffered tasks' leases like running ones' (they are running

@@ -20,20 +20,34 @@ def matches(task: Task, task_filter: TaskFilter) -> bool:
         and (f.enqueued_after is None or task.enqueued_at >= f.enqueued_after)
         and (f.enqueued_before is None or task.enqueued_at < f.enqueued_before)
         and (not f.search or _mentions(task, f.search))
+        and (f.error_type is None and f.failed_after is None or _failed_so(task, f))
+    )
+
+
+def _failed_so(task: Task, task_filter: TaskFilter) -> bool:
+    """True when one of the task's attempts failed with the filter's error type and time."""
+    kind, since = task_filter.error_type, task_filter.failed_after
+    return any(
+        (kind is None or error.exception_type == kind)
+        and (since is None or error.failed_at >= since)
+        for error in task.errors
     )
 
 
 def keyset_page(tasks: Iterable[Task], page: PageRequest) -> Page[Task]:
-    """One page of `tasks` (already filtered) after the request's cursor, newest first."""
+    """One page of `tasks` (already filtered) after the request's cursor, in its order."""
     after = page.after
+
+    def past(task: Task) -> bool:
+        if after is None:
+            return True
+        key, edge = (task.enqueued_at, task.id), (after.enqueued_at, after.task_id)
+        return key > edge if page.oldest_first else key < edge
+
     rows = sorted(
-        (
-            task
-            for task in tasks
-            if after is None or (task.enqueued_at, task.id) < (after.enqueued_at, after.task_id)
-        ),
+        (task for task in tasks if past(task)),
         key=lambda task: (task.enqueued_at, task.id),
-        reverse=True,
+        reverse=not page.oldest_first,
     )
     items = rows[: page.limit]
     next_cursor = None

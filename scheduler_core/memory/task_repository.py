@@ -361,7 +361,8 @@ class InMemoryTaskRepository(TaskRepository):
             result = keyset_page(found, page)
             return Page(copy.deepcopy(result.items), result.next_cursor)
 
-    def count(self, task_filter: TaskFilter) -> int:
-        """How many tasks match the filter."""
+    def count(self, task_filter: TaskFilter, *, up_to: int | None = None) -> int:
+        """How many tasks match the filter, stopping at `up_to` when given."""
         with self._condition:
-            return sum(1 for task in self._tasks.values() if matches(task, task_filter))
+            found = sum(1 for task in self._tasks.values() if matches(task, task_filter))
+        return found if up_to is None else min(found, up_to)

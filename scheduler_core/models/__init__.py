@@ -11,6 +11,7 @@ from .task import TaskRecord
 from .task_error import TaskErrorRecord
 from .task_event import TaskEvent
 from .worker import WorkerRecord
+from .worker_command import WorkerCommandRecord
 from .workflow import WorkflowEdgeRecord, WorkflowRunRecord
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "TaskEvent",
     "TaskRecord",
     "TaskTotals",
+    "WorkerCommandRecord",
     "WorkerRecord",
     "WorkflowEdgeRecord",
     "WorkflowRunRecord",

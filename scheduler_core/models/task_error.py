@@ -23,7 +23,11 @@ class TaskErrorRecord(models.Model):
         db_table = "scheduler_task_error"
         verbose_name = "task error"
         ordering = ["task", "attempt", "id"]
-        indexes = [models.Index(fields=["task", "attempt"], name="sched_error_task_idx")]
+        indexes = [
+            models.Index(fields=["task", "attempt"], name="sched_error_task_idx"),
+            # The failures page and its groups' task filters: the errors of a recent window.
+            models.Index(fields=["failed_at"], name="sched_error_failed_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"attempt {self.attempt}: {self.exception_type}"

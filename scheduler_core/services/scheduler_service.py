@@ -176,9 +176,9 @@ class SchedulerService(Scheduler):
         """Tasks matching the filter, newest first, a keyset page at a time."""
         return self._tasks.list(task_filter, page)
 
-    def count(self, task_filter: TaskFilter) -> int:
-        """How many tasks match the filter (a full count; keep it off hot pages)."""
-        return self._tasks.count(task_filter)
+    def count(self, task_filter: TaskFilter, *, up_to: int | None = None) -> int:
+        """How many tasks match the filter (uncapped, a full count: keep it off hot pages)."""
+        return self._tasks.count(task_filter, up_to=up_to)
 
     def transitions(self, task_id: UUID) -> builtins.list[TaskTransition]:
         """The task's state transitions, oldest first: its timeline."""

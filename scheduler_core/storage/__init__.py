@@ -4,6 +4,7 @@ from .db_clock import DatabaseClock
 from .queue import DjangoQueue
 from .schedule_repository import DjangoScheduleRepository
 from .task_repository import DjangoTaskRepository
+from .worker_control import DjangoWorkerControl
 from .worker_repository import DjangoWorkerRepository
 from .workflow_repository import DjangoWorkflowRepository
 
@@ -12,6 +13,7 @@ __all__ = [
     "DjangoQueue",
     "DjangoScheduleRepository",
     "DjangoTaskRepository",
+    "DjangoWorkerControl",
     "DjangoWorkerRepository",
     "DjangoWorkflowRepository",
 ]

@@ -14,6 +14,18 @@ logger = logging.getLogger(__name__)
 NOTIFY_CHANNEL = "scheduler_task_ready"
 
 
+def listening(using: str, channel: str) -> psycopg.Connection[Any]:
+    """A new autocommit connection to `using`'s server that LISTENs on `channel`."""
+    params = connections[using].get_connection_params()
+    # Only plain connection settings apply here; Django's cursor factory and adapters serve
+    # its own connections.
+    for key in ("cursor_factory", "context"):
+        params.pop(key, None)
+    connection = psycopg.connect(**params, autocommit=True)
+    connection.execute(f"LISTEN {channel}")
+    return connection
+
+
 class TaskNotificationListener:
     """A dedicated autocommit connection LISTENing on the task channel."""
 
@@ -44,14 +56,7 @@ class TaskNotificationListener:
 
     def _connect(self) -> psycopg.Connection[Any]:
         if self._connection is None or self._connection.closed:
-            wrapper = connections[self.using]
-            params = wrapper.get_connection_params()
-            # Only plain connection settings apply here; Django's cursor factory and
-            # adapters serve its own connections.
-            for key in ("cursor_factory", "context"):
-                params.pop(key, None)
-            self._connection = psycopg.connect(**params, autocommit=True)
-            self._connection.execute(f"LISTEN {NOTIFY_CHANNEL}")
+            self._connection = listening(self.using, NOTIFY_CHANNEL)
         return self._connection
 
     def _drop(self) -> None:

@@ -82,7 +82,7 @@ def recent_timings(using: str, window: timedelta, limit: int) -> list[tuple[floa
             finished_at__gte=since,
             started_at__isnull=False,
         )
-        .order_by("-finished_at")
+        .order_by("-finished_at", "-id")
         .values_list("run_after", "started_at", "finished_at")[:limit]
     )
     return [

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 
 from scheduler_core.domain import PageRequest, TaskFilter
 from scheduler_core.domain.listing import Cursor
-from scheduler_core.models import TaskRecord
+from scheduler_core.models import TaskErrorRecord, TaskRecord
 
 from .argument_search import index_serves, indexed, preferring_the_index, scanning
 
@@ -27,13 +27,27 @@ def filtered(rows: QuerySet[TaskRecord], task_filter: TaskFilter) -> QuerySet[Ta
     return rows
 
 
-def after(rows: QuerySet[TaskRecord], cursor: Cursor | None) -> QuerySet[TaskRecord]:
-    """Rows past the cursor in newest-first order, ordered for a keyset page."""
+def after(
+    rows: QuerySet[TaskRecord], cursor: Cursor | None, *, oldest_first: bool = False
+) -> QuerySet[TaskRecord]:
+    """Rows past the cursor in the list's order (newest first unless asked), for a keyset page.
+
+    Both orders are served by the same (…, enqueued_at, id) indexes, read forwards or
+    backwards, so an oldest-first page costs what a newest-first one does.
+    """
     if cursor is not None:
-        rows = rows.filter(
-            Q(enqueued_at__lt=cursor.enqueued_at)
-            | Q(enqueued_at=cursor.enqueued_at, id__lt=cursor.task_id)
-        )
+        if oldest_first:
+            rows = rows.filter(
+                Q(enqueued_at__gt=cursor.enqueued_at)
+                | Q(enqueued_at=cursor.enqueued_at, id__gt=cursor.task_id)
+            )
+        else:
+            rows = rows.filter(
+                Q(enqueued_at__lt=cursor.enqueued_at)
+                | Q(enqueued_at=cursor.enqueued_at, id__lt=cursor.task_id)
+            )
+    if oldest_first:
+        return rows.order_by("enqueued_at", "id")
     return rows.order_by("-enqueued_at", "-id")
 
 
@@ -42,10 +56,11 @@ def page_rows(
 ) -> list[TaskRecord]:
     """One keyset page of matching rows, plus the first row of the next page if any."""
     wanted = page.limit + 1
+    oldest = page.oldest_first
     term = task_filter.search
     if not term:
-        return list(after(filtered(rows, task_filter), page.after)[:wanted])
-    candidates = after(_narrowed(rows, task_filter), page.after)
+        return list(after(filtered(rows, task_filter), page.after, oldest_first=oldest)[:wanted])
+    candidates = after(_narrowed(rows, task_filter), page.after, oldest_first=oldest)
     if not index_serves(term):
         return list(scanning(candidates, term)[:wanted])
     window = WINDOW_ROWS_PER_RESULT * wanted
@@ -56,7 +71,12 @@ def page_rows(
         return list(scanning(candidates, term)[:wanted])
     # Rows tied with the window's last one come along, so the window is a prefix of the
     # list order, and a full page found in it is the page.
-    found = list(scanning(candidates.filter(enqueued_at__gte=edge[0]), term)[:wanted])
+    window_rows = (
+        candidates.filter(enqueued_at__lte=edge[0])
+        if oldest
+        else candidates.filter(enqueued_at__gte=edge[0])
+    )
+    found = list(scanning(window_rows, term)[:wanted])
     if len(found) == wanted:
         return found
     # The page's ids first, then their rows: sorting the matches by age then carries two
@@ -85,4 +105,39 @@ def _narrowed(rows: QuerySet[TaskRecord], task_filter: TaskFilter) -> QuerySet[T
         rows = rows.filter(enqueued_at__gte=f.enqueued_after)
     if f.enqueued_before is not None:
         rows = rows.filter(enqueued_at__lt=f.enqueued_before)
+    if f.error_type is not None or f.failed_after is not None:
+        rows = rows.filter(pk__in=_failed_task_ids(rows.db, f))
     return rows
+
+
+def _failed_task_ids(using: str, task_filter: TaskFilter) -> QuerySet[TaskErrorRecord, Any]:
+    """Ids of tasks with a failed attempt of the filter's type and time, as a subquery.
+
+    IN (subquery), not EXISTS per row: the planner may start from the error rows (few, and
+    indexed by time) instead of testing every task of the list for an error.
+    """
+    errors = TaskErrorRecord.objects.using(using).order_by()
+    if task_filter.error_type is not None:
+        errors = errors.filter(exception_type=task_filter.error_type)
+    if task_filter.failed_after is not None:
+        errors = errors.filter(failed_at__gte=task_filter.failed_after)
+    return errors.values("task_id")
+
+
+def capped_count(rows: QuerySet[TaskRecord], task_filter: TaskFilter, cap: int) -> int:
+    """How many rows match, stopping at `cap`.
+
+    A search counts as page_rows finds: the newest rows are tested first (a term that
+    common reaches the cap among them at once), and only a rarer term goes to the trigram
+    index, whose cost grows with the number of matches, few for such a term.
+    """
+    term = task_filter.search
+    if term and index_serves(term):
+        candidates = after(_narrowed(rows, task_filter), None)
+        window = WINDOW_ROWS_PER_RESULT * cap // 20
+        edge = list(candidates.values_list("enqueued_at", flat=True)[window - 1 : window])
+        if edge:
+            recent = scanning(candidates.filter(enqueued_at__gte=edge[0]), term)
+            if recent.order_by()[:cap].count() >= cap:
+                return cap
+    return filtered(rows, task_filter).order_by()[:cap].count()

@@ -45,7 +45,7 @@ from .mapping import (
 from .promotion import promote_due_tasks
 from .sqlite_locks import retry_when_locked
 from .task_insert import insert_task_now_postgres, insert_tasks
-from .task_listing import filtered, page_rows
+from .task_listing import capped_count, filtered, page_rows
 from .workflow_rearm import rearm_below
 from .workflow_settle import settle_ended_steps
 
@@ -355,10 +355,14 @@ class DjangoTaskRepository(TaskRepository):
             next_cursor = Cursor(last.enqueued_at, last.id)
         return Page(tasks, next_cursor)
 
-    def count(self, task_filter: TaskFilter) -> int:
-        """How many tasks match the filter, counted by the database."""
+    def count(self, task_filter: TaskFilter, *, up_to: int | None = None) -> int:
+        """How many tasks match the filter, counted by the database up to `up_to`."""
         # The bare table, not rows(): a count needs no prefetched errors.
-        return filtered(TaskRecord.objects.using(self.using).all(), task_filter).count()
+        rows = TaskRecord.objects.using(self.using).all()
+        if up_to is None:
+            return filtered(rows, task_filter).count()
+        # Counted over a LIMITed subquery, so reads stop at the cap.
+        return capped_count(rows, task_filter, up_to)
 
 
 def to_task(record: TaskRecord) -> Task:

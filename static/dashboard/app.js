@@ -90,6 +90,27 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { renderToggle(); updateSelectionCount(); });
+  // Phone width: the nav, the task filters and the bulk actions fold (issue 17). A <details>
+  // works without script; this only closes the folds on a narrow screen at load, unless one
+  // holds a form error, and opens or closes the nav.
+  var NARROW = "(max-width: 720px)";
+
+  function foldForWidth() {
+    if (!window.matchMedia(NARROW).matches) { return; }
+    document.querySelectorAll("details[data-fold-narrow]:not([data-keep-open])").forEach(
+      function (fold) { fold.open = false; });
+  }
+
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest && event.target.closest("[data-nav-toggle]");
+    if (!toggle) { return; }
+    var open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    document.documentElement.classList.toggle("nav-open", open);
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    renderToggle(); updateSelectionCount(); foldForWidth();
+  });
   document.addEventListener("htmx:afterSettle", function () { renderToggle(); updateSelectionCount(); });
 })();

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import random
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -12,7 +13,9 @@ import pytest
 from scheduler_core.domain import (
     Cursor,
     PageRequest,
+    RetryPolicy,
     Task,
+    TaskError,
     TaskFilter,
     TaskInvalid,
     TaskStatus,
@@ -199,3 +202,69 @@ def test_listed_tasks_are_whole(kit: StorageKit, make_task: TaskFactory) -> None
     task: Task = make_task.add_running("w1", args=[1], kwargs={"k": "v"})
 
     assert kit.tasks.list(TaskFilter(), PageRequest()).items == [task]
+
+
+def _failed(
+    kit: StorageKit, make_task: TaskFactory, kind: str, failed_at: datetime, attempts: int = 1
+) -> Task:
+    """A stored task whose one attempt failed with `kind` at `failed_at`."""
+    task = make_task.build(max_attempts=attempts)
+    task.claim("w1", now=kit.now(), lease=timedelta(minutes=5))
+    error = TaskError(
+        attempt=1, exception_type=kind, message="m", traceback="", failed_at=failed_at
+    )
+    task.fail(error, attempt=1, now=kit.now(), policy=RetryPolicy(), rng=random.Random(1))
+    return make_task.store(task)
+
+
+def test_error_type_and_failed_after_filter_by_a_failed_attempt(
+    kit: StorageKit, make_task: TaskFactory
+) -> None:
+    recent = _failed(kit, make_task, "builtins.ValueError", minutes_ago(kit, 5))
+    retrying = _failed(kit, make_task, "builtins.ValueError", minutes_ago(kit, 5), attempts=3)
+    old = _failed(kit, make_task, "builtins.ValueError", minutes_ago(kit, 120))
+    other = _failed(kit, make_task, "builtins.KeyError", minutes_ago(kit, 5))
+    make_task.add()
+
+    by_type = TaskFilter(error_type="builtins.ValueError")
+    recent_only = TaskFilter(error_type="builtins.ValueError", failed_after=minutes_ago(kit, 60))
+
+    assert set(listed(kit, by_type)) == {recent.id, retrying.id, old.id}
+    assert set(listed(kit, recent_only)) == {recent.id, retrying.id}
+    assert kit.tasks.count(recent_only) == 2
+    assert set(listed(kit, TaskFilter(failed_after=minutes_ago(kit, 60)))) == {
+        recent.id,
+        retrying.id,
+        other.id,
+    }
+
+
+def _walk(kit: StorageKit, task_filter: TaskFilter, *, oldest_first: bool) -> list[UUID]:
+    seen: list[UUID] = []
+    cursor: Cursor | None = None
+    while True:
+        page = kit.tasks.list(
+            task_filter, PageRequest(limit=2, after=cursor, oldest_first=oldest_first)
+        )
+        seen += [task.id for task in page.items]
+        if page.next_cursor is None:
+            return seen
+        cursor = page.next_cursor
+
+
+@pytest.mark.parametrize("term", [None, "order", "or"])
+def test_oldest_first_pages_are_the_newest_first_list_reversed(
+    kit: StorageKit, make_task: TaskFactory, term: str | None
+) -> None:
+    moment = minutes_ago(kit, 5)
+    for n in range(3):
+        make_task.add(args=[f"order-{n}"], enqueued_at=minutes_ago(kit, 10 - n))
+    for n in range(3):
+        make_task.add(args=[f"order-tie-{n}"], enqueued_at=moment)
+    make_task.add(args=["other"])
+    task_filter = TaskFilter(search=term)
+
+    newest = _walk(kit, task_filter, oldest_first=False)
+
+    assert _walk(kit, task_filter, oldest_first=True) == newest[::-1]
+    assert len(newest) == (7 if term is None else 6)

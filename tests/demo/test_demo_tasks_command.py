@@ -44,3 +44,14 @@ def test_enqueues_the_asked_number_of_demo_tasks_some_of_them_delayed() -> None:
 def test_a_bad_count_is_refused(count: str, message: str) -> None:
     with pytest.raises(CommandError, match=message):
         call_command("demo_tasks", "--count", count)
+
+
+def test_if_empty_enqueues_only_into_an_empty_database() -> None:
+    first, second = StringIO(), StringIO()
+
+    call_command("demo_tasks", "--count", "5", "--if-empty", stdout=first)
+    call_command("demo_tasks", "--count", "5", "--if-empty", stdout=second)
+
+    assert sum(get_services().scheduler.counts().values()) == 5
+    assert first.getvalue().startswith("Enqueued 5 demo tasks")
+    assert second.getvalue().startswith("Tasks exist already")

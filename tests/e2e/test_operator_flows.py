@@ -126,6 +126,7 @@ PAGES = {
     "queues": "/queues/",
     "schedules": "/schedules/",
     "audit": "/audit/",
+    "failures": "/failures/",
     "tokens": "/account/tokens/",
 }
 

@@ -14,6 +14,7 @@ from django.tasks import Task
 from django.utils import timezone
 
 from demo import tasks
+from scheduler_core.bootstrap import get_services
 
 MAX_COUNT = 10_000
 # Share of tasks held back, to show scheduled tasks becoming due.
@@ -51,8 +52,18 @@ class Command(BaseCommand):
             "--count", type=positive_count, default=20, help="how many tasks (default 20)"
         )
         parser.add_argument("--seed", type=int, help="random seed, for a repeatable mix")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="only when the database holds no task (make run: demo work on the first run)",
+        )
 
-    def handle(self, *args: Any, count: int, seed: int | None, **options: Any) -> None:
+    def handle(
+        self, *args: Any, count: int, seed: int | None, if_empty: bool, **options: Any
+    ) -> None:
+        if if_empty and any(get_services().scheduler.counts().values()):
+            self.stdout.write("Tasks exist already: no demo tasks enqueued (run demo_tasks).")
+            return
         rng = random.Random(seed)
         kinds = rng.choices(list(KINDS), weights=[w for _, w, _ in KINDS.values()], k=count)
         delayed = 0

@@ -7,11 +7,13 @@ from .queue import Queue
 from .schedule_repository import ScheduleRepository
 from .scheduler import Scheduler, SubmitRequest
 from .task_repository import TaskRepository
+from .worker_control import HeldAttempt, WorkerControl
 from .worker_repository import WorkerRepository
 from .workflow_repository import WorkflowRepository
 
 __all__ = [
     "Clock",
+    "HeldAttempt",
     "CronCalendar",
     "Queue",
     "ScheduleRepository",
@@ -20,6 +22,7 @@ __all__ = [
     "SystemClock",
     "TaskCatalog",
     "TaskRepository",
+    "WorkerControl",
     "WorkerRepository",
     "WorkflowRepository",
 ]

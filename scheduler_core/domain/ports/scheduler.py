@@ -94,8 +94,8 @@ class Scheduler(ABC):
         """Tasks matching the filter, newest first, a keyset page at a time."""
 
     @abstractmethod
-    def count(self, task_filter: TaskFilter) -> int:
-        """How many tasks match the filter."""
+    def count(self, task_filter: TaskFilter, *, up_to: int | None = None) -> int:
+        """How many tasks match the filter, stopping at `up_to` when given."""
 
     @abstractmethod
     def transitions(self, task_id: UUID) -> builtins.list[TaskTransition]:

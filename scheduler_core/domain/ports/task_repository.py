@@ -149,8 +149,12 @@ class TaskRepository(ABC):
         """Tasks matching the filter, newest enqueued first, one keyset page at a time."""
 
     @abstractmethod
-    def count(self, task_filter: TaskFilter) -> int:
-        """How many tasks match the filter (a full count: for confirmations, not every page)."""
+    def count(self, task_filter: TaskFilter, *, up_to: int | None = None) -> int:
+        """How many tasks match the filter, stopping at `up_to` when given.
+
+        A full count is for confirmations; a page's total counts up to a cap, so its cost
+        is bounded by the cap, not by the size of the table.
+        """
 
     @abstractmethod
     def count_by_status(self, queue: str | None = None) -> dict[TaskStatus, int]:

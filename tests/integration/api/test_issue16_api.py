@@ -68,6 +68,9 @@ def test_patch_with_an_unknown_field_is_refused(admin: Client, services: Service
     [
         ({"args": [1]}, "args"),
         ({"kwargs": {"c": 1}, "args": [1, 2]}, "kwargs"),
+        # demo.tasks.add(a: float, b: float): annotated types are checked too (issue 17).
+        ({"args": ["two", "three"]}, "args[0]"),
+        ({"args": [1], "kwargs": {"b": [2]}}, "kwargs.b"),
     ],
 )
 def test_a_schedule_whose_arguments_do_not_fit_the_task_is_refused(

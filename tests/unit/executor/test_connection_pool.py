@@ -34,8 +34,8 @@ def fit(monkeypatch: pytest.MonkeyPatch, wrapper: FakeWrapper, needed: int) -> N
 
 
 def test_a_worker_needs_its_supervisor_threads_and_its_thread_slots() -> None:
-    assert connections_needed(WorkerConfig(concurrency=4, pool="process")) == 5
-    assert connections_needed(WorkerConfig(concurrency=4, pool="thread")) == 9
+    assert connections_needed(WorkerConfig(concurrency=4, pool="process")) == 6
+    assert connections_needed(WorkerConfig(concurrency=4, pool="thread")) == 10
 
 
 def test_the_default_pool_of_four_grows_and_is_made_again(

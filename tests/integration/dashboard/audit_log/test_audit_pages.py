@@ -43,7 +43,7 @@ def entry(
 
 def actions_listed(html: str) -> list[str]:
     """The action column of the list, top to bottom."""
-    return re.findall(r"<td><code>([^<]*)</code></td>", html)
+    return re.findall(r"<td class=\"nowrap\"><code class=\"action\">([^<]*)</code></td>", html)
 
 
 def test_anonymous_visitors_are_sent_to_log_in(services: Services) -> None:

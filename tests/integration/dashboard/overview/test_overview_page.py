@@ -109,10 +109,10 @@ def test_counts_oldest_ready_age_workers_and_charts(viewer: Client, services: Se
     assert "2 succeeded in the last hour" in throughput
     assert sum(int(tip.split(": ")[1].split()[0]) for tip in bars(throughput)) == 2
     failures = chart_of(html, "failures")
-    assert [tip.endswith("1 failed") for tip in bars(failures)] == [True]
+    assert [tip.endswith("1 failed attempt") for tip in bars(failures)] == [True]
     wait = chart_of(html, "wait")
     # The failed task started too, without waiting: (2 + 4 + 0) / 3.
-    assert "3 finished tasks started in the last hour" in wait
+    assert "3 attempts claimed in the last hour" in wait
     assert "waited 2.0 s on average" in wait
     assert "4.0 s at most" in wait
 

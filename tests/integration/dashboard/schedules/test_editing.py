@@ -89,6 +89,9 @@ def test_an_interval_schedule_and_blank_options_store_the_defaults(
         ({"args": "{not json"}, "args", "Not valid JSON"),
         ({"args": '{"a": 1}'}, "args", "Must be a JSON array"),
         ({"kwargs": "[1]"}, "kwargs", "Must be a JSON object"),
+        # demo.tasks.add takes two numbers: arity and annotated types are checked (issue 17).
+        ({"args": "[1, 2, 3]", "kwargs": "{}"}, "args", "the arguments do not fit"),
+        ({"args": '["two"]', "kwargs": '{"b": 2}'}, "args", "must be a number for parameter 'a'"),
         ({"priority": "500"}, "priority", "outside -100..100"),
         ({"catch_up_limit": "0"}, "catch_up_limit", "1..1000"),
         ({"queue": "no spaces"}, "queue", "letters, digits"),

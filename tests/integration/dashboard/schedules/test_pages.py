@@ -123,7 +123,10 @@ def test_the_detail_refreshes_its_runs_as_a_fragment(
 def test_arguments_and_names_render_escaped(
     operator: Client, services: Services, payload: str
 ) -> None:
-    stored_schedule(services, name="x-1", args=[payload], kwargs={"b": payload})
+    # always_fails(message: str): a string argument its annotation accepts.
+    stored_schedule(
+        services, name="x-1", task="demo.tasks.always_fails", args=[], kwargs={"message": payload}
+    )
 
     for url in (LIST, detail("x-1")):
         page = operator.get(url).content.decode()

@@ -44,7 +44,7 @@ def test_a_call_that_does_not_fit_is_a_field_error(
     response = operator.post(NEW, {**VALID, "task": task, "args": args, "kwargs": kwargs})
 
     [error] = field_errors(response, field)
-    assert error.startswith("do not fit the task's parameters: ")
+    assert error.startswith("the arguments do not fit the task's parameters: ")
     assert message in error
     assert task_count(services) == 0
 
@@ -57,3 +57,28 @@ def test_a_call_that_fits_is_submitted(
 
     assert response.status_code == 303
     assert task_count(services) == 1
+
+
+@pytest.mark.parametrize(
+    ("task", "args", "kwargs", "field", "message"),
+    [
+        ("demo.tasks.add", '["two", "three"]', "{}", "args", "args[0]: must be a number"),
+        ("demo.tasks.add", "[1, true]", "{}", "args", "args[1]: must be a number"),
+        (KEYWORD_ONLY, "[1]", '{"flag": "yes"}', "kwargs", "kwargs.flag: must be true or false"),
+        (OPEN_ENDED, "[1, 2, 3.5]", "{}", "args", "args[2]: must be a whole number"),
+    ],
+)
+def test_a_value_of_the_wrong_annotated_type_is_a_field_error(
+    operator: Client,
+    services: Services,
+    task: str,
+    args: str,
+    kwargs: str,
+    field: str,
+    message: str,
+) -> None:
+    response = operator.post(NEW, {**VALID, "task": task, "args": args, "kwargs": kwargs})
+
+    [error] = field_errors(response, field)
+    assert error.startswith(message)
+    assert task_count(services) == 0

@@ -163,3 +163,18 @@ def test_anonymous_action_is_sent_to_log_in(
 
     assert response.status_code == 302 and "/login" in response["Location"]
     assert services.scheduler.status(task.id).status is TaskStatus.READY
+
+
+def test_a_running_task_reads_cancelling_until_its_worker_confirms(
+    operator: Client, running: Make
+) -> None:
+    task = running()
+
+    response = operator.post(f"/tasks/{task.id}/cancel/", follow=True)
+    body = response.content.decode()
+
+    assert "is cancelling: its worker stops it now" in body
+    assert "badge-cancelling" in body and "data-cancelling" in body
+    assert "badge-cancelled" not in body
+    listed = operator.get("/tasks/").content.decode()
+    assert "badge-cancelling" in listed

@@ -144,3 +144,15 @@ def test_duplicate_links_to_the_submit_form_for_submitters(
 
     assert f"/tasks/new/?from={task.id}" in operator.get(detail(task.id)).content.decode()
     assert "?from=" not in viewer.get(detail(task.id)).content.decode()
+
+
+def test_the_refresh_that_finds_the_task_finished_removes_the_live_badge(
+    viewer: Client, failed: Make
+) -> None:
+    task = failed()
+
+    fragment = viewer.get(f"/tasks/{task.id}/", headers={"HX-Request": "true"}).content.decode()
+    page = viewer.get(f"/tasks/{task.id}/").content.decode()
+
+    assert '<span id="live-controls" hx-swap-oob="true"></span>' in fragment
+    assert "Pause live updates" not in page

@@ -85,3 +85,49 @@ def test_errors_without_transitions_still_show_as_attempts() -> None:
 
 def test_no_attempts_before_the_first_claim() -> None:
     assert attempts_of(Task.create("app.job", now=T0), []) == []
+
+
+def test_a_delayed_task_waited_from_its_due_time_not_from_its_enqueue() -> None:
+    # Submitted to run an hour later, claimed 2 s after it fell due, without a promotion.
+    due = T0 + timedelta(hours=1)
+    task = Task.create("app.job", now=T0, run_after=due)
+    task.claim("w1", now=due + timedelta(seconds=2), lease=LEASE)
+
+    [attempt] = attempts_of(task, task.pending_transitions)
+
+    assert attempt.waited == timedelta(seconds=2)
+
+
+def test_ran_counts_from_the_start_of_the_code_not_from_the_claim() -> None:
+    task = Task.create("app.job", now=T0)
+    task.claim("w1", now=T0, lease=LEASE)
+    # The claim sat 4.7 s in the worker before its code began.
+    task.mark_started(attempt=1, now=T0 + timedelta(seconds=4.7))
+    task.succeed(1, attempt=1, now=T0 + timedelta(seconds=5))
+
+    [attempt] = attempts_of(task, task.pending_transitions)
+
+    assert attempt.ran == timedelta(seconds=0.3)
+    assert not attempt.ran_is_bound
+
+
+def test_an_earlier_attempt_claimed_while_backing_off_has_no_known_wait() -> None:
+    task = Task.create("app.job", now=T0, max_attempts=3)
+    task.claim("w1", now=T0, lease=LEASE)
+    task.fail(error(task, T0, "first"), attempt=1, now=T0, policy=POLICY, rng=random.Random(1))
+    # Claimed straight from retrying (no promotion): its due time was in run_after only.
+    task.claim("w2", now=task.run_after + timedelta(seconds=1), lease=LEASE)
+    task.fail(
+        error(task, task.run_after, "second"),
+        attempt=2,
+        now=task.run_after + timedelta(seconds=2),
+        policy=POLICY,
+        rng=random.Random(1),
+    )
+
+    first, second = attempts_of(task, task.pending_transitions)
+
+    # The first was claimed ready on arrival; the second's due time went with its run_after.
+    assert first.waited == timedelta(0)
+    assert second.waited is None
+    assert second.ran == timedelta(seconds=1) and second.ran_is_bound
