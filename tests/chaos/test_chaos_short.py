@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.slow
 
-FAULTS = ("pause-worker", "kill-supervisor", "pause-supervisor")
+# The kill first: it waits for a long task to be running, which is likeliest early on.
+FAULTS = ("kill-supervisor", "pause-worker", "pause-supervisor")
 # Zero in every run: the checker's own lines (each also counts in "violations").
 MUST_BE_ZERO = (
     "no task lost (all terminal)",
@@ -48,7 +49,8 @@ def test_a_short_chaos_run_with_pauses_and_supervisor_kills_breaks_no_invariant(
     command += ["--workers", "4", "--concurrency", "2", "--kill-every", "5", "--no-restart"]
     # A short lease keeps a pause of 2-3 leases short; faults every 7 s in the first half.
     command += ["--lease", "4", "--faults", ",".join(FAULTS), "--fault-every", "7"]
-    command += ["--long-share", "0.05"]
+    # Enough long tasks that one runs whenever a supervisor kill comes round.
+    command += ["--long-share", "0.08"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=190)

@@ -21,7 +21,8 @@ from scheduler_core.domain.ports import SubmitRequest
 from scheduler_core.models import TaskErrorRecord, TaskRecord
 from scheduler_core.storage import DjangoQueue, DjangoTaskRepository
 
-STATUS_ORDER = ["scheduled", "ready", "running", "retrying", "succeeded", "failed", "cancelled"]
+# The order the pages show statuses in: the enum's (blocked workflow steps first).
+STATUS_ORDER = [status.value for status in TaskStatus]
 
 
 @pytest.fixture

@@ -39,10 +39,15 @@ def test_the_list_filters_by_name_and_status(services: Services, login_as: Login
     fail_first(services)
     client = login_as("viewer")
 
-    page = client.get("/workflows/").content.decode()
-    by_name = client.get("/workflows/", {"name": "first"}).content.decode()
-    running = client.get("/workflows/", {"status": "running"}).content.decode()
-    failed = client.get("/workflows/", {"status": "failed"}).content.decode()
+    def listed(**query: str) -> str:
+        # The list itself: the search box's suggestions elsewhere on the page name runs too.
+        html = client.get("/workflows/", query).content.decode()
+        return html[html.index("<main") :][html[html.index("<main") :].find("<table") :]
+
+    page = listed()
+    by_name = listed(name="first")
+    running = listed(status="running")
+    failed = listed(status="failed")
 
     assert "first" in page and "doomed" in page
     assert "first" in by_name and "doomed" not in by_name
