@@ -95,7 +95,8 @@ class Slot(ABC):
 
     def renew(self, lease_sent_at: float, deadline: float) -> None:
         """The running attempt's lease was extended by a write sent at `lease_sent_at`."""
-        if lease_sent_at >= self.lease_sent_at or self.lease_deadline == float("inf"):
+        # Only forward: a heartbeat sent before the claim it raced must not pull it back.
+        if lease_sent_at >= self.lease_sent_at:
             self.lease_sent_at = lease_sent_at
             self.lease_deadline = deadline
             self._publish_deadline(deadline)

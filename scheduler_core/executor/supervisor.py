@@ -431,12 +431,11 @@ class Supervisor:
         old = self.worker.id
         self.worker.id = default_worker_id(self.config.hostname)
         try:
-            close_old_connections()
+            if self.config.database is not None:
+                # The main thread's connection may have died with the pause or the cut.
+                close_old_connections()
             sent_at = time.monotonic()
-            # A heartbeat stamped now by the shared clock, not the one of our start-up: a
-            # worker coming back after a pause must not look dead from the start.
-            self.worker.last_heartbeat = self.services.clock.now()
-            self.services.workers.register(self.worker)
+            self._register()
             self.services.workers.start(self.worker.id)
         except Exception:
             logger.exception("worker %s could not register again; retrying", old)
@@ -571,16 +570,18 @@ class Supervisor:
     def _register_patiently(self) -> bool:
         """Register, waiting for a database that is away (patience.PATIENCE)."""
 
-        def register() -> None:
-            self.worker.last_heartbeat = self.services.clock.now()
-            self.services.workers.register(self.worker)
-
         try:
-            when_database_answers("registering", register, give_up=self._signalled)
+            when_database_answers("registering", self._register, give_up=self._signalled)
         except DatabaseError:
             logger.exception("worker %s could not register; giving up", self.worker.id)
             return False
         return True
+
+    def _register(self) -> None:
+        # A heartbeat stamped now by the shared clock, not the one of the object's making:
+        # a worker coming back after a pause must not look dead from the start.
+        self.worker.last_heartbeat = self.services.clock.now()
+        self.services.workers.register(self.worker)
 
     def _set_state(self, state: WorkerState) -> None:
         change = {

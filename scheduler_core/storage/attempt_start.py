@@ -26,18 +26,24 @@ WHERE status = 'running' AND worker_id = %s AND attempt = %s
 _SQLITE_NOW = "strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now')"
 
 
+def ids_by_attempt(held: Collection[tuple[UUID, int]]) -> dict[int, list[UUID]]:
+    """The task ids of (task id, attempt) pairs, by attempt: most tasks are on their first,
+    so a fenced statement per attempt number stays short and finds rows by primary key."""
+    grouped: dict[int, list[UUID]] = {}
+    for task_id, attempt in held:
+        grouped.setdefault(attempt, []).append(task_id)
+    return grouped
+
+
 def mark_attempts_started(using: str, worker_id: str, held: Collection[tuple[UUID, int]]) -> int:
     """Stamp the start of the (task id, attempt) pairs the worker still holds; how many."""
     connection = connections[using]
     now = "statement_timestamp()" if connection.vendor == "postgresql" else _SQLITE_NOW
-    by_attempt: dict[int, list[UUID]] = {}
-    for task_id, attempt in held:
-        by_attempt.setdefault(attempt, []).append(task_id)
     key = TaskRecord._meta.pk
     assert key is not None
     changed = 0
     with connection.cursor() as cursor:
-        for attempt, ids in by_attempt.items():
+        for attempt, ids in ids_by_attempt(held).items():
             for first in range(0, len(ids), CHUNK):
                 chunk = ids[first : first + CHUNK]
                 sql = _MARK_SQL.format(now=now, ids=", ".join(["%s"] * len(chunk)))

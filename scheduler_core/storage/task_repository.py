@@ -31,7 +31,7 @@ from scheduler_core.models import TaskErrorRecord, TaskEvent, TaskRecord
 from scheduler_core.models.choices import live
 
 from .activity import prune_activity
-from .attempt_start import mark_attempts_started
+from .attempt_start import ids_by_attempt, mark_attempts_started
 from .completion import is_plain_success, store_successes
 from .counters.reads import queue_counts
 from .db_clock import DatabaseClock
@@ -300,16 +300,14 @@ class DjangoTaskRepository(TaskRepository):
         self, worker_id: str, held: Collection[tuple[UUID, int]], lease: timedelta
     ) -> list[Task]:
         """Push to now + lease the leases of the worker's running tasks among `held`."""
-        ids_by_attempt: dict[int, list[UUID]] = {}
-        for task_id, attempt in held:
-            ids_by_attempt.setdefault(attempt, []).append(task_id)
-        if not ids_by_attempt:
+        by_attempt = ids_by_attempt(held)
+        if not by_attempt:
             return []
         # One id list per attempt number: attempts are few (most tasks are on their first),
         # so the statement stays short, and each row is found by its primary key.
         pairs = reduce(
             operator.or_,
-            (Q(attempt=attempt, id__in=ids) for attempt, ids in ids_by_attempt.items()),
+            (Q(attempt=attempt, id__in=ids) for attempt, ids in by_attempt.items()),
         )
         running = self.rows().filter(pairs, worker_id=worker_id, status=TaskStatus.RUNNING.value)
         retry_when_locked(lambda: running.update(lease_expires_at=self.clock.now() + lease))
