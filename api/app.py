@@ -7,7 +7,7 @@ from ninja import NinjaAPI
 from .auth import API_AUTH
 from .errors import install_error_handlers
 from .parser import StrictJsonParser
-from .routes import alerts, catalog, queues, schedules, tasks, workers, workflows
+from .routes import alerts, bulk, catalog, queues, schedules, tasks, workers, workflows
 
 api = NinjaAPI(
     title="Scheduler API",
@@ -24,6 +24,8 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 install_error_handlers(api)
+# Before tasks: its /tasks/cancel and /tasks/retry are not task ids.
+api.add_router("", bulk.router)
 api.add_router("", tasks.router)
 api.add_router("", workers.router)
 api.add_router("", queues.router)

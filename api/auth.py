@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja.errors import AuthorizationError
 from ninja.security import HttpBearer, SessionAuth
 
-from scheduler_core.permissions import (
+from scheduler_core.web.permissions import (
     CANCEL,
     DELETE,
     MANAGE_SCHEDULES,

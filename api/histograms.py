@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from prometheus_client.core import GaugeHistogramMetricFamily
 
-from scheduler_core.storage.stats import recent_timings
+from scheduler_core.queries import recent_timings
 
 # Finished tasks of the last hour, at most this many (the newest): a snapshot of recent
 # behaviour that bounds the work of a scrape, hence gauge histograms, not cumulative ones.
@@ -17,9 +17,9 @@ MAX_TASKS = 10_000
 BUCKETS = (0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 300.0, 1800.0)
 
 
-def timing_histograms(using: str) -> Iterator[GaugeHistogramMetricFamily]:
+def timing_histograms(using: str, now: datetime) -> Iterator[GaugeHistogramMetricFamily]:
     """scheduler_task_run_seconds and scheduler_task_queue_wait_seconds over the window."""
-    timings = recent_timings(using, WINDOW, MAX_TASKS)
+    timings = recent_timings(using, now, WINDOW, MAX_TASKS)
     yield gauge_histogram(
         "scheduler_task_run_seconds",
         "Run time of the last attempt of tasks finished in the last hour",

@@ -10,7 +10,6 @@ import hmac
 from collections.abc import Iterator
 from datetime import timedelta
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -18,12 +17,13 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from scheduler_core.client_ip import client_ip
-from scheduler_core.models import WorkerRecord
-from scheduler_core.storage.db_clock import DatabaseClock
-from scheduler_core.storage.stats import event_totals, queue_stats
+from scheduler_core.bootstrap import get_queries
+from scheduler_core.conf import scheduler_conf
+from scheduler_core.queries import Queries, event_totals, fresh_workers, queue_stats
+from scheduler_core.web.client_ip import client_ip
 
 from .histograms import timing_histograms
+from .task_histograms import per_task_metrics
 
 LOOPBACK = frozenset({"127.0.0.1", "::1"})
 COUNTERS = {
@@ -40,12 +40,12 @@ COUNTERS = {
 class SchedulerCollector(Collector):
     """Task, queue and worker metrics read from the scheduler's database."""
 
-    def __init__(self, using: str) -> None:
-        self.using = using
+    def __init__(self, queries: Queries) -> None:
+        self.queries = queries
 
     def collect(self) -> Iterator[Metric]:
         """One read of the tables per scrape."""
-        now = DatabaseClock(self.using).now()
+        now = self.queries.clock.now()
         tasks = GaugeMetricFamily(
             "scheduler_tasks", "Tasks by status and queue", labels=["queue", "status"]
         )
@@ -54,32 +54,28 @@ class SchedulerCollector(Collector):
             "How long the oldest due task of each queue has waited",
             labels=["queue"],
         )
-        for queue in queue_stats(self.using):
+        for queue in queue_stats(self.queries.database, now):
             for status, count in queue.counts.items():
                 tasks.add_metric([queue.name, status.value], count)
             waited = now - queue.oldest_due_at if queue.oldest_due_at else timedelta(0)
             oldest.add_metric([queue.name], max(0.0, waited.total_seconds()))
         yield tasks
         yield oldest
-        for name, value in event_totals(self.using).items():
+        for name, value in event_totals(self.queries.database).items():
             counter = CounterMetricFamily(f"scheduler_tasks_{name}", COUNTERS[name])
             counter.add_metric([], value)
             yield counter
-        ttl = timedelta(seconds=int(settings.SCHEDULER.get("LEASE_SECONDS", 60)))
-        live = (
-            WorkerRecord.objects.using(self.using)
-            .exclude(state__in=["stopped", "dead"])
-            .filter(last_heartbeat__gte=now - ttl)
-            .count()
-        )
+        ttl = scheduler_conf().stale_after
+        live = fresh_workers(self.queries.database, now, ttl)
         yield GaugeMetricFamily(
             "scheduler_workers_live", "Workers not stopped with a recent heartbeat", value=live
         )
-        yield from timing_histograms(self.using)
+        yield from timing_histograms(self.queries.database, now)
+        yield from per_task_metrics(self.queries, now)
 
 
 def _allowed(request: HttpRequest) -> bool:
-    token = str(settings.SCHEDULER.get("METRICS_TOKEN") or "")
+    token = scheduler_conf().metrics_token
     header = request.headers.get("Authorization", "")
     if token:
         return hmac.compare_digest(header.encode(), f"Bearer {token}".encode())
@@ -95,5 +91,5 @@ def metrics(request: HttpRequest) -> HttpResponse:
     if not _allowed(request):
         return HttpResponse("forbidden\n", status=403, content_type="text/plain")
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(SchedulerCollector(settings.SCHEDULER.get("DATABASE", "default")))
+    registry.register(SchedulerCollector(get_queries()))
     return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from scheduler_core.submit_rate import SubmitRateExceeded
-from scheduler_core.submit_rate import check_submit_rate as count_submits
+from scheduler_core.web.submit_rate import SubmitRateExceeded
+from scheduler_core.web.submit_rate import check_submit_rate as count_submits
 
 from .errors import ApiError
 

@@ -9,6 +9,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from scheduler_core.domain import CatchUp
+from scheduler_core.domain.defaults import MAX_QUEUE_LENGTH
 
 from .schemas import NO_NUL
 
@@ -29,7 +30,7 @@ class ScheduleIn(Schema):
     enabled: bool = True
     catch_up: CatchUp = CatchUp.SKIP
     catch_up_limit: int = 10
-    queue: str | None = Field(default=None, max_length=100, pattern=NO_NUL)
+    queue: str | None = Field(default=None, max_length=MAX_QUEUE_LENGTH, pattern=NO_NUL)
     priority: int | None = None
     max_attempts: int | None = None
     workflow: list[dict[str, Any]] = Field(
@@ -54,7 +55,7 @@ class SchedulePatch(Schema):
     enabled: bool | None = None
     catch_up: CatchUp | None = None
     catch_up_limit: int | None = None
-    queue: str | None = Field(default=None, max_length=100, pattern=NO_NUL)
+    queue: str | None = Field(default=None, max_length=MAX_QUEUE_LENGTH, pattern=NO_NUL)
     priority: int | None = None
     max_attempts: int | None = None
     workflow: list[dict[str, Any]] | None = None

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, AwareDatetime, ConfigDict, StrictInt
+from pydantic import AfterValidator, AwareDatetime, ConfigDict, StrictInt, StrictStr
 
 from scheduler_core.domain import TaskStatus, WorkerState
+from scheduler_core.domain.defaults import MAX_QUEUE_LENGTH
 from scheduler_core.services import MAX_BATCH_SIZE
 
 Seconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]
@@ -39,12 +40,18 @@ class SubmitIn(Schema):
     name: str = Field(max_length=200, description="a name from GET /catalog")
     args: list[Any] = Field(default_factory=list)
     kwargs: dict[str, Any] = Field(default_factory=dict)
-    queue: str | None = Field(default=None, max_length=100)
+    queue: str | None = Field(default=None, max_length=MAX_QUEUE_LENGTH)
     priority: StrictInt | None = Field(default=None, ge=-100, le=100)
     run_after: Moment | None = None
     max_attempts: StrictInt | None = Field(default=None, ge=1, le=1000)
     timeout: Seconds | None = None
     unique_key: str | None = Field(default=None, max_length=255)
+    tags: list[StrictStr] | None = Field(
+        default=None, description="Labels to find the task by, after the task's own"
+    )
+    result_ttl: StrictInt | None = Field(
+        default=None, description="Seconds the result is kept once the task finished"
+    )
 
 
 class BatchIn(Schema):
@@ -64,6 +71,16 @@ class TaskErrorOut(Schema):
     traceback: str
     failed_at: datetime
     worker_id: str | None
+
+
+class ProgressOut(Schema):
+    """The latest progress a running task reported (stored about once a second)."""
+
+    done: float
+    total: float | None
+    message: str
+    percent: int | None = Field(description="done / total as a whole percentage; null if no total")
+    at: datetime | None = Field(description="when the worker stored this report")
 
 
 class TaskOut(Schema):
@@ -89,6 +106,13 @@ class TaskOut(Schema):
     timeout: float | None
     unique_key: str | None
     cancel_requested: bool
+    tags: list[str]
+    result_ttl: int | None
+    result_expired: bool = Field(description="The result_ttl ran out and the result was dropped")
+    progress: ProgressOut | None = Field(
+        None, description="the latest progress the task reported (context.progress)"
+    )
+    snoozes: int = Field(0, description="how often the task snoozed (scheduler_core.Snooze)")
 
 
 class TaskPageOut(Schema):
@@ -126,6 +150,9 @@ class QueueOut(Schema):
     limit: int | None = Field(
         description="At most this many tasks of the queue run at once across all workers"
     )
+    rate: QueueRateOut | None = Field(
+        description="At most this many of the queue's tasks start per second or minute"
+    )
     counts: dict[str, int]
     oldest_ready_age_seconds: float | None
 
@@ -142,6 +169,31 @@ class QueueLimitIn(Schema):
     """A queue's new concurrency limit: a whole number from 1, or null to lift it."""
 
     limit: StrictInt | None
+
+
+class QueueRateIn(Schema):
+    """A queue's new rate limit: at most `limit` task starts per `per`; a null limit lifts it."""
+
+    limit: StrictInt | None
+    per: Literal["second", "minute"] = "second"
+    partition_by: StrictStr | None = Field(
+        default=None, description="A keyword argument whose values each get their own rate"
+    )
+
+
+class QueueRateOut(Schema):
+    """A queue's rate limit: at most `limit` task starts per `per` across all workers."""
+
+    limit: int
+    per: str
+    partition_by: str | None
+
+
+class QueueRateSetOut(Schema):
+    """The queue's rate limit now (null: unlimited)."""
+
+    name: str
+    rate: QueueRateOut | None
 
 
 class QueueLimitOut(Schema):
@@ -170,6 +222,10 @@ class CatalogEntryOut(Schema):
     priority: int
     max_attempts: int
     timeout: float | None
+    soft_timeout: float | None = None
+    retry_policy: list[str] = Field(
+        default_factory=list, description="the effective retry policy and time limits, in words"
+    )
 
 
 class ErrorDetail(Schema):

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from scheduler_core.domain.ports import SubmitRequest
-from scheduler_core.submit_requests import submit_request as build_submit_request
+from scheduler_core.web.submit_requests import submit_request as build_submit_request
 
 from .schemas import SubmitIn
 
 
 def submit_request(body: SubmitIn) -> SubmitRequest:
-    """The request for `body`; UnknownTask for an unregistered name, TaskInvalid for bad args."""
+    """The request for `body`, for the service to judge; UnknownTask for an unregistered name."""
     return build_submit_request(
         body.name,
         body.args,
@@ -20,6 +20,8 @@ def submit_request(body: SubmitIn) -> SubmitRequest:
         max_attempts=body.max_attempts,
         timeout=body.timeout,
         unique_key=body.unique_key,
+        tags=body.tags,
+        result_ttl=body.result_ttl,
     )
 
 

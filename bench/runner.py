@@ -15,7 +15,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import w1_enqueue, w2_drain, w3_latency, w4_pages, w5_memory, w6_claims, w7_workflows
+from . import (
+    w1_enqueue,
+    w2_drain,
+    w3_latency,
+    w4_pages,
+    w5_memory,
+    w6_claims,
+    w7_workflows,
+    w8_startup,
+    w9_rates,
+)
 from .databases import KINDS, ROOT, Kind, postgres_available, server
 from .sizes import MODES, PAGE_P95_TARGETS, TARGETS
 from .stats import spread
@@ -23,7 +33,17 @@ from .workload import Figures, Workload
 
 WORKLOADS: dict[str, Workload] = {
     module.NAME: module
-    for module in (w1_enqueue, w2_drain, w3_latency, w4_pages, w5_memory, w6_claims, w7_workflows)
+    for module in (
+        w1_enqueue,
+        w2_drain,
+        w3_latency,
+        w4_pages,
+        w5_memory,
+        w6_claims,
+        w7_workflows,
+        w8_startup,
+        w9_rates,
+    )
 }
 # These fill big tables; see Sizes.heavy_runs.
 HEAVY = frozenset({"W4", "W5", "W6", "W7"})

@@ -7,8 +7,9 @@ resume to the last success and measures the scheduler, not Python's start-up.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
-from .databases import DatabaseServer
+from .databases import BenchDatabase, DatabaseServer
 from .loader import load_ready_noops
 from .processes import wait_for, workers
 from .sizes import Sizes
@@ -26,11 +27,21 @@ def run(server: DatabaseServer, sizes: Sizes) -> Figures:
     return Figures(metrics, {"tasks": sizes.drain_tasks})
 
 
-def drain(server: DatabaseServer, tasks: int, processes: int) -> float:
-    """Tasks per second `processes` workers reach on `tasks` queued no-ops."""
+def drain(
+    server: DatabaseServer,
+    tasks: int,
+    processes: int,
+    prepare: Callable[[BenchDatabase], None] | None = None,
+) -> float:
+    """Tasks per second `processes` workers reach on `tasks` queued no-ops.
+
+    `prepare` may set the database up further before the workers start (W8 adds a rate).
+    """
     database = server.fresh()
     try:
         database.pause()
+        if prepare is not None:
+            prepare(database)
         load_ready_noops(database, tasks)
         with workers(database, processes) as pool:
             started = time.monotonic()

@@ -93,6 +93,19 @@ class FaultLog:
         """Injections per kind."""
         return Counter(fault.kind for fault in self.faults)
 
+    def settled(self, worker: str, now: float, grace: float) -> bool:
+        """True when the latest fault on `worker` was lifted and it recovered (or `grace`
+        seconds passed without): only then may the run pick that worker for another fault.
+
+        Only the latest fault counts. An earlier fault of the same worker, long recovered,
+        says nothing about the one it is under now: judged by it, a worker still frozen by
+        SIGSTOP was killed or paused again, and its own pause then looked unrecovered.
+        """
+        latest = next((f for f in reversed(self.faults) if f.worker == worker), None)
+        if latest is None or latest.restored is None:
+            return False
+        return latest.recovered is not None or now - latest.restored > grace
+
     def note_recoveries(self, tail: Tail) -> None:
         """Fill in when each lifted fault's worker next started a task."""
         for fault in self.faults:

@@ -10,20 +10,10 @@ import sys
 import time
 from pathlib import Path
 
+from scheduler_core.executor.load_report import descendants, resident_bytes
+
 ROOT = Path(__file__).resolve().parents[1]
 APPLICATION = "chaos-run"
-
-
-def descendants(pid: int) -> list[int]:
-    """The process and every process below it (slots are children of the forkserver)."""
-    found = [pid]
-    for each in found:
-        for thread in Path(f"/proc/{each}/task").glob("*"):
-            try:
-                found += [int(child) for child in (thread / "children").read_text().split()]
-            except OSError:
-                continue
-    return found
 
 
 def start_time(pid: int) -> int | None:
@@ -46,15 +36,7 @@ def alive(pid: int, started: int) -> bool:
 
 def rss_mb(pid: int) -> float:
     """Resident memory of a process and all its descendants, in MB."""
-    total = 0
-    for each in descendants(pid):
-        try:
-            for line in Path(f"/proc/{each}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return total / 1024
+    return (resident_bytes(pid) or 0) / (1024 * 1024)
 
 
 class Managed:

@@ -26,7 +26,8 @@ from pathlib import Path
 
 from scheduler_core.bootstrap import get_services
 from scheduler_core.domain import InvalidTransition, TaskNotFound
-from scheduler_core.schedule_settings import declared_schedules
+from scheduler_core.executor.load_report import descendants
+from scheduler_core.schedules.declared import declared_schedules
 
 from . import live
 from .database import RunDatabase, restart_server, terminate_backends
@@ -44,7 +45,7 @@ from .faults import (
 from .invariants import check, report, uncharged_runs
 from .kinds import KINDS, SCHEDULE_NAME
 from .netns import Partition, target_of, unavailable
-from .processes import Managed, alive, descendants, environment, start_time
+from .processes import Managed, alive, environment, start_time
 from .scenario import plan
 from .snapshot import Snapshot
 from .workflow_plan import SHAPES, plan_workflows
@@ -353,14 +354,11 @@ class ChaosRun:
         """Read the execution log; a worker that recovered from its fault is fair game again."""
         self.tail.poll()
         self.fault_log.note_recoveries(self.tail)
-        pids = {tag: pid for pid, tag in self.tags.items()}
         now = time.monotonic()
-        for fault in self.fault_log.faults:
-            pid = pids.get(fault.worker)
-            if pid is None or self.busy.get(pid) != float("inf") or fault.restored is None:
-                continue
-            waited = time.time() - fault.restored
-            if fault.recovered is not None or waited > RECOVERY_GRACE:
+        for pid, tag in self.tags.items():
+            if self.busy.get(pid) == float("inf") and self.fault_log.settled(
+                tag, time.time(), RECOVERY_GRACE
+            ):
                 self.busy[pid] = now + self.options.lease
 
     def recovering(self) -> bool:
@@ -428,6 +426,10 @@ class ChaosRun:
         self.busy[victim.pid] = float("inf")
 
         def resume() -> None:
+            # Stamped before the first SIGCONT: a worker may start tasks within
+            # milliseconds of it, sooner than this process, on a loaded machine, gets
+            # round to a stamp taken after the signals.
+            self._lifted(victim, fault)
             if kind == "pause-worker":
                 for pid in stopped:
                     with contextlib.suppress(ProcessLookupError):
@@ -435,7 +437,6 @@ class ChaosRun:
                 victim.signal_tree(signal.SIGCONT)
             else:
                 victim.signal(signal.SIGCONT)
-            self._lifted(victim, fault)
 
         self.due.append((time.monotonic() + seconds, resume))
 
@@ -549,7 +550,7 @@ class ChaosRun:
         for start in range(0, len(planned), SUBMIT_BATCH):
             batch = planned[start : start + SUBMIT_BATCH]
             requests = [each.request for each in batch]
-            tasks = live.retrying(partial(self.services.scheduler.submit_many, requests))
+            tasks = live.retrying(partial(self.services.tasks.submit_many, requests))
             for each, task in zip(batch, tasks, strict=True):
                 self.submitted.add(task.id.hex)
                 if each.request.name == KINDS["long"].name:
@@ -579,9 +580,7 @@ class ChaosRun:
             if status != "running" and self.rng.random() > 0.01:
                 continue
             try:
-                live.retrying(
-                    partial(self.services.scheduler.cancel, uuid.UUID(key), actor="chaos")
-                )
+                live.retrying(partial(self.services.tasks.cancel, uuid.UUID(key), actor="chaos"))
             except (InvalidTransition, TaskNotFound):
                 continue
             self.cancelled.add(key)

@@ -105,7 +105,7 @@ class Soak:
         request = SubmitRequest(name=KINDS["quick"].name, max_attempts=KINDS["quick"].max_attempts)
         for start in range(0, options.tasks, SUBMIT_BATCH):
             size = min(SUBMIT_BATCH, options.tasks - start)
-            live.retrying(partial(self.services.scheduler.submit_many, [request] * size))
+            live.retrying(partial(self.services.tasks.submit_many, [request] * size))
             self.sample(workers)
         deadline = time.monotonic() + options.timeout
         while live.unfinished() and time.monotonic() < deadline:

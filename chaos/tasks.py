@@ -15,7 +15,7 @@ from typing import Any
 
 from django.tasks import TaskContext
 
-from scheduler_core.task_definition import task
+from scheduler_core.task_backend.definition import task
 
 from .execlog import recorded
 

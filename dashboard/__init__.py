@@ -1,1 +1,1 @@
-"""The Django project: settings, URLs and (later) the operators' dashboard."""
+"""The Django project (settings, URLs) and the operators' dashboard, one package per page."""

@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from scheduler_core.permissions import VIEW
+from scheduler_core.web.permissions import VIEW
 
 type View = Callable[..., HttpResponse]
 

@@ -15,8 +15,7 @@ from axes.helpers import get_cool_off
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from scheduler_core.bootstrap import get_audit_log
-from scheduler_core.services.audit import AuditRecord
+from scheduler_core.web.operator_audit import record_action
 
 TEMPLATE = "registration/locked_out.html"
 STATUS = 429
@@ -45,13 +44,12 @@ def audit_lockout(
     if getattr(request, "axes_failures_since_start", None) is None:
         return
     cool_off = get_cool_off(request) or timedelta(0)
-    get_audit_log().record(
-        AuditRecord(
-            actor=(username or "")[:150],
-            action="login_locked_out",
-            source="admin" if request.path.startswith("/admin/") else "dashboard",
-            target=(username or "")[:200],
-            details={"path": request.path[:200], "minutes": cool_off.total_seconds() / 60},
-            remote_addr=ip_address or None,
-        )
+    # No logged-in user: the actor is the username tried, the address the one axes counted.
+    record_action(
+        "login_locked_out",
+        source="admin" if request.path.startswith("/admin/") else "dashboard",
+        actor=(username or "")[:150],
+        target=(username or "")[:200],
+        details={"path": request.path[:200], "minutes": cool_off.total_seconds() / 60},
+        remote_addr=ip_address or None,
     )

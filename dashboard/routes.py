@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("tasks/new/", include("dashboard.submit.urls")),
     path("tasks/", include("dashboard.tasks.urls")),
     path("failures/", include("dashboard.failures.urls")),
+    path("stats/", include("dashboard.metrics.urls")),
     path("workers/", include("dashboard.workers.urls")),
     path("queues/", include("dashboard.queues.urls")),
     path("schedules/", include("dashboard.schedules.urls")),

@@ -196,7 +196,7 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "dashboard.login_throttle.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 # The address axes counts by is the one Django sees; behind a proxy, see DJANGO_PROXY_COUNT.
-AXES_CLIENT_IP_CALLABLE = "scheduler_core.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "scheduler_core.web.client_ip.client_ip"
 AXES_VERBOSE = False
 
 LOGIN_URL = "login"
@@ -288,7 +288,7 @@ LOGGING: dict[str, Any] = {
 # django.tasks: `@task` functions' `.enqueue()` goes to the scheduler's workers. QUEUES lists
 # the queue names tasks may use; an empty list allows any name.
 TASKS: dict[str, Any] = {
-    "default": {"BACKEND": "scheduler_core.backend.SchedulerBackend", "QUEUES": []},
+    "default": {"BACKEND": "scheduler_core.task_backend.backend.SchedulerBackend", "QUEUES": []},
 }
 
 SCHEDULER: dict[str, Any] = {

@@ -1,7 +1,8 @@
 """Example tasks, JSON in and JSON out, that show each way a task can go.
 
-`scheduler_core.task_definition.task` is django.tasks' `@task` with the scheduler's options
-(max_attempts, timeout, unique_key) typed; `django.tasks.task` takes them too at run time.
+`scheduler_core.task_backend.definition.task` is django.tasks' `@task` with the scheduler's options
+(max_attempts, timeout, unique_key, soft_timeout, retry_on, no_retry_on, backoff) typed;
+`django.tasks.task` takes them too at run time. docs/tasks.md is the task author's guide.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from typing import Any
 
 from django.tasks import TaskContext
 
-from scheduler_core.task_definition import task
+from scheduler_core import SoftTimeLimitExceeded
+from scheduler_core.task_backend.definition import task
 
 
 @task
@@ -60,3 +62,26 @@ async def greet(name: str) -> str:
 @task()
 def noop() -> None:
     """Do nothing: what the scheduler itself costs per task."""
+
+
+@task(
+    takes_context=True,
+    max_attempts=4,
+    soft_timeout=50,
+    timeout=60,
+    retry_on=(OSError,),
+    no_retry_on=(ValueError,),
+    backoff={"base": 5, "factor": 3, "max": 300, "jitter": 0.1},
+)
+def import_rows(
+    context: TaskContext[Any, Any], rows: int = 20, seconds_per_row: float = 0.25
+) -> int:
+    """Import `rows` rows, reporting progress as it goes; stops cleanly at its soft limit."""
+    imported = 0
+    try:
+        for imported in range(1, rows + 1):
+            time.sleep(seconds_per_row)
+            context.progress(imported, rows, f"imported row {imported} of {rows}")  # type: ignore[attr-defined]
+    except SoftTimeLimitExceeded:
+        context.progress(imported, rows, "stopped at the soft time limit")  # type: ignore[attr-defined]
+    return imported

@@ -9,13 +9,12 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
 
 from .alert_channels import EmailSender, WebhookSender
+from .conf import scheduler_conf
 from .domain.alerts import ChannelType
-from .domain.defaults import DEFAULT_LEASE
 from .domain.ports import Clock
 from .services.alert_delivery import AlertDeliverer, DeliveryReport, RetryPlan
 from .services.alert_evaluator import AlertEvaluator, EvaluationReport
@@ -42,14 +41,6 @@ def allowed_prefixes() -> list[str]:
     return list(getattr(settings, "ALERT_WEBHOOK_ALLOWED", []))
 
 
-def stale_after() -> timedelta:
-    """When a silent worker counts as gone: its lease and one heartbeat (a third of it)."""
-    lease = timedelta(
-        seconds=settings.SCHEDULER.get("LEASE_SECONDS", DEFAULT_LEASE.total_seconds())
-    )
-    return lease + lease / 3
-
-
 def build_alert_services(database: str = "default", *, clock: Clock | None = None) -> AlertServices:
     """Alert services on the tables of `database`; `clock` overrides its clock (tests)."""
     from .storage import DatabaseClock
@@ -57,7 +48,7 @@ def build_alert_services(database: str = "default", *, clock: Clock | None = Non
 
     clock = clock or DatabaseClock(database)
     repository = DjangoAlertRepository(database)
-    probe = DjangoAlertProbe(database, stale_after=stale_after())
+    probe = DjangoAlertProbe(database, stale_after=scheduler_conf().stale_after)
     retry = RetryPlan(
         attempts=int(getattr(settings, "ALERT_RETRY_ATTEMPTS", 6)),
         base_seconds=float(getattr(settings, "ALERT_RETRY_BASE_SECONDS", 5.0)),
@@ -87,7 +78,7 @@ def get_alert_services() -> AlertServices:
     global _alert_services
     with _lock:
         if _alert_services is None:
-            _alert_services = build_alert_services(settings.SCHEDULER.get("DATABASE", "default"))
+            _alert_services = build_alert_services(scheduler_conf().database)
         return _alert_services
 
 
@@ -100,4 +91,4 @@ def reset_alert_services() -> None:
 
 def alerts_enabled() -> bool:
     """Alerts live in the database: none with the in-memory storage."""
-    return bool(settings.SCHEDULER.get("STORAGE", "django") == "django")
+    return scheduler_conf().storage == "django"

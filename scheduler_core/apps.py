@@ -14,6 +14,6 @@ class SchedulerCoreConfig(AppConfig):
         """Register the system checks."""
         from django.core import checks
 
-        from .checks import check_default_task_backend
+        from scheduler_core.task_backend.checks import SCHEDULER_CHECKS, check_default_task_backend
 
-        checks.register(check_default_task_backend)
+        checks.register(check_default_task_backend, SCHEDULER_CHECKS)

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from scheduler_core.schedules.cron import CroniterCalendar
+from scheduler_core.task_backend.registry import registry
 
-from .cron import CroniterCalendar
+from .conf import StorageNotConfigured, scheduler_conf
 from .domain import RetryPolicy
 from .domain.defaults import DEFAULT_LEASE
 from .domain.ports import (
     Clock,
     CronCalendar,
+    MetricsRollup,
     Queue,
     ScheduleRepository,
     TaskCatalog,
@@ -28,49 +29,40 @@ from .domain.ports import (
 )
 from .memory import InMemoryScheduleRepository, InMemoryStorage, InMemoryTaskCatalog
 from .memory.worker_control import InMemoryWorkerControl
-from .registry import registry
 from .services import (
     DEFAULT_RESCUE_BATCH_SIZE,
-    SchedulerService,
-    SchedulerTicker,
     ScheduleService,
+    ScheduleTicker,
     TaskPromoter,
     TaskPruner,
     TaskRescuer,
+    TaskService,
     WorkerService,
     WorkflowService,
 )
 from .services.audit import AuditLog
 
-STORAGES = ("django", "memory")
-# settings.SCHEDULER["RETRY"] keys, and the RetryPolicy field each one sets.
-_RETRY_SETTINGS = {
-    "base_seconds": "base",
-    "factor": "factor",
-    "cap_seconds": "cap",
-    "jitter": "jitter",
-}
-
-
-class StorageNotConfigured(ImproperlyConfigured, ValueError):
-    """settings.SCHEDULER["STORAGE"] names no storage this build knows."""
+if TYPE_CHECKING:
+    from .queries import Queries
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Services:
     """Everything the web layer, the task backend and the workers call, wired to one storage."""
 
-    scheduler: SchedulerService
+    tasks: TaskService
     workers: WorkerService
     rescuer: TaskRescuer
     pruner: TaskPruner
     promoter: TaskPromoter
-    ticker: SchedulerTicker
+    ticker: ScheduleTicker
     schedules: ScheduleService
     workflows: WorkflowService
     clock: Clock
     # Operator commands for workers and the cancels of what they hold (dashboard, executor).
     control: WorkerControl
+    # The metrics rollup of the maintenance pass; the in-memory storage keeps none.
+    metrics: MetricsRollup | None = None
 
 
 def build_services(
@@ -95,7 +87,7 @@ def build_services(
     policy = RetryPolicy() if policy is None else policy
     rng = random.Random() if rng is None else rng
     calendar = CroniterCalendar() if calendar is None else calendar
-    scheduler = SchedulerService(
+    tasks = TaskService(
         tasks=ports.tasks, queue=ports.queue, catalog=ports.catalog, clock=ports.clock
     )
     workflows = WorkflowService(
@@ -106,7 +98,7 @@ def build_services(
         clock=ports.clock,
     )
     return Services(
-        scheduler=scheduler,
+        tasks=tasks,
         workers=WorkerService(
             workers=ports.workers,
             tasks=ports.tasks,
@@ -127,9 +119,9 @@ def build_services(
         pruner=TaskPruner(tasks=ports.tasks, clock=ports.clock),
         promoter=TaskPromoter(tasks=ports.tasks),
         # The ticker decides what is due by the storage's clock, like the promoter and rescuer.
-        ticker=SchedulerTicker(
+        ticker=ScheduleTicker(
             schedules=ports.schedules,
-            scheduler=scheduler,
+            scheduler=tasks,
             clock=ports.clock,
             calendar=calendar,
             workflows=workflows,
@@ -139,12 +131,13 @@ def build_services(
             catalog=ports.catalog,
             clock=ports.clock,
             calendar=calendar,
-            scheduler=scheduler,
+            scheduler=tasks,
             workflows=workflows,
         ),
         workflows=workflows,
         clock=ports.clock,
         control=ports.control,
+        metrics=ports.metrics,
     )
 
 
@@ -160,6 +153,7 @@ class StoragePorts:
     schedules: ScheduleRepository
     workflows: WorkflowRepository
     control: WorkerControl
+    metrics: MetricsRollup | None = None
 
 
 def _storage_ports(
@@ -181,6 +175,7 @@ def _storage_ports(
         # Imported here: the ORM adapters need Django's app registry, the memory ones do not.
         from .storage import (
             DatabaseClock,
+            DjangoMetricsRollup,
             DjangoQueue,
             DjangoScheduleRepository,
             DjangoTaskRepository,
@@ -200,29 +195,9 @@ def _storage_ports(
             schedules=DjangoScheduleRepository(database),
             workflows=DjangoWorkflowRepository(tasks),
             control=DjangoWorkerControl(database, database_clock),
+            metrics=DjangoMetricsRollup(database),
         )
-    raise StorageNotConfigured(
-        f'settings.SCHEDULER["STORAGE"] is {storage!r}; expected one of {", ".join(STORAGES)}'
-    )
-
-
-def retry_policy_from_settings(config: Mapping[str, Any]) -> RetryPolicy:
-    """A RetryPolicy from settings.SCHEDULER["RETRY"]; defaults for keys left out."""
-    unknown = sorted(set(config) - set(_RETRY_SETTINGS))
-    if unknown:
-        raise ImproperlyConfigured(
-            f'settings.SCHEDULER["RETRY"] has unknown keys {unknown}; '
-            f"expected some of {sorted(_RETRY_SETTINGS)}"
-        )
-    fields: dict[str, Any] = {}
-    for key, field in _RETRY_SETTINGS.items():
-        if key in config:
-            value = config[key]
-            fields[field] = timedelta(seconds=value) if key.endswith("_seconds") else value
-    try:
-        return RetryPolicy(**fields)
-    except (TypeError, ValueError) as error:
-        raise ImproperlyConfigured(f'settings.SCHEDULER["RETRY"]: {error}') from error
+    raise StorageNotConfigured(storage)
 
 
 _services: Services | None = None
@@ -249,16 +224,14 @@ def get_services() -> Services:
 
 def services_from_settings(*, lease: timedelta | None = None) -> Services:
     """Fresh services as settings.SCHEDULER describes them; `lease` overrides LEASE_SECONDS."""
-    config = settings.SCHEDULER
-    if lease is None:
-        lease = timedelta(seconds=config.get("LEASE_SECONDS", DEFAULT_LEASE.total_seconds()))
+    conf = scheduler_conf()
     registry.autodiscover()
     return build_services(
-        config["STORAGE"],
+        conf.storage,
         catalog=registry,
-        policy=retry_policy_from_settings(config.get("RETRY", {})),
-        database=config.get("DATABASE", "default"),
-        lease=lease,
+        policy=conf.retry,
+        database=conf.database,
+        lease=conf.lease if lease is None else lease,
     )
 
 
@@ -276,4 +249,18 @@ def get_audit_log() -> AuditLog:
     """The audit log: rows in the scheduler's database (audit needs the users' database too)."""
     from .storage.audit_log import DjangoAuditLog
 
-    return DjangoAuditLog(settings.SCHEDULER.get("DATABASE", "default"))
+    return DjangoAuditLog(scheduler_conf().database)
+
+
+def get_queries() -> Queries:
+    """The read side over the scheduler's database, with that database's clock.
+
+    Built beside the services, not in them: the pages and the API read the tables whatever
+    storage the services run on, as the audit log does (in-memory storage keeps none).
+    """
+    # Imported here: the queries need Django's app registry, as the ORM adapters do.
+    from .queries import Queries
+    from .storage import DatabaseClock
+
+    database = scheduler_conf().database
+    return Queries(database=database, clock=DatabaseClock(database))

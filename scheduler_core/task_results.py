@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.tasks import Task, TaskResult, TaskResultStatus
 from django.tasks.base import TaskError as DjangoTaskError
+from django.tasks.exceptions import InvalidTask, TaskResultDoesNotExist
 
-from . import domain
-from .domain import TaskStatus
-from .domain.records import TIMED_OUT, WORKER_LOST
+from scheduler_core import domain
+from scheduler_core.domain import TaskStatus
+from scheduler_core.domain.records import TIMED_OUT, WORKER_LOST
 
 # django.tasks knows four statuses; docs/state-machine.md explains the mapping.
 _STATUSES = {
@@ -22,6 +23,22 @@ _STATUSES = {
     TaskStatus.FAILED: TaskResultStatus.FAILED,
     TaskStatus.CANCELLED: TaskResultStatus.FAILED,
 }
+
+
+class ResultExpired(TaskResultDoesNotExist):
+    """The task finished, but its result_ttl ran out and the pruner dropped the result.
+
+    A TaskResultDoesNotExist, so code written for any django.tasks backend still copes.
+    """
+
+
+def result_expired(task: domain.Task) -> ResultExpired:
+    """The error get_result raises for a task whose result expired, saying when and why."""
+    finished = "?" if task.finished_at is None else task.finished_at.isoformat()
+    return ResultExpired(
+        f"the result of task {task.id} expired: it finished at {finished} and its "
+        f"result_ttl of {task.result_ttl} s ran out, so the pruner dropped the result"
+    )
 
 
 class WorkerLost(Exception):
@@ -49,22 +66,45 @@ def task_error_from(error: domain.TaskError) -> DjangoTaskError:
     return DjangoTaskError(exception_class_path=path, traceback=traceback)
 
 
+def as_enqueued[**P, R](task: domain.Task, django_task: Task[P, R]) -> Task[P, R]:
+    """`django_task` with the overrides the stored task was enqueued with, if any.
+
+    Only a task enqueued through `using()` pays for the copy (which validates again).
+    """
+    if (
+        task.priority == django_task.priority
+        and task.queue == django_task.queue_name
+        and task.requested_run_after == django_task.run_after
+    ):
+        return django_task
+    try:
+        return django_task.using(
+            priority=task.priority, queue_name=task.queue, run_after=task.requested_run_after
+        )
+    except InvalidTask:
+        # Submitted by name (API, dashboard) to a queue the TASKS setting does not list.
+        return django_task
+
+
 def task_result_from[**P, R](
     task: domain.Task, django_task: Task[P, R], backend_alias: str
 ) -> TaskResult[P, R]:
     """The django.tasks TaskResult of a stored task, run by `django_task` on `backend_alias`.
 
     Stable contract (the executor builds task_started/task_finished and TaskContext on it):
-    `started_at` and `last_attempted_at` are both the start of the latest attempt (the task
-    keeps no earlier ones), `worker_ids` has one entry per attempt so `TaskContext.attempt`
-    equals `task.attempt`, and the return value is set only once the task succeeded.
+    `task` is `django_task` with the priority, queue and run_after the task was enqueued
+    with (its `using()` overrides); `started_at` is the start of the first attempt and
+    `last_attempted_at` that of the latest; `worker_ids` has one entry per attempt so
+    `TaskContext.attempt` equals `task.attempt`; the return value is set only once the
+    task succeeded.
     """
     result = TaskResult(
-        task=django_task,
+        task=as_enqueued(task, django_task),
         id=str(task.id),
         status=task_result_status(task.status),
         enqueued_at=task.enqueued_at,
-        started_at=task.started_at,
+        # Rows stored before the first start was kept have only the latest.
+        started_at=task.first_started_at or task.started_at,
         finished_at=task.finished_at,
         last_attempted_at=task.started_at,
         args=list(task.args),

@@ -15,7 +15,8 @@ from ninja import Path, Query, Router, Status
 
 from scheduler_core.alert_wiring import get_alert_services
 from scheduler_core.domain.alerts import AlertRule, Channel, ChannelType, Incident
-from scheduler_core.permissions import MANAGE_ALERT_CHANNELS, MANAGE_ALERTS, VIEW
+from scheduler_core.web.operator_audit import audit_request
+from scheduler_core.web.permissions import MANAGE_ALERT_CHANNELS, MANAGE_ALERTS, VIEW
 
 from .. import auth
 from ..alert_schemas import (
@@ -27,7 +28,6 @@ from ..alert_schemas import (
     RulePatch,
     SilenceIn,
 )
-from ..audit import audit
 from ..errors import ApiError
 from ..schemas import ErrorOut
 
@@ -58,7 +58,8 @@ def create(request: HttpRequest, body: RuleIn) -> Status[dict[str, Any]]:
     fields = body.model_dump(exclude={"channels"})
     rule = AlertRule(**fields, channels=[_channel(c) for c in body.channels])
     created = get_alert_services().rules.create(rule)
-    audit(request, "create_alert_rule", target=created.name, details=created.audit_details())
+    details = created.audit_details()
+    audit_request(request, "create_alert_rule", source="api", target=created.name, details=details)
     return Status(201, _out(request, created))
 
 
@@ -92,7 +93,8 @@ def change(request: HttpRequest, rule_id: Id, body: RulePatch) -> dict[str, Any]
             auth.require(request, MANAGE_ALERT_CHANNELS)
         rule.channels = channels
     changed = service.change(rule)
-    audit(request, "change_alert_rule", target=changed.name, details=changed.audit_details())
+    details = changed.audit_details()
+    audit_request(request, "change_alert_rule", source="api", target=changed.name, details=details)
     return _out(request, changed)
 
 
@@ -106,7 +108,7 @@ def delete(request: HttpRequest, rule_id: Id) -> Status[None]:
     service = get_alert_services().rules
     name = service.get(rule_id).name
     service.delete(rule_id)
-    audit(request, "delete_alert_rule", target=name)
+    audit_request(request, "delete_alert_rule", source="api", target=name)
     return Status(204, None)
 
 
@@ -128,7 +130,9 @@ def silence(request: HttpRequest, rule_id: Id, body: SilenceIn) -> dict[str, Any
     else:
         rule = service.silence(rule_id, body.seconds)
     until = rule.silenced_until.isoformat() if rule.silenced_until else None
-    audit(request, "silence_alert_rule", target=rule.name, details={"until": until})
+    audit_request(
+        request, "silence_alert_rule", source="api", target=rule.name, details={"until": until}
+    )
     return _out(request, rule)
 
 
@@ -173,7 +177,7 @@ def acknowledge(request: HttpRequest, incident_id: Id) -> Incident:
     incident = get_alert_services().rules.acknowledge(
         incident_id, f"api:{request.user.get_username()}"
     )
-    audit(request, "acknowledge_incident", target=str(incident.id))
+    audit_request(request, "acknowledge_incident", source="api", target=str(incident.id))
     return incident
 
 

@@ -9,8 +9,9 @@ from django.http import HttpRequest
 from ninja import Router
 
 from scheduler_core.domain.defaults import DEFAULT_MAX_ATTEMPTS
-from scheduler_core.registry import registry
-from scheduler_core.task_definition import SchedulerTask
+from scheduler_core.task_backend.definition import SchedulerTask
+from scheduler_core.task_backend.policy import retry_summary
+from scheduler_core.task_backend.registry import registry
 
 from .. import auth
 from ..schemas import CatalogEntryOut, ErrorOut
@@ -33,9 +34,10 @@ def catalog(request: HttpRequest) -> list[dict[str, Any]]:
 def _entry(name: str) -> dict[str, Any]:
     task = registry.get(name)
     # A plain django.tasks Task has no retry options; the scheduler's defaults apply to it.
-    max_attempts, timeout = DEFAULT_MAX_ATTEMPTS, None
+    max_attempts, timeout, soft_timeout = DEFAULT_MAX_ATTEMPTS, None, None
     if isinstance(task, SchedulerTask):
         max_attempts, timeout = task.max_attempts, task.timeout
+        soft_timeout = task.soft_timeout
     return {
         "name": name,
         "parameters": [_parameter(p) for p in registry.parameters(name).parameters.values()],
@@ -43,6 +45,8 @@ def _entry(name: str) -> dict[str, Any]:
         "priority": task.priority,
         "max_attempts": max_attempts,
         "timeout": timeout,
+        "soft_timeout": soft_timeout,
+        "retry_policy": retry_summary(task),
     }
 
 

@@ -13,11 +13,11 @@ from django.http import HttpRequest
 from ninja import Path, Router, Status
 
 from scheduler_core.bootstrap import get_services
-from scheduler_core.cron import describe
 from scheduler_core.domain import Schedule, Task
+from scheduler_core.schedules.cron import describe
+from scheduler_core.web.operator_audit import audit_request
 
 from .. import auth
-from ..audit import audit
 from ..errors import ApiError
 from ..schedule_schemas import ScheduleIn, ScheduleOut, SchedulePatch
 from ..schemas import NO_NUL, ErrorOut, TaskOut
@@ -49,7 +49,7 @@ def create(request: HttpRequest, body: ScheduleIn) -> Status[dict[str, Any]]:
     """Validate and store a schedule; 422 names the field at fault and nothing is saved."""
     auth.require(request, auth.MANAGE_SCHEDULES)
     schedule = get_services().schedules.create(Schedule(**body.model_dump()))
-    audit(request, "create_schedule", target=schedule.name)
+    audit_request(request, "create_schedule", source="api", target=schedule.name)
     return Status(201, _out(schedule))
 
 
@@ -64,7 +64,7 @@ def change(request: HttpRequest, name: Name, body: SchedulePatch) -> dict[str, A
             raise ApiError(422, "invalid", "must not be null", field=field)
         setattr(schedule, field, value)
     changed = service.change(schedule)
-    audit(request, "change_schedule", target=name)
+    audit_request(request, "change_schedule", source="api", target=name)
     return _out(changed)
 
 
@@ -73,7 +73,7 @@ def delete(request: HttpRequest, name: Name) -> Status[None]:
     """Delete the schedule; tasks it already fired are left alone."""
     auth.require(request, auth.MANAGE_SCHEDULES)
     get_services().schedules.delete(name)
-    audit(request, "delete_schedule", target=name)
+    audit_request(request, "delete_schedule", source="api", target=name)
     return Status(204, None)
 
 
@@ -94,7 +94,7 @@ def run_now(request: HttpRequest, name: Name) -> Status[Task]:
     """Submit one task of the schedule at once, paused or not; its next run stays put."""
     auth.require(request, auth.RUN_NOW)
     task = get_services().schedules.run_now(name, actor=f"api:{request.user.get_username()}")
-    audit(request, "run_schedule_now", [task], target=name)
+    audit_request(request, "run_schedule_now", [task], source="api", target=name)
     return Status(201, task)
 
 
@@ -102,7 +102,9 @@ def _set_enabled(request: HttpRequest, name: str, *, enabled: bool) -> dict[str,
     """Check the permission, pause or resume the schedule, and audit it."""
     auth.require(request, auth.RUN_NOW)
     schedule = get_services().schedules.set_enabled(name, enabled)
-    audit(request, "resume_schedule" if enabled else "pause_schedule", target=name)
+    audit_request(
+        request, "resume_schedule" if enabled else "pause_schedule", source="api", target=name
+    )
     return _out(schedule)
 
 

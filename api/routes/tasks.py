@@ -6,7 +6,7 @@ from collections.abc import Callable
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from pydantic import Field
 
 from scheduler_core.bootstrap import get_services
@@ -14,43 +14,33 @@ from scheduler_core.domain import (
     Cursor,
     PageRequest,
     Task,
-    TaskFilter,
     TaskInvalid,
-    TaskStatus,
     UnknownTask,
 )
 from scheduler_core.domain.listing import MAX_PAGE_SIZE
+from scheduler_core.web.operator_audit import audit_request
 
 from .. import auth
-from ..audit import audit
 from ..errors import ApiError
 from ..ratelimit import check_submit_rate
 from ..schemas import (
-    NO_NUL,
     BatchIn,
     BatchOut,
     ErrorOut,
-    Moment,
     SubmitIn,
     TaskOut,
     TaskPageOut,
 )
 from ..submission import same_payload, submit_request
+from ..task_filters import TaskFilterFields
 
 router = Router(tags=["tasks"])
 ERRORS = dict.fromkeys((400, 401, 403, 404, 409, 413, 415, 422, 429), ErrorOut)
 
 
-class TaskListQuery(Schema):
-    """Filters of the task list; all optional, combined with AND."""
+class TaskListQuery(TaskFilterFields):
+    """Filters of the task list, all optional and combined with AND, and the page wanted."""
 
-    status: list[TaskStatus] = Field(default_factory=list)
-    queue: str | None = Field(default=None, max_length=100, pattern=NO_NUL)
-    name: str | None = Field(default=None, max_length=200, pattern=NO_NUL)
-    worker: str | None = Field(default=None, max_length=200, pattern=NO_NUL)
-    enqueued_after: Moment | None = None
-    enqueued_before: Moment | None = None
-    search: str | None = Field(default=None, max_length=200, pattern=NO_NUL)
     cursor: str | None = Field(default=None, max_length=200)
     limit: int = Field(default=50, ge=1, le=MAX_PAGE_SIZE)
 
@@ -60,19 +50,23 @@ def submit(request: HttpRequest, body: SubmitIn) -> Status[Task]:
     """Validate and store one task (201); a live task holding its unique key is returned (200)."""
     auth.require(request, auth.SUBMIT)
     submit_req = submit_request(body)
-    check_submit_rate(request.user.pk, 1)
-    task, created = get_services().scheduler.submit_or_find(submit_req)
-    if submit_req.unique_key and not same_payload(submit_req, task.name, task.args, task.kwargs):
+    # Counted once the service found the request valid, before it stores anything.
+    submitted = get_services().tasks.submit(
+        submit_req, admit=lambda: check_submit_rate(request.user.pk, 1)
+    )
+    task = submitted.task
+    # A live holder of the unique key (given, or derived by the task) running another call.
+    if not submitted.created and not same_payload(submit_req, task.name, task.args, task.kwargs):
         raise ApiError(
             409,
             "unique_key_conflict",
             f"task {task.id} holds this unique key with other arguments",
             field="unique_key",
         )
-    if not created:
+    if not submitted.created:
         # Nothing was stored or changed: no audit record, and no 201 Created.
         return Status(200, task)
-    audit(request, "submit", [task])
+    audit_request(request, "submit", [task], source="api")
     return Status(201, task)
 
 
@@ -88,13 +82,14 @@ def submit_batch(request: HttpRequest, body: BatchIn) -> Status[dict[str, list[T
             raise TaskInvalid(f"tasks[{index}].{error.field}", error.message) from error
         except UnknownTask as error:
             raise ApiError(422, "unknown_task", str(error), field=f"tasks[{index}].name") from error
-    check_submit_rate(request.user.pk, len(requests))
     try:
-        tasks = get_services().scheduler.submit_many(requests)
+        tasks = get_services().tasks.submit_many(
+            requests, admit=lambda: check_submit_rate(request.user.pk, len(requests))
+        )
     except TaskInvalid as error:
         # The services number a batch's entries "requests[i]"; this API calls them "tasks[i]".
         raise TaskInvalid(error.field.replace("requests[", "tasks[", 1), error.message) from error
-    audit(request, "submit", tasks)
+    audit_request(request, "submit", tasks, source="api")
     return Status(201, {"tasks": tasks})
 
 
@@ -102,17 +97,9 @@ def submit_batch(request: HttpRequest, body: BatchIn) -> Status[dict[str, list[T
 def list_tasks(request: HttpRequest, query: Query[TaskListQuery]) -> dict[str, object]:
     """Tasks matching the filters, newest first, one cursor page at a time."""
     auth.require(request, auth.VIEW)
-    task_filter = TaskFilter(
-        statuses=frozenset(query.status),
-        queue=query.queue,
-        name=query.name,
-        worker_id=query.worker,
-        enqueued_after=query.enqueued_after,
-        enqueued_before=query.enqueued_before,
-        search=query.search,
-    )
+    task_filter = query.task_filter()
     after = Cursor.decode(query.cursor) if query.cursor else None
-    page = get_services().scheduler.list(task_filter, PageRequest(limit=query.limit, after=after))
+    page = get_services().tasks.list(task_filter, PageRequest(limit=query.limit, after=after))
     next_cursor = page.next_cursor.encode() if page.next_cursor else None
     return {"items": page.items, "next_cursor": next_cursor}
 
@@ -121,7 +108,7 @@ def list_tasks(request: HttpRequest, query: Query[TaskListQuery]) -> dict[str, o
 def get_task(request: HttpRequest, task_id: UUID) -> Task:
     """The task with its arguments, result, errors with tracebacks, attempts and workers."""
     auth.require(request, auth.VIEW)
-    return get_services().scheduler.status(task_id)
+    return get_services().tasks.status(task_id)
 
 
 @router.post("/tasks/{task_id}/cancel", response={200: TaskOut, **ERRORS}, summary="Cancel")
@@ -145,11 +132,11 @@ def run_now(request: HttpRequest, task_id: UUID) -> Task:
 def _act(request: HttpRequest, task_id: UUID, permission: str, action: str) -> Task:
     """Check the permission, apply one operator action, and audit it with the prior state."""
     auth.require(request, permission)
-    scheduler = get_services().scheduler
+    scheduler = get_services().tasks
     before = scheduler.status(task_id).status
     use_case: Callable[..., Task] = getattr(scheduler, action)
     task = use_case(task_id, actor=_actor(request))
-    audit(request, action, [task], from_status=before)
+    audit_request(request, action, [task], source="api", from_status=before)
     return task
 
 
@@ -157,8 +144,8 @@ def _act(request: HttpRequest, task_id: UUID, permission: str, action: str) -> T
 def delete(request: HttpRequest, task_id: UUID) -> Status[None]:
     """Delete a finished task and its history (admin role; 409 unless finished)."""
     auth.require(request, auth.DELETE)
-    task = get_services().scheduler.delete(task_id)
-    audit(request, "delete", [task], from_status=task.status)
+    task = get_services().tasks.delete(task_id)
+    audit_request(request, "delete", [task], source="api", from_status=task.status)
     return Status(204, None)
 
 

@@ -11,10 +11,10 @@ from pydantic import Field
 
 from scheduler_core.bootstrap import get_services
 from scheduler_core.services import RunActionReport, RunSummary, RunView
-from scheduler_core.workflow_requests import StepInput, step_requests
+from scheduler_core.web.operator_audit import audit_request
+from scheduler_core.web.workflow_requests import StepInput, step_requests
 
 from .. import auth
-from ..audit import audit
 from ..ratelimit import check_submit_rate
 from ..schemas import NO_NUL, ErrorOut
 from ..workflow_schemas import (
@@ -58,7 +58,7 @@ def enqueue(request: HttpRequest, body: WorkflowIn) -> Status[dict[str, Any]]:
     )
     check_submit_rate(request.user.pk, len(steps))
     view = get_services().workflows.enqueue(body.name, steps)
-    audit(request, "submit_workflow", view.steps, target=str(view.id))
+    audit_request(request, "submit_workflow", view.steps, source="api", target=str(view.id))
     return Status(201, run_out(view))
 
 
@@ -84,7 +84,8 @@ def cancel(request: HttpRequest, run_id: UUID) -> RunActionReport:
     """Cancel every unfinished step; running ones are asked to stop."""
     auth.require(request, auth.CANCEL)
     report = get_services().workflows.cancel(run_id, actor=_actor(request))
-    audit(request, "cancel_workflow", target=str(run_id), details={"changed": report.changed})
+    changed = {"changed": report.changed}
+    audit_request(request, "cancel_workflow", source="api", target=str(run_id), details=changed)
     return report
 
 
@@ -95,7 +96,8 @@ def retry_failed(request: HttpRequest, run_id: UUID) -> RunActionReport:
     """Retry the run's failed steps; the steps their failure cancelled wait for them again."""
     auth.require(request, auth.RETRY)
     report = get_services().workflows.retry_failed(run_id, actor=_actor(request))
-    audit(request, "retry_workflow", target=str(run_id), details={"changed": report.changed})
+    changed = {"changed": report.changed}
+    audit_request(request, "retry_workflow", source="api", target=str(run_id), details=changed)
     return report
 
 

@@ -7,9 +7,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from dashboard.access import action
-from dashboard.audit import audit
 from scheduler_core.domain.alerts import AlertRuleInvalid
-from scheduler_core.permissions import MANAGE_ALERTS
+from scheduler_core.web.operator_audit import audit_request
+from scheduler_core.web.permissions import MANAGE_ALERTS
 
 from .lookup import incident_or_404, rule_or_404, rule_service
 
@@ -25,7 +25,7 @@ def acknowledge(request: HttpRequest, incident_id: int) -> HttpResponse:
     """Stop an open incident's reminders (its resolved notice still goes out)."""
     incident = incident_or_404(incident_id)
     rule_service().acknowledge(incident_id, f"dashboard:{request.user.get_username()}")
-    audit(request, "acknowledge_incident", target=str(incident_id))
+    audit_request(request, "acknowledge_incident", source="dashboard", target=str(incident_id))
     messages.success(request, f"Incident {incident_id} acknowledged.")
     return _back(incident.rule_id)
 
@@ -44,7 +44,13 @@ def silence(request: HttpRequest, rule_id: int) -> HttpResponse:
         messages.error(request, error.message)
         return _back(rule_id)
     until = changed.silenced_until.isoformat() if changed.silenced_until else None
-    audit(request, "silence_alert_rule", target=rule.name, details={"until": until})
+    audit_request(
+        request,
+        "silence_alert_rule",
+        source="dashboard",
+        target=rule.name,
+        details={"until": until},
+    )
     if until:
         messages.success(request, f"Rule {rule.name} silenced until {until}.")
     else:

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 
 from scheduler_core.alert_wiring import alerts_enabled
 from scheduler_core.domain.alerts import IncidentState
-from scheduler_core.permissions import VIEW
+from scheduler_core.web.permissions import VIEW
 
 from .lookup import rule_service
 

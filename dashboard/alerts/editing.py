@@ -8,10 +8,10 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from dashboard.access import form_page
-from dashboard.audit import audit
 from scheduler_core.domain.alerts import AlertRule, AlertRuleInvalid
 from scheduler_core.domain.ports.alerts import AlertRuleNotFound
-from scheduler_core.permissions import MANAGE_ALERT_CHANNELS, MANAGE_ALERTS
+from scheduler_core.web.operator_audit import audit_request
+from scheduler_core.web.permissions import MANAGE_ALERT_CHANNELS, MANAGE_ALERTS
 
 from .forms import RuleForm, initial_for
 from .lookup import rule_or_404, rule_service
@@ -54,7 +54,10 @@ def new(request: HttpRequest) -> HttpResponse:
     except AlertRuleInvalid as error:
         form.add_rule_error(error)  # the name was taken since the form was checked
         return _show(request, form, None, status=422)
-    audit(request, "create_alert_rule", target=created.name, details=created.audit_details())
+    details = created.audit_details()
+    audit_request(
+        request, "create_alert_rule", source="dashboard", target=created.name, details=details
+    )
     messages.success(request, f"Alert rule {created.name} created.")
     return _detail(created.id)
 
@@ -75,7 +78,10 @@ def edit(request: HttpRequest, rule_id: int) -> HttpResponse:
     except AlertRuleInvalid as error:
         form.add_rule_error(error)
         return _show(request, form, stored, status=422)
-    audit(request, "change_alert_rule", target=changed.name, details=changed.audit_details())
+    details = changed.audit_details()
+    audit_request(
+        request, "change_alert_rule", source="dashboard", target=changed.name, details=details
+    )
     messages.success(request, f"Alert rule {changed.name} saved.")
     return _detail(rule_id)
 
@@ -90,6 +96,6 @@ def delete(request: HttpRequest, rule_id: int) -> HttpResponse:
         rule_service().delete(rule_id)
     except AlertRuleNotFound as error:
         raise Http404(str(error)) from error
-    audit(request, "delete_alert_rule", target=rule.name)
+    audit_request(request, "delete_alert_rule", source="dashboard", target=rule.name)
     messages.success(request, f"Alert rule {rule.name} deleted.")
     return HttpResponseRedirect(reverse("dashboard:alerts:list"), status=303)

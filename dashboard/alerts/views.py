@@ -7,7 +7,7 @@ from django.shortcuts import render
 
 from dashboard.access import page
 from scheduler_core.domain.alerts import AlertRuleInvalid, IncidentState
-from scheduler_core.permissions import MANAGE_ALERT_CHANNELS, VIEW
+from scheduler_core.web.permissions import MANAGE_ALERT_CHANNELS, VIEW
 
 from .forms import PREVIEW_FIELDS, RuleForm
 from .lookup import rule_or_404, rule_service

@@ -7,8 +7,7 @@ from datetime import date, datetime, time, timedelta
 from django import forms
 from django.utils import timezone
 
-from scheduler_core.models.audit import SOURCE_CHOICES
-from scheduler_core.storage.audit_listing import AuditFilter
+from scheduler_core.queries import SOURCE_CHOICES, AuditFilter
 
 
 class AuditFilterForm(forms.Form):

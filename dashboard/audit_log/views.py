@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from dashboard.access import page
-from scheduler_core.models import AuditEntry
-from scheduler_core.permissions import VIEW_AUDIT
-from scheduler_core.storage.audit_listing import audit_entry, audit_page
+from scheduler_core.bootstrap import get_queries
+from scheduler_core.queries import StoredAuditEntry, audit_entry, audit_page
+from scheduler_core.web.permissions import VIEW_AUDIT
 
 from .filters import AuditFilterForm
 
@@ -24,12 +23,12 @@ TASKS_SHOWN = 5
 class AuditRow:
     """An entry as the list shows it: the first few task ids, and how many more it names."""
 
-    entry: AuditEntry
+    entry: StoredAuditEntry
     shown_task_ids: list[str]
     more_tasks: int
 
     @classmethod
-    def of(cls, entry: AuditEntry) -> AuditRow:
+    def of(cls, entry: StoredAuditEntry) -> AuditRow:
         """The row of one entry."""
         task_ids = [str(task_id) for task_id in entry.task_ids]
         return cls(entry, task_ids[:TASKS_SHOWN], max(0, len(task_ids) - TASKS_SHOWN))
@@ -39,7 +38,9 @@ class AuditRow:
 def index(request: HttpRequest) -> HttpResponse:
     """The newest entries matching the filters; "Older" continues after the last one."""
     form = AuditFilterForm(request.GET)
-    result = audit_page(_using(), form.audit_filter(), after=form.cursor(), size=PAGE_SIZE)
+    result = audit_page(
+        get_queries().database, form.audit_filter(), after=form.cursor(), size=PAGE_SIZE
+    )
     query = request.GET.copy()
     query.pop("after", None)
     return render(
@@ -58,12 +59,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @page(VIEW_AUDIT)
 def detail(request: HttpRequest, entry_id: int) -> HttpResponse:
     """One entry with every task id it names."""
-    entry = audit_entry(_using(), entry_id)
+    entry = audit_entry(get_queries().database, entry_id)
     if entry is None:
         raise Http404("no audit entry with this id")
     return render(request, "dashboard/audit_log/detail.html", {"entry": entry})
-
-
-def _using() -> str:
-    alias: str = settings.SCHEDULER.get("DATABASE", "default")
-    return alias

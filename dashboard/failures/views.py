@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -16,9 +15,9 @@ from django.urls import reverse
 from dashboard.access import page
 from dashboard.spans import SPANS, span_from_query
 from dashboard.tasks.operations import OPERATIONS, Operation
+from scheduler_core.bootstrap import get_queries
+from scheduler_core.queries import FailureGroup, failure_groups
 from scheduler_core.services.bulk import BulkAction
-from scheduler_core.storage.db_clock import DatabaseClock
-from scheduler_core.storage.failure_groups import FailureGroup, failure_groups
 
 # Groups shown, biggest first; past this the page says how to narrow the window.
 MAX_GROUPS = 100
@@ -74,9 +73,10 @@ def _groups(using: str, since: datetime, *, cached: bool) -> list[FailureGroup]:
 def failures(request: HttpRequest) -> HttpResponse:
     """The groups of attempts failed within the chosen window, biggest first."""
     span = span_from_query(request.GET.get("window"))
-    using: str = settings.SCHEDULER.get("DATABASE", "default")
+    queries = get_queries()
+    using = queries.database
     # The window starts on a whole second, so the groups and their list links agree.
-    since = (DatabaseClock(using).now() - span.length).replace(microsecond=0)
+    since = (queries.clock.now() - span.length).replace(microsecond=0)
     if span.length >= CACHED_FROM:
         since = since.replace(second=0)
     operations = [

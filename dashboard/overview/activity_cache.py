@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.core.cache import cache
 
-from scheduler_core.storage.activity import Bucket, Window, activity
+from scheduler_core.queries import Bucket, Window, activity
 
 KEY_PREFIX = "scheduler.overview.activity"
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from dashboard.charts import Chart, Point
-from scheduler_core.storage.activity import Bucket
+from scheduler_core.queries import Bucket
 
 from .windows import ChartWindow
 

@@ -5,17 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
-
 from dashboard.charts import Chart
 from dashboard.workers.health import RECENTLY_STOPPED, stale_after
-from scheduler_core.bootstrap import get_services
+from scheduler_core.bootstrap import get_queries, get_services
 from scheduler_core.domain import TaskStatus
-from scheduler_core.storage.activity import Window
-from scheduler_core.storage.db_clock import DatabaseClock
-from scheduler_core.storage.dead_holders import DeadHolders, dead_holders
-from scheduler_core.storage.stats import queue_stats
-from scheduler_core.storage.worker_census import live_workers, worker_census
+from scheduler_core.queries import (
+    DeadHolders,
+    Window,
+    dead_holders,
+    live_workers,
+    queue_stats,
+    worker_census,
+)
 
 from .activity_cache import window_activity
 from .charts import failures_chart, throughput_chart, wait_chart
@@ -36,6 +37,11 @@ class QueueRow:
     oldest_ready_age: timedelta | None
     paused: bool
 
+    @property
+    def cells(self) -> list[tuple[str, int]]:
+        """(status, count) in status order: each count links to its tasks."""
+        return [(status.value, n) for status, n in zip(STATUSES, self.counts, strict=True)]
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Snapshot:
@@ -55,6 +61,11 @@ class Snapshot:
     wait: Chart
 
     @property
+    def total_cells(self) -> list[tuple[str, int]]:
+        """(status, count over every queue) in status order."""
+        return [(status.value, n) for status, n in zip(STATUSES, self.totals, strict=True)]
+
+    @property
     def live_workers(self) -> int:
         """Workers that still beat, so whose maintenance passes will rescue held tasks."""
         return live_workers(self.workers)
@@ -62,10 +73,11 @@ class Snapshot:
 
 def take_snapshot(window: ChartWindow) -> Snapshot:
     """Read the queue counts, worker states and the window's activity from the database."""
-    using: str = settings.SCHEDULER.get("DATABASE", "default")
-    now = DatabaseClock(using).now()
-    paused = get_services().scheduler.paused_queues()
-    stats = {queue.name: queue for queue in queue_stats(using)}
+    queries = get_queries()
+    using = queries.database
+    now = queries.clock.now()
+    paused = get_services().tasks.paused_queues()
+    stats = {queue.name: queue for queue in queue_stats(using, now)}
     rows = []
     for name in sorted(stats.keys() | paused):
         queue = stats.get(name)
@@ -86,10 +98,12 @@ def take_snapshot(window: ChartWindow) -> Snapshot:
         now=now,
         queues=rows,
         totals=[sum(row.counts[index] for row in rows) for index in range(len(STATUSES))],
-        workers=worker_census(using, ttl),
+        workers=worker_census(using, now, ttl),
         stale_after=ttl,
         # The hour of the workers page's "recent" filter, so its "dead" view lists these.
-        dead=dead_holders(using, stale_after=ttl, dead_since=RECENTLY_STOPPED, limit=HELD_SHOWN),
+        dead=dead_holders(
+            using, now, stale_after=ttl, dead_since=RECENTLY_STOPPED, limit=HELD_SHOWN
+        ),
         paused=sorted(paused),
         throughput=throughput_chart(buckets, window),
         failures=failures_chart(buckets, window),

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
-from django_htmx.middleware import HtmxDetails
 
 from dashboard.access import page
 from dashboard.charts import bar_chart, line_chart
+from dashboard.htmx import HtmxHttpRequest
 
 from .snapshot import STATUSES, take_snapshot
 from .windows import WINDOWS, window_from_query
 
 TEMPLATE = "dashboard/overview/page.html"
-
-
-class HtmxHttpRequest(HttpRequest):
-    """A request that went through django-htmx's middleware."""
-
-    htmx: HtmxDetails
 
 
 @page()

@@ -1,15 +1,14 @@
-"""The rows of the queue page: the database's numbers plus pause flags and limits."""
+"""The rows of the queue page: the database's numbers plus pause flags, limits and rates."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
-
-from scheduler_core.bootstrap import get_services
-from scheduler_core.domain.defaults import MAX_QUEUE_LENGTH, QUEUE_NAME_PATTERN
-from scheduler_core.storage.queue_board import QueueNumbers, queue_board
+from scheduler_core.bootstrap import get_queries, get_services
+from scheduler_core.domain.queue_names import is_queue_name
+from scheduler_core.domain.queue_rates import QueueRate
+from scheduler_core.queries import QueueNumbers, queue_board
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +19,7 @@ class QueueRow:
     paused: bool
     limit: int | None
     oldest_due_age: timedelta | None
+    rate: QueueRate | None = None
 
     @property
     def name(self) -> str:
@@ -29,8 +29,7 @@ class QueueRow:
     @property
     def actionable(self) -> bool:
         """False for a name no queue may have (a row written around the services): no forms."""
-        name = self.numbers.name
-        return len(name) <= MAX_QUEUE_LENGTH and QUEUE_NAME_PATTERN.fullmatch(name) is not None
+        return is_queue_name(self.numbers.name)
 
     @property
     def at_limit(self) -> bool:
@@ -39,22 +38,24 @@ class QueueRow:
 
 
 def queue_rows() -> list[QueueRow]:
-    """Every queue holding a task, paused, limited or served by a worker, by name."""
+    """Every queue holding a task, paused, limited, rated or served by a worker, by name."""
     services = get_services()
-    board = queue_board(settings.SCHEDULER.get("DATABASE", "default"))
-    paused = services.scheduler.paused_queues()
-    limits = services.scheduler.queue_limits()
+    queries = get_queries()
+    board = queue_board(queries.database, queries.clock.now())
+    paused = services.tasks.paused_queues()
+    limits = services.tasks.queue_limits()
+    rates = services.tasks.queue_rates()
     served = {
         queue
         for worker in services.workers.list_workers()
         if not worker.state.has_exited
         for queue in worker.queues
     }
-    names = board.queues.keys() | paused | limits.keys() | served
+    names = board.queues.keys() | paused | limits.keys() | rates.keys() | served
     rows = []
     for name in sorted(names):
         numbers = board.queues.get(name) or QueueNumbers(name=name)
         oldest = numbers.oldest_due_at
         age = None if oldest is None else max(timedelta(0), board.now - oldest)
-        rows.append(QueueRow(numbers, name in paused, limits.get(name), age))
+        rows.append(QueueRow(numbers, name in paused, limits.get(name), age, rates.get(name)))
     return rows

@@ -11,4 +11,5 @@ urlpatterns: list[URLPattern] = [
     path("<str:name>/pause/", views.pause, name="pause"),
     path("<str:name>/resume/", views.resume, name="resume"),
     path("<str:name>/limit/", views.limit, name="limit"),
+    path("<str:name>/rate/", views.rate, name="rate"),
 ]

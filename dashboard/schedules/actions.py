@@ -12,9 +12,9 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from dashboard.access import action
-from dashboard.audit import audit
 from scheduler_core.domain import ScheduleNotFound
-from scheduler_core.permissions import RUN_NOW
+from scheduler_core.web.operator_audit import audit_request
+from scheduler_core.web.permissions import RUN_NOW
 
 from .lookup import schedule_service
 
@@ -35,7 +35,7 @@ def run_now(request: HttpRequest, name: str) -> HttpResponse:
         task = schedule_service().run_now(name, actor=request.user.get_username())
     except ScheduleNotFound as error:
         raise Http404(f"no schedule is called {name!r}") from error
-    audit(request, "run_schedule_now", [task], target=name)
+    audit_request(request, "run_schedule_now", [task], source="dashboard", target=name)
     messages.success(request, f"Schedule {name} ran now: task {task.id} submitted.")
     return _back(request, name)
 
@@ -57,6 +57,8 @@ def _set_enabled(request: HttpRequest, name: str, *, enabled: bool) -> HttpRespo
         schedule_service().set_enabled(name, enabled)
     except ScheduleNotFound as error:
         raise Http404(f"no schedule is called {name!r}") from error
-    audit(request, "resume_schedule" if enabled else "pause_schedule", target=name)
+    audit_request(
+        request, "resume_schedule" if enabled else "pause_schedule", source="dashboard", target=name
+    )
     messages.success(request, f"Schedule {name} {'resumed' if enabled else 'paused'}.")
     return _back(request, name)

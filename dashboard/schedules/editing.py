@@ -12,10 +12,10 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from dashboard.access import form_page
-from dashboard.audit import audit
 from scheduler_core.domain import Schedule, ScheduleInvalid, ScheduleNotFound
-from scheduler_core.permissions import MANAGE_SCHEDULES
-from scheduler_core.registry import registry
+from scheduler_core.task_backend.registry import registry
+from scheduler_core.web.operator_audit import audit_request
+from scheduler_core.web.permissions import MANAGE_SCHEDULES
 
 from .forms import TIMING_FIELDS, ScheduleForm, initial_for, time_zone_names
 from .lookup import schedule_or_404, schedule_service
@@ -67,7 +67,7 @@ def new(request: HttpRequest) -> HttpResponse:
         # The name was free when the form was checked, and taken since.
         form.add_service_error(error)
         return _show(request, form, None, status=422)
-    audit(request, "create_schedule", target=created.name)
+    audit_request(request, "create_schedule", source="dashboard", target=created.name)
     messages.success(request, f"Schedule {created.name} created.")
     return _detail(created.name)
 
@@ -85,7 +85,7 @@ def edit(request: HttpRequest, name: str) -> HttpResponse:
         schedule_service().change(form.schedule())
     except ScheduleNotFound as error:
         raise Http404(f"no schedule is called {name!r}") from error
-    audit(request, "change_schedule", target=name)
+    audit_request(request, "change_schedule", source="dashboard", target=name)
     messages.success(request, f"Schedule {name} saved.")
     return _detail(name)
 
@@ -99,6 +99,6 @@ def delete(request: HttpRequest, name: str) -> HttpResponse:
         schedule_service().delete(name)
     except ScheduleNotFound as error:
         raise Http404(f"no schedule is called {name!r}") from error
-    audit(request, "delete_schedule", target=name)
+    audit_request(request, "delete_schedule", source="dashboard", target=name)
     messages.success(request, f"Schedule {name} deleted.")
     return HttpResponseRedirect(reverse("dashboard:schedules:list"), status=303)

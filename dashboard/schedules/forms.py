@@ -14,9 +14,10 @@ from zoneinfo import available_timezones
 from django import forms
 
 from scheduler_core.domain import CatchUp, Schedule, ScheduleInvalid
+from scheduler_core.domain.defaults import MAX_QUEUE_LENGTH
 from scheduler_core.domain.schedule import DEFAULT_CATCH_UP_LIMIT
-from scheduler_core.json_input import parse_json
 from scheduler_core.services import ScheduleService
+from scheduler_core.web.json_input import parse_json
 
 CATCH_UP_LABELS = {
     CatchUp.SKIP: "Skip missed runs",
@@ -99,7 +100,7 @@ class ScheduleForm(forms.Form):
         initial=DEFAULT_CATCH_UP_LIMIT,
         help_text="With 'run each': the most missed runs fired at once (1 to 1000).",
     )
-    queue = forms.CharField(label="Queue", required=False, max_length=100)
+    queue = forms.CharField(label="Queue", required=False, max_length=MAX_QUEUE_LENGTH)
     priority = forms.IntegerField(label="Priority", required=False, help_text="-100 to 100")
     max_attempts = forms.IntegerField(label="Max attempts", required=False)
 

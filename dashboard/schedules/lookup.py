@@ -4,22 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.http import Http404, HttpRequest
-from django_htmx.middleware import HtmxDetails
+from django.http import Http404
 
-from scheduler_core.bootstrap import get_services
+from scheduler_core.bootstrap import get_queries, get_services
 from scheduler_core.domain import Schedule, ScheduleNotFound, Task
+from scheduler_core.queries import latest_run, recent_runs
 from scheduler_core.services import ScheduleService
-from scheduler_core.storage.schedule_runs import latest_run, recent_runs
 
 from .timing import describe_timing
-
-
-class HtmxHttpRequest(HttpRequest):
-    """A request that went through django-htmx's middleware (which sets `htmx`)."""
-
-    htmx: HtmxDetails
 
 
 def schedule_service() -> ScheduleService:
@@ -35,13 +27,9 @@ def schedule_or_404(name: str) -> Schedule:
         raise Http404(f"no schedule is called {name!r}") from error
 
 
-def _database() -> str:
-    return str(settings.SCHEDULER.get("DATABASE", "default"))
-
-
 def runs_of(name: str, limit: int) -> list[Task]:
     """The newest tasks the schedule produced (firings and run-nows), newest first."""
-    return recent_runs(_database(), name, limit)
+    return recent_runs(get_queries().database, name, limit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +43,7 @@ class ScheduleRow:
 
 def rows() -> list[ScheduleRow]:
     """Every schedule by name, described, with its newest task (one query each)."""
-    database = _database()
+    database = get_queries().database
     return [
         ScheduleRow(
             schedule=schedule,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from scheduler_core.cron import describe
+from scheduler_core.schedules.cron import describe
 
 # The largest unit that divides an interval evenly names it: 7200 s is "every 2 hours".
 _UNITS = ((86400, "day"), (3600, "hour"), (60, "minute"), (1, "second"))

@@ -6,10 +6,11 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from dashboard.access import page
+from dashboard.htmx import HtmxHttpRequest
 from scheduler_core.domain.defaults import DEFAULT_MAX_ATTEMPTS, DEFAULT_QUEUE
-from scheduler_core.permissions import MANAGE_SCHEDULES, VIEW
+from scheduler_core.web.permissions import MANAGE_SCHEDULES, VIEW
 
-from .lookup import HtmxHttpRequest, rows, runs_of, schedule_or_404, schedule_service
+from .lookup import rows, runs_of, schedule_or_404, schedule_service
 from .preview import UPCOMING, preview_context
 from .timing import describe_timing, run_times
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import inspect
 from dataclasses import dataclass
 
-from scheduler_core.registry import registry
-from scheduler_core.submit_requests import TaskDefaults, task_defaults
+from scheduler_core.task_backend.policy import retry_summary
+from scheduler_core.task_backend.registry import registry
+from scheduler_core.web.submit_requests import TaskDefaults, task_defaults
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -18,6 +19,8 @@ class TaskInfo:
     signature: str
     doc: str
     defaults: TaskDefaults
+    # The effective retry policy and time limits, one line each (task_policy.retry_summary).
+    retry_policy: list[str]
 
 
 class _Written:
@@ -55,6 +58,7 @@ def task_info(name: str) -> TaskInfo:
         signature=f"{task.func.__name__}{shown}",
         doc=inspect.getdoc(task.func) or "",
         defaults=task_defaults(name),
+        retry_policy=retry_summary(task),
     )
 
 

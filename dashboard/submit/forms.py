@@ -1,4 +1,9 @@
-"""The submit form: a registered task, JSON arguments checked against it, and the options."""
+"""The submit form: it parses what was typed; the scheduler service judges the task.
+
+The form reads the fields (JSON text, numbers, when to run) into a SubmitRequest. Every rule
+about the task itself (its signature, queue name, tags, sizes...) is checked once, by the
+service on submit; its errors come back here through add_domain_error, each on its field.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from typing import Any
 
 from django import forms
 
-from scheduler_core.domain import TaskInvalid, UnknownTask
+from scheduler_core.domain import TaskInvalid
 from scheduler_core.domain.defaults import (
     MAX_ATTEMPTS_LIMIT,
     MAX_QUEUE_LENGTH,
@@ -15,10 +20,10 @@ from scheduler_core.domain.defaults import (
 )
 from scheduler_core.domain.ports import SubmitRequest
 from scheduler_core.domain.priority import MAX_PRIORITY, MIN_PRIORITY
-from scheduler_core.json_input import parse_json
-from scheduler_core.registry import registry
-from scheduler_core.services import build_task
-from scheduler_core.submit_requests import check_arguments, submit_request
+from scheduler_core.domain.result_expiry import MAX_RESULT_TTL
+from scheduler_core.domain.tags import MAX_TAG_LENGTH, MAX_TAGS
+from scheduler_core.web.json_input import parse_json
+from scheduler_core.web.submit_requests import submit_request
 
 from .catalog import task_names
 from .moments import DEFAULT_ZONE, parse_run_at, zone_choices
@@ -36,6 +41,8 @@ _FORM_FIELDS = {
     "max_attempts": "max_attempts",
     "unique_key": "unique_key",
     "run_after": "run_at",
+    "tags": "tags",
+    "result_ttl": "result_ttl",
 }
 
 
@@ -52,7 +59,7 @@ def _json_editor(shape: str) -> forms.Textarea:
 
 
 class SubmitForm(forms.Form):
-    """What to run and how; `submit_request` holds the validated request once it is valid."""
+    """What to run and how, parsed; `submit_request()` turns a valid form into a request."""
 
     task = forms.ChoiceField(label="Task")
     args = forms.CharField(
@@ -112,11 +119,24 @@ class SubmitForm(forms.Form):
         ),
     )
 
+    tags = forms.CharField(
+        label="Tags",
+        required=False,
+        max_length=MAX_TAGS * (MAX_TAG_LENGTH + 1),
+        help_text="Optional, comma-separated, added to the task's own: e.g. customer:42, import.",
+    )
+    result_ttl = forms.IntegerField(
+        label="Keep the result for (seconds)",
+        required=False,
+        min_value=1,
+        max_value=MAX_RESULT_TTL,
+        help_text="Optional: the result is dropped this long after the task finished.",
+    )
+
     def __init__(self, *args: Any, now: datetime, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The scheduler's clock, so that "in the past" means what the workers will think.
         self.now = now
-        self.submit_request: SubmitRequest | None = None
         task_field = self.fields["task"]
         assert isinstance(task_field, forms.ChoiceField)
         task_field.choices = [(name, name) for name in task_names()]
@@ -129,43 +149,44 @@ class SubmitForm(forms.Form):
         value: list[Any] = parse_json(self.cleaned_data["args"], "args", list)
         return value
 
+    def clean_tags(self) -> list[str]:
+        """The tags, split at commas; each is checked with the rest of the task."""
+        text: str = self.cleaned_data.get("tags") or ""
+        return [tag.strip() for tag in text.split(",") if tag.strip()]
+
     def clean_kwargs(self) -> dict[str, Any]:
         """The keyword arguments: a JSON object that follows the domain's JSON rules."""
         value: dict[str, Any] = parse_json(self.cleaned_data["kwargs"], "kwargs", dict)
         return value
 
     def clean(self) -> dict[str, Any]:
-        """Check the fields together: when to run, then the whole task as the domain sees it."""
+        """Read when to run from the delay or the run-at time (and its zone)."""
         data = super().clean() or {}
-        run_after = self._run_after(data)
-        if {"task", "args", "kwargs"} <= data.keys():
-            # Checked even when an unrelated field is wrong, so every error shows at once.
-            try:
-                check_arguments(data["task"], data["args"], data["kwargs"])
-            except TaskInvalid as error:
-                self.add_domain_error(error)
-        if self.errors:
-            return data
-        try:
-            request = submit_request(
-                data["task"],
-                data["args"],
-                data["kwargs"],
-                queue=data["queue"] or None,
-                priority=data["priority"],
-                run_after=run_after,
-                max_attempts=data["max_attempts"],
-                unique_key=data["unique_key"] or None,
-            )
-            # Every rule a stored task must follow, checked now so that it lands on its field.
-            build_task(registry, request, now=self.now)
-        except UnknownTask as error:
-            self.add_error("task", str(error))
-        except TaskInvalid as error:
-            self.add_domain_error(error)
-        else:
-            self.submit_request = request
+        data["run_after"] = self._run_after(data)
         return data
+
+    def call(self) -> tuple[str, list[Any], dict[str, Any]] | None:
+        """The task, args and kwargs as parsed, when all three parsed (even if others did not)."""
+        data = self.cleaned_data
+        if not {"task", "args", "kwargs"} <= data.keys():
+            return None
+        return data["task"], data["args"], data["kwargs"]
+
+    def submit_request(self) -> SubmitRequest:
+        """The request a valid form asks for; UnknownTask if its task was unregistered since."""
+        data = self.cleaned_data
+        return submit_request(
+            data["task"],
+            data["args"],
+            data["kwargs"],
+            queue=data["queue"] or None,
+            priority=data["priority"],
+            run_after=data["run_after"],
+            max_attempts=data["max_attempts"],
+            unique_key=data["unique_key"] or None,
+            tags=data["tags"],
+            result_ttl=data["result_ttl"],
+        )
 
     def add_domain_error(self, error: TaskInvalid) -> None:
         """Show the domain's complaint on the field it names ("args[0]" lands on args)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
@@ -14,12 +13,12 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from dashboard.access import form_page, page
-from dashboard.audit import audit
 from scheduler_core.bootstrap import Services, get_services
-from scheduler_core.domain import DuplicateTask, Task, TaskInvalid, TaskNotFound, new_task_id
-from scheduler_core.permissions import SUBMIT
-from scheduler_core.registry import registry
-from scheduler_core.submit_rate import SubmitRateExceeded, check_submit_rate
+from scheduler_core.domain import DuplicateTask, Task, TaskInvalid, TaskNotFound, UnknownTask
+from scheduler_core.task_backend.registry import registry
+from scheduler_core.web.operator_audit import audit_request
+from scheduler_core.web.permissions import SUBMIT
+from scheduler_core.web.submit_rate import SubmitRateExceeded, check_submit_rate
 
 from .catalog import TaskInfo, task_info, task_names
 from .forms import SubmitForm
@@ -40,21 +39,18 @@ def new(request: HttpRequest) -> HttpResponse:
         # Only shows the chosen task's details (the no-JavaScript way); nothing is submitted.
         return _page(request, SubmitForm(initial=_preset(request.POST), now=now))
     form = SubmitForm(request.POST, now=now)
-    if form.is_valid():
-        try:
-            # The same per-user limit as the API's, counted together with it.
-            check_submit_rate(request.user.pk, 1)
-        except SubmitRateExceeded as error:
-            form.add_error(None, error.message)
-            response = _page(request, form, status=429)
-            response["Retry-After"] = str(error.retry_after)
-            return response
-        task = _submit(form, services)
-        if task is not None:
-            audit(request, "submit", [task])
-            messages.success(request, f"Submitted {task.name} as task {task.id}.")
-            return HttpResponseRedirect(task_url(task.id), status=303)
-    return _page(request, form)
+    try:
+        task = _submit(form, services, request.user.pk)
+    except SubmitRateExceeded as error:
+        form.add_error(None, error.message)
+        response = _page(request, form, status=429)
+        response["Retry-After"] = str(error.retry_after)
+        return response
+    if task is None:
+        return _page(request, form)
+    audit_request(request, "submit", [task], source="dashboard")
+    messages.success(request, f"Submitted {task.name} as task {task.id}.")
+    return HttpResponseRedirect(task_url(task.id), status=303)
 
 
 @page(SUBMIT)
@@ -72,25 +68,37 @@ def task_url(task_id: UUID) -> str:
     return reverse("dashboard:tasks:detail", args=[task_id])
 
 
-def _submit(form: SubmitForm, services: Services) -> Task | None:
-    """The new task for a valid form; None, with the reason on its field, if none was stored."""
-    if form.submit_request is None:
-        return None
-    new_id = new_task_id()
+def _submit(form: SubmitForm, services: Services, user_id: object) -> Task | None:
+    """The task the form stored; None, with the reasons on their fields, if none was stored.
+
+    SubmitRateExceeded when the user is over the submit limit (shared with the API), counted
+    only once the service found the task valid.
+    """
+    scheduler = services.tasks
     try:
-        task = services.scheduler.submit(replace(form.submit_request, id=new_id))
+        if not form.is_valid():
+            call = form.call()
+            if call is not None:
+                # Nothing is submitted with a field wrong, but the call is judged as well, so
+                # that every error shows at once.
+                scheduler.check_call(*call)
+            return None
+        submitted = scheduler.submit(
+            form.submit_request(), admit=lambda: check_submit_rate(user_id, 1)
+        )
+    except UnknownTask as error:
+        form.add_error("task", str(error))
+        return None
     except TaskInvalid as error:
         form.add_domain_error(error)
         return None
     except DuplicateTask:
         form.add_error("unique_key", "Another task took this unique key just now; try again.")
         return None
-    # The scheduler hands back the live task that holds the unique key instead of storing a
-    # second one; only a task with the id we chose is new.
-    if task.id != new_id:
-        form.add_error("unique_key", _held_key_error(task))
+    if not submitted.created:
+        form.add_error("unique_key", _held_key_error(submitted.task))
         return None
-    return task
+    return submitted.task
 
 
 def _page(request: HttpRequest, form: SubmitForm, status: int = 200) -> HttpResponse:
@@ -131,7 +139,7 @@ def _preset(values: QueryDict) -> dict[str, str]:
 def _copy_of(request: HttpRequest, source: str, services: Services) -> dict[str, Any]:
     """The form's values for running task `source` again (its unique key left out)."""
     try:
-        task = services.scheduler.status(UUID(source))
+        task = services.tasks.status(UUID(source))
     except (ValueError, TaskNotFound):
         messages.error(request, f"There is no task {source} to duplicate.")
         return {}

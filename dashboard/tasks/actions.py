@@ -9,11 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from dashboard.access import action
-from dashboard.audit import audit
-from scheduler_core import permissions
 from scheduler_core.bootstrap import get_services
 from scheduler_core.domain import InvalidTransition, StaleTask, TaskNotFound, TaskStatus
 from scheduler_core.services.bulk import BulkAction
+from scheduler_core.web import permissions
+from scheduler_core.web.operator_audit import audit_request
 
 from .http import see_other
 from .operations import OPERATIONS
@@ -21,7 +21,7 @@ from .operations import OPERATIONS
 
 def _act(request: HttpRequest, task_id: UUID, name: BulkAction) -> HttpResponse:
     operation = OPERATIONS[name]
-    scheduler = get_services().scheduler
+    scheduler = get_services().tasks
     detail = reverse("dashboard:tasks:detail", args=[task_id])
     try:
         before = scheduler.status(task_id)
@@ -33,7 +33,7 @@ def _act(request: HttpRequest, task_id: UUID, name: BulkAction) -> HttpResponse:
         # Someone (a worker, another operator) moved the task; the page shows where it is now.
         messages.error(request, f"{operation.label} did nothing: {error}.")
         return see_other(detail)
-    audit(request, name.value, [task], from_status=before.status.value)
+    audit_request(request, name.value, [task], source="dashboard", from_status=before.status.value)
     if name is BulkAction.CANCEL and task.status is TaskStatus.RUNNING:
         # Not cancelled yet: its worker stops it and confirms (docs/dashboard.md).
         messages.success(request, f"Task {task.name} is cancelling: its worker stops it now.")

@@ -11,11 +11,11 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from dashboard.access import action, form_page
-from dashboard.audit import audit
 from scheduler_core.bootstrap import get_services
 from scheduler_core.domain import TaskInvalid
-from scheduler_core.permissions import VIEW
 from scheduler_core.services.bulk import BulkActions, BulkResult
+from scheduler_core.web.operator_audit import audit_request
+from scheduler_core.web.permissions import VIEW
 
 from .filters import TaskFilterForm, filter_query
 from .http import see_other
@@ -44,10 +44,11 @@ def _report(request: HttpRequest, operation: Operation, result: BulkResult, targ
     """Write one audit record for the whole action and tell the operator what happened."""
     if result.done:
         before = sorted(result.from_statuses)
-        audit(
+        audit_request(
             request,
             f"bulk_{operation.action.value}",
             result.tasks,
+            source="dashboard",
             from_status=before[0].value if len(before) == 1 else "mixed",
             target=f"{target}; {result.skipped} skipped",
         )
@@ -60,7 +61,7 @@ def _report(request: HttpRequest, operation: Operation, result: BulkResult, targ
 
 def get_bulk() -> BulkActions:
     """The bulk actions over the process's scheduler service."""
-    return BulkActions(get_services().scheduler)
+    return BulkActions(get_services().tasks)
 
 
 @action(VIEW)
@@ -108,7 +109,7 @@ def bulk_filter(request: HttpRequest, name: str) -> HttpResponse:
         return see_other(_list_url(query))
     context.update(
         count=bulk.count(operation.action, task_filter),
-        matching=get_services().scheduler.count(task_filter),
+        matching=get_services().tasks.count(task_filter),
         limit=bulk.limit,
         limit_text=f"{bulk.limit:,}",
         statuses=sorted(operation.action.applies_to),

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_htmx.http import HttpResponseStopPolling
 
 from dashboard.access import page
 from dashboard.workers.health import stale_after
-from scheduler_core.bootstrap import get_services
-from scheduler_core.domain import TaskNotFound
-from scheduler_core.storage.worker_census import live_workers, worker_census
+from scheduler_core.bootstrap import get_queries, get_services
+from scheduler_core.domain import TaskNotFound, UnknownTask
+from scheduler_core.queries import live_workers, worker_census
+from scheduler_core.task_backend.policy import retry_summary
+from scheduler_core.task_backend.registry import registry
 
 from .holder import holder_notice
 from .http import is_htmx
@@ -27,7 +28,7 @@ TEMPLATE = "dashboard/tasks/detail.html"
 def task_detail(request: HttpRequest, task_id: UUID) -> HttpResponse:
     """The task as stored now; a 404 page for an unknown (or deleted) task."""
     services = get_services()
-    scheduler = services.scheduler
+    scheduler = services.tasks
     try:
         task = scheduler.status(task_id)
     except TaskNotFound:
@@ -43,12 +44,22 @@ def task_detail(request: HttpRequest, task_id: UUID) -> HttpResponse:
         "holder": holder,
         # Only a live worker's maintenance pass rescues: say so when none is left.
         "no_rescuer": holder is not None
-        and not live_workers(worker_census(settings.SCHEDULER.get("DATABASE", "default"), ttl)),
+        and not live_workers(worker_census(get_queries().database, services.clock.now(), ttl)),
         "attempts": attempts_of(task, transitions),
         "transitions": transitions,
         "operations": available(task, request.user),
         "live": not task.is_terminal(),
         "workflow": services.workflows.neighbours(task),
+        "retry_policy": _retry_policy(task.name),
     }
     template = f"{TEMPLATE}#live" if is_htmx(request) else TEMPLATE
     return render(request, template, context)
+
+
+def _retry_policy(name: str) -> list[str]:
+    """The effective retry policy of the task's code, or nothing if it is gone."""
+    registry.autodiscover()
+    try:
+        return retry_summary(registry.get(name))
+    except UnknownTask:
+        return []

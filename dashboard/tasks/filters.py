@@ -9,6 +9,7 @@ from django import forms
 from django.http import QueryDict
 
 from scheduler_core.domain import Cursor, PageRequest, TaskFilter, TaskInvalid, TaskStatus
+from scheduler_core.domain.tags import MAX_TAG_LENGTH, check_tag
 
 PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_PAGE_SIZE = 50
@@ -67,6 +68,9 @@ class TaskFilterForm(forms.Form):
         help_text="A failed attempt's exception, e.g. builtins.ValueError.",
     )
     failed_after = UtcDateTimeField(required=False, label="Failed from (UTC)")
+    tag = forms.CharField(
+        required=False, max_length=MAX_TAG_LENGTH, label="Tag", help_text="Exact, e.g. customer:42."
+    )
     size = forms.ChoiceField(
         choices=[(str(n), str(n)) for n in PAGE_SIZES], required=False, label="Per page"
     )
@@ -99,6 +103,16 @@ class TaskFilterForm(forms.Form):
                 "cursor",
             ) from error
 
+    def clean_tag(self) -> str:
+        """The tag to find, as the domain spells tags; a field error otherwise."""
+        tag: str = self.cleaned_data.get("tag") or ""
+        if tag:
+            try:
+                check_tag(tag, "tag")
+            except TaskInvalid as error:
+                raise forms.ValidationError(error.message, "tag") from error
+        return tag
+
     def clean(self) -> dict[str, Any] | None:
         """Refuse a time range that ends before it starts."""
         cleaned = super().clean()
@@ -120,6 +134,7 @@ class TaskFilterForm(forms.Form):
             search=data["search"] or None,
             error_type=data["error"] or None,
             failed_after=data["failed_after"],
+            tag=data["tag"] or None,
         )
 
     def page_request(self) -> PageRequest:

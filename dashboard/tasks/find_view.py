@@ -35,7 +35,7 @@ def find_task(request: HttpRequest) -> HttpResponse:
     missing = False
     if finding.task_id is not None:
         try:
-            get_services().scheduler.status(finding.task_id)
+            get_services().tasks.status(finding.task_id)
         except TaskNotFound:
             missing = True
         else:

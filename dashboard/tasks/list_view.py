@@ -31,7 +31,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         # The filters stay on screen with the error next to the field; nothing is listed.
         return render(request, TEMPLATE, context, status=400)
-    scheduler = get_services().scheduler
+    scheduler = get_services().tasks
     task_filter = form.task_filter()
     result = scheduler.list(task_filter, form.page_request())
     context.update(
@@ -43,6 +43,9 @@ def task_list(request: HttpRequest) -> HttpResponse:
         # Only the newest page refreshes itself: an older page would shift under the reader.
         live=form.cleaned_data["cursor"] is None,
         filtered=form.is_filtered(),
+        # The metrics page of the name or queue filtered to (a name's, when both are).
+        metrics_name=task_filter.name,
+        metrics_queue=task_filter.queue,
     )
     template = f"{TEMPLATE}#table" if is_htmx(request) else TEMPLATE
     return render(request, template, context)

@@ -8,10 +8,10 @@ from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser, PermissionsMixin
 
-from scheduler_core import permissions
 from scheduler_core.domain import Task
-from scheduler_core.services import SchedulerService
+from scheduler_core.services import TaskService
 from scheduler_core.services.bulk import BulkAction
+from scheduler_core.web import permissions
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +33,7 @@ class Operation:
             return False
         return task.status in self.action.applies_to
 
-    def run(self, scheduler: SchedulerService, task_id: UUID, actor: str) -> Task:
+    def run(self, scheduler: TaskService, task_id: UUID, actor: str) -> Task:
         """Take the action on one task through the service."""
         calls: dict[BulkAction, Callable[[], Task]] = {
             BulkAction.CANCEL: lambda: scheduler.cancel(task_id, actor=actor),

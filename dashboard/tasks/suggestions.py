@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
 from dashboard.submit.catalog import task_names
-from scheduler_core.storage.counters.reads import queue_counts
+from scheduler_core.bootstrap import get_queries
+from scheduler_core.queries import queue_counts
 
 # Queue names change rarely; every full page draws the box, so they are read twice a minute.
 QUEUES_CACHE_SECONDS = 30
@@ -15,7 +15,7 @@ QUEUES_CACHE_SECONDS = 30
 
 def known_queues() -> list[str]:
     """Queues that hold a task, from the trigger-kept counters, cached for half a minute."""
-    using: str = settings.SCHEDULER.get("DATABASE", "default")
+    using = get_queries().database
     key = f"scheduler.search.queues:{using}"
     queues: list[str] | None = cache.get(key)
     if queues is None:

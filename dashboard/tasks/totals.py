@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from scheduler_core.domain import Page, Task, TaskFilter, TaskStatus
-from scheduler_core.services import SchedulerService
+from scheduler_core.services import TaskService
 
 # A filter the counters cannot answer is counted up to this many rows, then "10,000+":
 # the cost stays that of reading 10,000 index entries however many tasks match.
@@ -20,12 +20,12 @@ class Total:
     more: bool = False
 
 
-def status_counts(scheduler: SchedulerService, queue: str | None) -> dict[str, int]:
+def status_counts(scheduler: TaskService, queue: str | None) -> dict[str, int]:
     """Tasks per status, of the queue when the filter names one, from the trigger-kept counters."""
     return {status.value: n for status, n in scheduler.counts(queue).items()}
 
 
-def filter_total(scheduler: SchedulerService, task_filter: TaskFilter) -> Total:
+def filter_total(scheduler: TaskService, task_filter: TaskFilter) -> Total:
     """The filter's total: exact from the counters when only statuses and a queue filter;
     otherwise counted by the database up to TOTAL_CAP."""
     if replace(task_filter, statuses=frozenset(), queue=None) == TaskFilter():
@@ -37,7 +37,7 @@ def filter_total(scheduler: SchedulerService, task_filter: TaskFilter) -> Total:
 
 
 def page_total(
-    scheduler: SchedulerService, task_filter: TaskFilter, first_page: Page[Task], is_first: bool
+    scheduler: TaskService, task_filter: TaskFilter, first_page: Page[Task], is_first: bool
 ) -> Total:
     """The filter's total; no count at all when its first page holds every match."""
     if is_first and first_page.next_cursor is None:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from api.models import ApiToken
 from api.tokens import audit_details, issue_token, revoke_token
-from scheduler_core.request_audit import audit_request
+from scheduler_core.web.operator_audit import audit_request
 
 from .forms import NewTokenForm
 

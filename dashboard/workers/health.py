@@ -5,25 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.conf import settings
-
+from scheduler_core.conf import scheduler_conf
 from scheduler_core.domain import Worker, WorkerState
-from scheduler_core.domain.defaults import DEFAULT_LEASE
-from scheduler_core.storage.worker_load import HeldTask
+from scheduler_core.queries import HeldTask
 
 # Stopped workers whose last heartbeat is older than this are hidden unless asked for.
 RECENTLY_STOPPED = timedelta(hours=1)
 
 
 def stale_after() -> timedelta:
-    """How long a silent worker counts as alive: the maintenance sweep's own threshold.
-
-    The supervisor declares a worker stopped after lease + heartbeat interval, and
-    `runworkers` beats every third of the lease; the lease comes from the settings.
-    """
-    seconds = settings.SCHEDULER.get("LEASE_SECONDS", DEFAULT_LEASE.total_seconds())
-    lease = timedelta(seconds=seconds)
-    return lease + lease / 3
+    """How long a silent worker counts as alive: the maintenance sweep's own threshold
+    (scheduler_core/domain/liveness.py), on the configured lease."""
+    return scheduler_conf().stale_after
 
 
 def shown_state(worker: Worker, now: datetime, ttl: timedelta) -> str:

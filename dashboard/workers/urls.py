@@ -12,5 +12,6 @@ urlpatterns: list[URLPattern] = [
     # or a worker id ending in "/quiet" could not be told from them.
     path("<path:worker_id>/quiet/", controls.quiet, name="quiet"),
     path("<path:worker_id>/stop/", controls.stop, name="stop"),
+    path("<path:worker_id>/resume/", controls.resume, name="resume"),
     path("<path:worker_id>/", views.detail, name="detail"),
 ]

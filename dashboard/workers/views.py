@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
-from django_htmx.middleware import HtmxDetails
 
 from dashboard.access import page
-from scheduler_core.bootstrap import get_services
+from dashboard.htmx import HtmxHttpRequest
+from scheduler_core.bootstrap import get_queries, get_services
 from scheduler_core.domain import PageRequest, TaskFilter, TaskStatus
-from scheduler_core.permissions import VIEW_WORKERS
-from scheduler_core.storage.worker_load import HeldTask, running_tasks_by_worker
+from scheduler_core.queries import HeldTask, running_tasks_by_worker
+from scheduler_core.web.permissions import VIEW_WORKERS
 
 from .health import is_shown, stale_after, worker_row
 from .lookup import worker_or_404
@@ -27,12 +26,6 @@ SHOW_CHOICES = {
 RECENT_TASKS = 50
 
 
-class HtmxHttpRequest(HttpRequest):
-    """A request as django-htmx's middleware leaves it (the overview page defines the same)."""
-
-    htmx: HtmxDetails
-
-
 @page(VIEW_WORKERS)
 def index(request: HtmxHttpRequest) -> HttpResponse:
     """Every worker with its state, heartbeat and the tasks it runs; htmx gets the table only."""
@@ -42,7 +35,7 @@ def index(request: HtmxHttpRequest) -> HttpResponse:
     services = get_services()
     now = services.clock.now()
     ttl = stale_after()
-    held = running_tasks_by_worker(settings.SCHEDULER.get("DATABASE", "default"))
+    held = running_tasks_by_worker(get_queries().database)
     rows = [
         worker_row(worker, held.get(worker.id, []), now, ttl)
         for worker in services.workers.list_workers()
@@ -64,11 +57,11 @@ def detail(request: HtmxHttpRequest, worker_id: str) -> HttpResponse:
     """One worker: its facts, the tasks it runs now and the last tasks it took."""
     services = get_services()
     worker = worker_or_404(services, worker_id)
-    running = services.scheduler.list(
+    running = services.tasks.list(
         TaskFilter(worker_id=worker_id, statuses=frozenset({TaskStatus.RUNNING})),
         PageRequest(limit=RECENT_TASKS),
     ).items
-    recent = services.scheduler.list(
+    recent = services.tasks.list(
         TaskFilter(worker_id=worker_id), PageRequest(limit=RECENT_TASKS)
     ).items
     now = services.clock.now()

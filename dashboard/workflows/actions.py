@@ -10,11 +10,11 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from dashboard.access import action
-from dashboard.audit import audit
 from scheduler_core.bootstrap import get_services
 from scheduler_core.domain import WorkflowNotFound
-from scheduler_core.permissions import CANCEL, RETRY
 from scheduler_core.services import RunActionReport
+from scheduler_core.web.operator_audit import audit_request
+from scheduler_core.web.permissions import CANCEL, RETRY
 
 
 @action(CANCEL)
@@ -41,7 +41,13 @@ def _act(
         report = use_case(run_id, actor=request.user.get_username())
     except WorkflowNotFound as error:
         raise Http404(f"no workflow run {run_id}") from error
-    audit(request, audit_action, target=str(run_id), details={"changed": report.changed})
+    audit_request(
+        request,
+        audit_action,
+        source="dashboard",
+        target=str(run_id),
+        details={"changed": report.changed},
+    )
     plural = "" if report.changed == 1 else "s"
     messages.success(request, f"{verb} {report.changed} step{plural}.")
     return HttpResponseRedirect(reverse("dashboard:workflows:detail", args=[run_id]), status=303)

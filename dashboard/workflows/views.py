@@ -14,7 +14,7 @@ from dashboard.tasks.http import is_htmx
 from scheduler_core.bootstrap import get_services
 from scheduler_core.domain import WorkflowNotFound
 from scheduler_core.domain.workflow import RunStatus
-from scheduler_core.permissions import VIEW
+from scheduler_core.web.permissions import VIEW
 
 from .graph import graph_svg, step_rows
 

@@ -11,6 +11,7 @@ place a request goes.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -35,7 +36,12 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects())
+@functools.cache
+def _opener() -> urllib.request.OpenerDirector:
+    # Built on first use: its HTTPS handler loads the system's CA certificates, about
+    # 100 ms that every process importing this module (each worker, each web process)
+    # paid at start-up, most of them never sending a webhook.
+    return urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects())
 
 
 def sign(secret: str, delivery_id: str, timestamp: int, body: bytes) -> str:
@@ -89,7 +95,7 @@ class WebhookSender(ChannelSender):
         }
         request = urllib.request.Request(url, data=body, headers=headers, method="POST")
         try:
-            with _opener.open(request, timeout=self._timeout) as response:
+            with _opener().open(request, timeout=self._timeout) as response:
                 status = response.status
         except urllib.error.HTTPError as error:
             detail = error.read(ERROR_BODY_BYTES).decode("utf-8", "replace").strip()

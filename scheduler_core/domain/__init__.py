@@ -7,6 +7,7 @@ from .errors import (
     DuplicateTask,
     InvalidTransition,
     QueueEmpty,
+    ResultExpired,
     ScheduleInvalid,
     ScheduleNotFound,
     SchedulerError,
@@ -27,7 +28,7 @@ from .schedule_plan import FirePlan, plan_fires, upcoming_runs
 from .status import TERMINAL_STATUSES, WAITING_STATUSES, TaskStatus, WorkerState
 from .task import Task
 from .task_ids import new_task_id
-from .worker import Worker
+from .worker import Worker, WorkerLoad
 
 __all__ = [
     "MAX_PRIORITY",
@@ -44,6 +45,7 @@ __all__ = [
     "PageRequest",
     "Priority",
     "QueueEmpty",
+    "ResultExpired",
     "RetryPolicy",
     "Schedule",
     "ScheduleInvalid",
@@ -59,6 +61,7 @@ __all__ = [
     "TaskTransition",
     "UnknownTask",
     "Worker",
+    "WorkerLoad",
     "WorkerInvalid",
     "WorkerNotFound",
     "WorkerState",

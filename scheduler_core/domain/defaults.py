@@ -14,6 +14,11 @@ MAX_ATTEMPTS_LIMIT = 1000
 # most: past that the task counts its lost claims as attempts, so that a task which brings
 # down whole workers as it starts cannot be handed round for ever.
 MAX_DROPPED_CLAIMS = 10
+# A task may snooze (scheduler_core.Snooze) this many times; the next snooze fails it for
+# good, so that a task which always snoozes cannot wait and come back for ever.
+MAX_SNOOZES = 100
+# The longest a single snooze may put a task back to wait (seconds): 30 days.
+MAX_SNOOZE_SECONDS = 30 * 24 * 3600
 MAX_NAME_LENGTH = 200
 MAX_QUEUE_LENGTH = 100
 MAX_UNIQUE_KEY_LENGTH = 255

@@ -37,6 +37,10 @@ class WorkerInvalid(SchedulerError):
         self.message = message
 
 
+class ResultExpired(SchedulerError):
+    """The task finished, but its result_ttl ran out and the pruner dropped the result."""
+
+
 class InvalidTransition(SchedulerError):
     """The requested move is not allowed from the task's current state."""
 

@@ -32,6 +32,8 @@ class TaskFilter:
     error_type: str | None = None
     # ...recorded at or after this moment (either alone narrows too): a failures group.
     failed_after: datetime | None = None
+    # Tasks carrying this tag (domain/tags.py).
+    tag: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,12 @@ UPSTREAM_FAILED = "upstream failed"
 REARMED = "upstream retried"
 # Exception type recorded when a task ran longer than its timeout.
 TIMED_OUT = "TimeoutError"
+# Timeline reasons of a snooze (back to wait, no attempt used) and of a discard (failed for
+# good at once), followed by the seconds or the task's reason.
+SNOOZED = "snoozed"
+DISCARDED = "discarded"
+# Exception type recorded when a task snoozed more often than MAX_SNOOZES allows.
+TOO_MANY_SNOOZES = "TooManySnoozes"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -8,13 +8,24 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from .defaults import DEFAULT_MAX_ATTEMPTS, DEFAULT_QUEUE, MAX_ATTEMPTS_LIMIT, MAX_DROPPED_CLAIMS
+from .defaults import (
+    DEFAULT_MAX_ATTEMPTS,
+    DEFAULT_QUEUE,
+    MAX_ATTEMPTS_LIMIT,
+    MAX_DROPPED_CLAIMS,
+    MAX_SNOOZE_SECONDS,
+    MAX_SNOOZES,
+)
 from .errors import InvalidTransition, StaleTask
 from .json_values import check_json_value
+from .progress import Progress
 from .records import (
     CLAIM_DROPPED,
+    DISCARDED,
     PARENTS_SUCCEEDED,
     REARMED,
+    SNOOZED,
+    TOO_MANY_SNOOZES,
     UPSTREAM_FAILED,
     WORKER_LOST,
     WORKFLOW,
@@ -69,6 +80,20 @@ class Task:
     parents_left: int = 0
     # The key of the step whose failure cancelled this one; a retry of that step re-arms it.
     upstream_failed: str | None = None
+    # Labels to find the task by: its definition's, then its submit's (domain/tags.py).
+    tags: list[str] = field(default_factory=list)
+    # Seconds the result is kept once the task finished; None keeps it until retention.
+    result_ttl: int | None = None
+    # True once the pruner dropped the result because result_ttl ran out.
+    result_expired: bool = False
+    # When the first attempt was claimed (django.tasks' started_at); started_at is the latest's.
+    first_started_at: datetime | None = None
+    # The run_after its submitter asked for (None: due at once); retries move run_after.
+    requested_run_after: datetime | None = None
+    # How often the task snoozed (scheduler_core.Snooze); capped by MAX_SNOOZES.
+    snoozes: int = 0
+    # The latest progress its running code reported, if any.
+    progress: Progress | None = None
     # Transitions made since the task was loaded; a repository stores and clears them.
     pending_transitions: list[TaskTransition] = field(default_factory=list, compare=False)
 
@@ -87,6 +112,8 @@ class Task:
         timeout: float | None = None,
         unique_key: str | None = None,
         id: UUID | None = None,
+        tags: list[str] | None = None,
+        result_ttl: int | None = None,
     ) -> Task:
         """A new, validated task: scheduled when run_after lies ahead of now, else ready."""
         task = cls(
@@ -101,6 +128,9 @@ class Task:
             max_attempts=max_attempts,
             timeout=timeout,
             unique_key=unique_key,
+            tags=[] if tags is None else tags,
+            result_ttl=result_ttl,
+            requested_run_after=run_after,
         )
         task.validate()
         if task.run_after > now:
@@ -181,6 +211,8 @@ class Task:
         self.worker_id = worker_id
         self.worker_ids.append(worker_id)
         self.started_at = now
+        if self.first_started_at is None:
+            self.first_started_at = now
         self.finished_at = None
         self.lease_expires_at = now + lease
         self.attempt_started_at = None
@@ -213,10 +245,75 @@ class Task:
         policy: RetryPolicy,
         rng: random.Random,
         retryable: bool = True,
+        delay: timedelta | None = None,
     ) -> None:
-        """The attempt raised: retry after the backoff if attempts remain, else fail for good."""
+        """The attempt raised: retry after the backoff if attempts remain, else fail for good.
+
+        `delay` replaces the policy's backoff (a task's own retry policy decided it).
+        """
         self._require_running(attempt, "fail")
-        self._record_failure(error, now, policy, rng, retryable, actor=self.worker_id or "worker")
+        self._record_failure(
+            error, now, policy, rng, retryable, actor=self.worker_id or "worker", delay=delay
+        )
+
+    def discard(self, error: TaskError, *, attempt: int, now: datetime) -> None:
+        """The attempt gave up for good (scheduler_core.Discard): failed at once, no retry."""
+        self._require_running(attempt, "discard")
+        self.errors.append(error)
+        actor = self.worker_id or "worker"
+        if self.cancel_requested:
+            self._finish(TaskStatus.CANCELLED, now, actor=actor, reason=error.exception_type)
+        else:
+            reason = f"{DISCARDED}: {error.message}" if error.message else DISCARDED
+            self._finish(TaskStatus.FAILED, now, actor=actor, reason=reason)
+
+    def snooze(self, seconds: float, *, attempt: int, now: datetime) -> None:
+        """The attempt asked to wait `seconds` and run again, without using up an attempt.
+
+        The attempt number goes back down, as when a lost claim is given back: the write is
+        fenced by the attempt and its holder, and it is that attempt's last write, so a later
+        claim under the same number is a new attempt that no write of the old one can reach.
+        Past MAX_SNOOZES snoozes the task fails for good instead, saying why.
+        """
+        self._require_running(attempt, "snooze")
+        actor = self.worker_id or "worker"
+        if not 0 <= seconds <= MAX_SNOOZE_SECONDS:
+            raise InvalidTransition(
+                f"a snooze lasts from 0 to {MAX_SNOOZE_SECONDS} seconds, not {seconds!r}"
+            )
+        if self.cancel_requested:
+            self._finish(TaskStatus.CANCELLED, now, actor=actor, reason=SNOOZED)
+            return
+        if self.snoozes >= MAX_SNOOZES:
+            message = f"snoozed {self.snoozes} times, the most a task may (MAX_SNOOZES)"
+            self.errors.append(
+                TaskError(
+                    attempt=self.attempt,
+                    exception_type=TOO_MANY_SNOOZES,
+                    message=message,
+                    traceback="",
+                    failed_at=now,
+                    worker_id=self.worker_id,
+                )
+            )
+            self._finish(
+                TaskStatus.FAILED, now, actor=actor, reason=f"{TOO_MANY_SNOOZES}: {message}"
+            )
+            return
+        self.snoozes += 1
+        self.run_after = now + timedelta(seconds=seconds)
+        self._move(TaskStatus.SCHEDULED, now, actor=actor, reason=f"{SNOOZED} for {seconds:g}s")
+        self.attempt -= 1
+        if self.worker_ids:
+            self.worker_ids.pop()
+        self.worker_id = None
+        self.lease_expires_at = None
+        self.attempt_started_at = None
+
+    def report_progress(self, progress: Progress, *, attempt: int) -> None:
+        """The running attempt reported how far it has come."""
+        self._require_running(attempt, "report progress of")
+        self.progress = progress
 
     def rescue(self, *, now: datetime, policy: RetryPolicy, rng: random.Random) -> None:
         """The lease ran out without an outcome: treat the attempt as lost.
@@ -330,7 +427,22 @@ class Task:
         self.finished_at = None
         self.cancel_requested = False
         self.result = None
+        self.result_expired = False
         self._move(TaskStatus.READY, now, actor=actor, reason="retried")
+
+    def expire_result(self, *, now: datetime) -> None:
+        """Drop the result of a task that finished result_ttl seconds ago or more.
+
+        Bookkeeping, not a move: the status and the timeline stay as they are.
+        """
+        if not self.status.is_terminal or self.finished_at is None:
+            raise InvalidTransition(f"a {self.status} task has no result to expire")
+        if self.result_ttl is None or self.result_expired:
+            raise InvalidTransition("the task keeps its result until the retention prunes it")
+        if self.finished_at + timedelta(seconds=self.result_ttl) > now:
+            raise InvalidTransition("the task's result_ttl has not run out")
+        self.result = None
+        self.result_expired = True
 
     # -- internals -------------------------------------------------------------------------
 
@@ -345,6 +457,8 @@ class Task:
         self.worker_id = None
         self.lease_expires_at = None
         self.started_at = None
+        if self.attempt == 0:
+            self.first_started_at = None
         self.run_after = min(self.run_after, now)
 
     def _require_running(self, attempt: int, action: str) -> None:
@@ -363,13 +477,14 @@ class Task:
         rng: random.Random,
         retryable: bool,
         actor: str,
+        delay: timedelta | None = None,
     ) -> None:
         self.errors.append(error)
         reason = error.exception_type
         if self.cancel_requested:
             self._finish(TaskStatus.CANCELLED, now, actor=actor, reason=reason)
         elif retryable and self.can_retry():
-            self.run_after = now + policy.delay(self.attempt, rng)
+            self.run_after = now + (policy.delay(self.attempt, rng) if delay is None else delay)
             self.lease_expires_at = None
             self._move(TaskStatus.RETRYING, now, actor=actor, reason=reason)
         else:

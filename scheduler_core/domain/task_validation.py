@@ -9,14 +9,15 @@ from typing import TYPE_CHECKING
 from .defaults import (
     MAX_ATTEMPTS_LIMIT,
     MAX_NAME_LENGTH,
-    MAX_QUEUE_LENGTH,
     MAX_UNIQUE_KEY_LENGTH,
-    QUEUE_NAME_PATTERN,
     TASK_NAME_PATTERN,
 )
 from .errors import TaskInvalid
 from .json_values import MAX_PAYLOAD_BYTES, check_json_value, payload_size
 from .priority import MAX_PRIORITY, MIN_PRIORITY
+from .queue_names import check_queue_name
+from .result_expiry import check_result_ttl
+from .tags import merge_tags
 
 if TYPE_CHECKING:
     from .task import Task
@@ -34,6 +35,8 @@ def validate_task(task: Task) -> None:
     _check_unique_key(task.unique_key)
     _check_arguments(task)
     check_json_value(task.result, "result")
+    _check_tags(task.tags)
+    check_result_ttl(task.result_ttl)
 
 
 # Names and queues found valid before: a process submits the same few again and again, and
@@ -75,11 +78,7 @@ def _check_queue(queue: object) -> None:
 def _check_new_queue(queue: object) -> None:
     if not isinstance(queue, str) or not queue:
         raise TaskInvalid("queue", "must be a non-empty string")
-    if len(queue) > MAX_QUEUE_LENGTH or not QUEUE_NAME_PATTERN.fullmatch(queue):
-        raise TaskInvalid(
-            "queue",
-            f"{queue!r} must be up to {MAX_QUEUE_LENGTH} letters, digits, '_', '.' or '-'",
-        )
+    check_queue_name(queue)
 
 
 def _check_priority(priority: object) -> None:
@@ -138,3 +137,12 @@ def _check_arguments(task: Task) -> None:
         raise TaskInvalid(
             "args", f"arguments take {size} bytes as JSON; the limit is {MAX_PAYLOAD_BYTES}"
         )
+
+
+def _check_tags(tags: object) -> None:
+    if not tags and type(tags) is list:
+        return
+    if type(tags) is not list:
+        raise TaskInvalid("tags", f"must be a list, not {type(tags).__name__}")
+    if merge_tags(tags) != tags:
+        raise TaskInvalid("tags", "must not repeat a tag")

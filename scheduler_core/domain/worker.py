@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from .defaults import MAX_QUEUE_LENGTH, QUEUE_NAME_PATTERN
 from .errors import InvalidTransition, WorkerInvalid
+from .queue_names import is_queue_name
 from .status import WorkerState
 
 MAX_CONCURRENCY = 1024
@@ -25,6 +25,16 @@ _NEXT_STATES = {
 }
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkerLoad:
+    """What a heartbeat reports besides the beat: attempts the process ran to an end since
+    it started (of them, those that raised), and its resident memory with its slots'."""
+
+    processed: int = 0
+    failed: int = 0
+    rss_bytes: int | None = None
+
+
 @dataclass(slots=True, kw_only=True)
 class Worker:
     """One worker process: where it runs, what it serves, how much it can take."""
@@ -38,6 +48,8 @@ class Worker:
     last_heartbeat: datetime
     state: WorkerState = WorkerState.STARTING
     active_task_ids: set[UUID] = field(default_factory=set)
+    # As of the last heartbeat that reported it (nothing before the first).
+    load: WorkerLoad = field(default_factory=WorkerLoad)
 
     def validate(self) -> None:
         """Raise WorkerInvalid naming the first field that breaks a rule."""
@@ -52,9 +64,7 @@ class Worker:
         if not self.queues:
             raise WorkerInvalid("queues", "must name at least one queue")
         for queue in self.queues:
-            if not isinstance(queue, str) or not (
-                len(queue) <= MAX_QUEUE_LENGTH and QUEUE_NAME_PATTERN.fullmatch(queue)
-            ):
+            if not is_queue_name(queue):
                 raise WorkerInvalid("queues", f"{queue!r} is not a valid queue name")
         if len(set(self.queues)) != len(self.queues):
             raise WorkerInvalid("queues", "names a queue twice")
@@ -83,11 +93,14 @@ class Worker:
         """True unless the worker exited or has not beaten its heart within `ttl`."""
         return not self.state.has_exited and now - self.last_heartbeat <= ttl
 
-    def heartbeat(self, now: datetime) -> None:
-        """Record a sign of life; a stopped or dead worker cannot come back."""
+    def heartbeat(self, now: datetime, load: WorkerLoad | None = None) -> None:
+        """Record a sign of life (and the load it reports); a stopped or dead worker cannot
+        come back."""
         if self.state.has_exited:
             raise InvalidTransition(f"worker {self.id} has {self.state.value}")
         self.last_heartbeat = now
+        if load is not None:
+            self.load = load
 
     def move_to(self, state: WorkerState) -> None:
         """Change state along starting -> running -> draining -> stopped (or dead)."""

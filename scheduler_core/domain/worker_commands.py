@@ -14,6 +14,8 @@ class WorkerCommand(StrEnum):
     QUIET = "quiet"
     # Drain as on SIGTERM: stop claiming, finish what it holds, then exit.
     STOP = "stop"
+    # Claim again after a quiet (a stop cannot be taken back: the worker is draining).
+    RESUME = "resume"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -23,7 +23,7 @@ def prepare() -> None:
 
     if not apps.ready:
         django.setup()
-    from scheduler_core.registry import registry
+    from scheduler_core.task_backend.registry import registry
 
     registry.autodiscover()
 
@@ -75,7 +75,9 @@ def slot_main(
     prepare()
     from .codec import decode_task
     from .execution import execute
+    from .progress_report import pipe_sink
 
+    progress = pipe_sink(connection.send_bytes)
     done = 0
     while max_tasks is None or done < max_tasks:
         try:
@@ -83,7 +85,7 @@ def slot_main(
         except (EOFError, OSError):
             return
         watchdog.busy.set()
-        outcome = execute(decode_task(data))
+        outcome = execute(decode_task(data), progress)
         watchdog.busy.clear()
         connection.send_bytes(outcome.encode())
         done += 1

@@ -13,41 +13,46 @@ from typing import Any
 from uuid import UUID
 
 from scheduler_core.domain import Task, TaskError, TaskStatus
+from scheduler_core.domain.progress import Progress
 
 
 def encode_task(task: Task) -> bytes:
     """The running task as JSON bytes for a slot."""
-    return json.dumps(
-        {
-            "id": str(task.id),
-            "name": task.name,
-            "args": task.args,
-            "kwargs": task.kwargs,
-            "queue": task.queue,
-            "priority": task.priority,
-            "attempt": task.attempt,
-            "max_attempts": task.max_attempts,
-            "run_after": task.run_after.isoformat(),
-            "enqueued_at": task.enqueued_at.isoformat(),
-            "started_at": _iso(task.started_at),
-            "worker_id": task.worker_id,
-            "worker_ids": task.worker_ids,
-            "timeout": task.timeout,
-            "workflow_id": None if task.workflow_id is None else str(task.workflow_id),
-            "step_key": task.step_key,
-            "errors": [
-                {
-                    "attempt": e.attempt,
-                    "exception_type": e.exception_type,
-                    "message": e.message,
-                    "traceback": e.traceback,
-                    "failed_at": e.failed_at.isoformat(),
-                    "worker_id": e.worker_id,
-                }
-                for e in task.errors
-            ],
-        }
-    ).encode()
+    raw = {
+        "id": str(task.id),
+        "name": task.name,
+        "args": task.args,
+        "kwargs": task.kwargs,
+        "queue": task.queue,
+        "priority": task.priority,
+        "attempt": task.attempt,
+        "max_attempts": task.max_attempts,
+        "run_after": task.run_after.isoformat(),
+        "enqueued_at": task.enqueued_at.isoformat(),
+        "started_at": _iso(task.started_at),
+        "worker_id": task.worker_id,
+        "worker_ids": task.worker_ids,
+        "timeout": task.timeout,
+        "workflow_id": None if task.workflow_id is None else str(task.workflow_id),
+        "step_key": task.step_key,
+        "errors": [
+            {
+                "attempt": e.attempt,
+                "exception_type": e.exception_type,
+                "message": e.message,
+                "traceback": e.traceback,
+                "failed_at": e.failed_at.isoformat(),
+                "worker_id": e.worker_id,
+            }
+            for e in task.errors
+        ],
+    }
+    # Only when they tell something: most tasks were due at once and are on their first try.
+    if task.requested_run_after is not None:
+        raw["requested_run_after"] = task.requested_run_after.isoformat()
+    if task.first_started_at is not None and task.first_started_at != task.started_at:
+        raw["first_started_at"] = task.first_started_at.isoformat()
+    return json.dumps(raw).encode()
 
 
 def decode_task(data: bytes) -> Task:
@@ -71,6 +76,8 @@ def decode_task(data: bytes) -> Task:
         timeout=raw["timeout"],
         workflow_id=None if raw.get("workflow_id") is None else UUID(raw["workflow_id"]),
         step_key=raw.get("step_key"),
+        requested_run_after=_from_iso(raw.get("requested_run_after")),
+        first_started_at=_from_iso(raw.get("first_started_at", raw["started_at"])),
         errors=[
             TaskError(
                 attempt=e["attempt"],
@@ -97,26 +104,43 @@ class Outcome:
     message: str = ""
     traceback: str = ""
     retryable: bool = True
+    # Set by the task's own retry rules: seconds before the next attempt (None: the policy's).
+    retry_in: float | None = None
+    # The task raised Snooze (seconds to wait, no attempt used) or Discard (failed for good).
+    snooze: float | None = None
+    discarded: bool = False
+    # The attempt's latest progress report, stored with the outcome (tasks that reported).
+    progress: Progress | None = None
 
     def encode(self) -> bytes:
         """The outcome as JSON bytes for the supervisor."""
-        return json.dumps(
-            {
-                "task_id": str(self.task_id),
-                "attempt": self.attempt,
-                "succeeded": self.succeeded,
-                "result": self.result,
-                "exception_type": self.exception_type,
-                "message": self.message,
-                "traceback": self.traceback,
-                "retryable": self.retryable,
-            }
-        ).encode()
+        raw = {
+            "task_id": str(self.task_id),
+            "attempt": self.attempt,
+            "succeeded": self.succeeded,
+            "result": self.result,
+            "exception_type": self.exception_type,
+            "message": self.message,
+            "traceback": self.traceback,
+            "retryable": self.retryable,
+        }
+        # Only when set: the common outcome stays as small as it was.
+        if self.retry_in is not None:
+            raw["retry_in"] = self.retry_in
+        if self.snooze is not None:
+            raw["snooze"] = self.snooze
+        if self.discarded:
+            raw["discarded"] = True
+        if self.progress is not None:
+            raw["progress"] = self.progress.as_json()
+        return json.dumps(raw).encode()
 
     @classmethod
     def decode(cls, data: bytes) -> Outcome:
         """The outcome a slot sent."""
         raw = json.loads(data)
+        if "progress" in raw:
+            raw["progress"] = Progress.from_json(raw["progress"])
         return cls(**{**raw, "task_id": UUID(raw["task_id"])})
 
 

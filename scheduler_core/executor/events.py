@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from scheduler_core.domain import Task
 from scheduler_core.domain.ports import HeldAttempt
+from scheduler_core.domain.progress import Progress
 from scheduler_core.domain.worker_commands import WorkerCommand
 
 from .codec import Outcome
@@ -30,6 +32,16 @@ class Finished:
 
     slot: Slot
     outcome: Outcome
+
+
+@dataclass(frozen=True, slots=True)
+class Progressed:
+    """A slot's running attempt reported its progress."""
+
+    slot: Slot
+    task_id: UUID
+    attempt: int
+    progress: Progress
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,4 +76,4 @@ class Controlled:
     cancels: frozenset[HeldAttempt]
 
 
-Event = Claimed | Finished | Exited | Heartbeat | Fenced | Controlled
+Event = Claimed | Finished | Progressed | Exited | Heartbeat | Fenced | Controlled

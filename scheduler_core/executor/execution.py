@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import traceback
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from asgiref.sync import async_to_sync, iscoroutinefunction
 from django.db import close_old_connections
 from django.tasks import TaskResultStatus
 from django.tasks.base import TaskError as DjangoTaskError
@@ -16,16 +18,22 @@ from django.utils.json import normalize_json
 
 from scheduler_core.domain import Task, TaskInvalid, UnknownTask
 from scheduler_core.domain.json_values import check_json_value
+from scheduler_core.task_exceptions import Discard, Snooze
 
 from .codec import Outcome
+from .progress_report import ProgressReporter, ProgressSink
+from .soft_limit import bounded_coroutine, soft_limit
 
 logger = logging.getLogger(__name__)
 
 
-def execute(task: Task) -> Outcome:
-    """Run the registered function of `task` once and report what happened; never raises."""
+def execute(task: Task, progress: ProgressSink | None = None) -> Outcome:
+    """Run the registered function of `task` once and report what happened; never raises.
+
+    `progress` takes the reports of a task that takes a context (none: reports are dropped).
+    """
     # Imported here: the registry imports the task modules, which slot start-up preloads.
-    from scheduler_core.registry import registry
+    from scheduler_core.task_backend.registry import registry
     from scheduler_core.task_results import task_result_from
 
     try:
@@ -36,35 +44,60 @@ def execute(task: Task) -> Outcome:
     backend = django_task.get_backend()
     task_result = task_result_from(task, django_task, backend.alias)
     _send(task_started, type(backend), task_result)
+    reporter = None
+    if progress is not None and django_task.takes_context:
+        reporter = ProgressReporter(task.id, task.attempt, progress)
     try:
-        value = _call(django_task, task_result, task)
-        result = _as_json(value)
+        value = _call(django_task, task_result, task, reporter)
     except BaseException as error:  # the task's own failure, whatever it raised
-        outcome = _failure(task, error, retryable=not isinstance(error, ResultNotJSON))
-        _finish(task_result, TaskResultStatus.FAILED, error=error)
+        outcome = _outcome_of(django_task, task, error)
+        _settle(task, task_result, outcome, type(backend), error)
     else:
-        outcome = Outcome(task_id=task.id, attempt=task.attempt, succeeded=True, result=result)
-        _finish(task_result, TaskResultStatus.SUCCESSFUL, value=result)
+        try:
+            result = _as_json(value)
+        except TypeError as error:
+            # Another attempt would return the same value: fail for good.
+            outcome = _failure(task, error, retryable=False)
+            _settle(task, task_result, outcome, type(backend), error)
+        else:
+            outcome = Outcome(task_id=task.id, attempt=task.attempt, succeeded=True, result=result)
+            _finish(task_result, TaskResultStatus.SUCCESSFUL, value=result)
+            _send(task_finished, type(backend), task_result, will_retry=False)
     finally:
         # Task code may have opened database connections; don't let them go stale here.
         close_old_connections()
-    _send(task_finished, type(backend), task_result)
+    if reporter is not None:
+        # Written with the outcome: a late report of the progress writer is refused then.
+        latest = reporter.close()
+        if latest is not None:
+            outcome = replace(outcome, progress=latest)
     return outcome
 
 
-class ResultNotJSON(TypeError):
-    """The task returned something that cannot be stored as JSON."""
-
-
-def _call(django_task: Any, task_result: TaskResult[..., Any], task: Task) -> Any:
+def _call(
+    django_task: Any,
+    task_result: TaskResult[..., Any],
+    task: Task,
+    reporter: ProgressReporter | None,
+) -> Any:
+    args: list[Any] = list(task.args)
     if django_task.takes_context:
-        from scheduler_core.workflow_context import WorkflowTaskContext
+        from scheduler_core.task_backend.context import WorkflowTaskContext
 
         context = WorkflowTaskContext(
-            task_result=task_result, workflow_id=task.workflow_id, step_key=task.step_key
+            task_result=task_result,
+            workflow_id=task.workflow_id,
+            step_key=task.step_key,
+            reporter=reporter,
         )
-        return django_task.call(context, *task.args, **task.kwargs)
-    return django_task.call(*task.args, **task.kwargs)
+        args.insert(0, context)
+    seconds = getattr(django_task, "soft_timeout", None)
+    if seconds is None:
+        return django_task.call(*args, **task.kwargs)
+    if iscoroutinefunction(django_task.func):
+        return async_to_sync(bounded_coroutine(django_task.func, seconds))(*args, **task.kwargs)
+    with soft_limit(seconds):
+        return django_task.call(*args, **task.kwargs)
 
 
 def _as_json(value: Any) -> Any:
@@ -72,21 +105,72 @@ def _as_json(value: Any) -> Any:
         normalized = normalize_json(value)
         check_json_value(normalized, "result")
     except (TypeError, ValueError, TaskInvalid) as error:
-        raise ResultNotJSON(f"the return value cannot be stored as JSON: {error}") from error
+        # A TypeError, as django.tasks' own backends raise for a value JSON cannot hold.
+        raise TypeError(f"the return value cannot be stored as JSON: {error}") from error
     return normalized
 
 
-def _failure(task: Task, error: BaseException, *, retryable: bool) -> Outcome:
+def _outcome_of(django_task: Any, task: Task, error: BaseException) -> Outcome:
+    """What a raised exception means: a snooze, a discard, or a failure the rules judge."""
+    if isinstance(error, Snooze):
+        return _failure(task, error, snooze=error.seconds)
+    if isinstance(error, Discard):
+        return _failure(task, error, retryable=False, discarded=True)
+    rules = getattr(django_task, "retry_rules", None)
+    if rules is None or rules.empty:
+        return _failure(task, error)
+    try:
+        retryable, retry_in = rules.decide(task.attempt, error)
+    except Exception:
+        # A broken backoff function must not lose the failure: the worker's policy decides.
+        logger.exception("the retry rules of task %s failed; using the default", task.name)
+        retryable, retry_in = True, None
+    return _failure(task, error, retryable=retryable, retry_in=retry_in)
+
+
+def _type_name(error: BaseException) -> str:
     kind = type(error)
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def _failure(task: Task, error: BaseException, **decision: Any) -> Outcome:
+    """The outcome of an attempt that raised `error`; `decision` sets retryable and the rest."""
     return Outcome(
         task_id=task.id,
         attempt=task.attempt,
         succeeded=False,
-        exception_type=f"{kind.__module__}.{kind.__qualname__}",
+        exception_type=_type_name(error),
         message=str(error),
         traceback="".join(traceback.format_exception(error)),
-        retryable=retryable,
+        **decision,
     )
+
+
+def will_retry(task: Task, outcome: Outcome) -> bool:
+    """True when the attempt's outcome leads to another attempt (as far as the slot knows)."""
+    if outcome.succeeded:
+        return False
+    if outcome.snooze is not None:
+        return True
+    return outcome.retryable and not outcome.discarded and task.attempt < task.max_attempts
+
+
+def _settle(
+    task: Task,
+    task_result: TaskResult[..., Any],
+    outcome: Outcome,
+    sender: type,
+    error: BaseException,
+) -> None:
+    """Update the TaskResult and send task_finished; called inside the `except` block, so
+    that Django's own receiver logs the failure at ERROR with its exception and traceback."""
+    if outcome.snooze is not None:
+        # Not a failure: the task waits and runs again. django.tasks calls that READY.
+        _finish(task_result, TaskResultStatus.READY)
+        object.__setattr__(task_result, "finished_at", None)
+    else:
+        _finish(task_result, TaskResultStatus.FAILED, error=error)
+    _send(task_finished, sender, task_result, will_retry=will_retry(task, outcome))
 
 
 def _finish(
@@ -100,20 +184,19 @@ def _finish(
     object.__setattr__(task_result, "status", status)
     object.__setattr__(task_result, "finished_at", datetime.now(UTC))
     if error is not None:
-        kind = type(error)
         task_result.errors.append(
             DjangoTaskError(
-                exception_class_path=f"{kind.__module__}.{kind.__qualname__}",
+                exception_class_path=_type_name(error),
                 traceback="".join(traceback.format_exception(error)),
             )
         )
-    else:
+    elif status is TaskResultStatus.SUCCESSFUL:
         object.__setattr__(task_result, "_return_value", value)
 
 
-def _send(signal: Any, sender: type, task_result: TaskResult[..., Any]) -> None:
+def _send(signal: Any, sender: type, task_result: TaskResult[..., Any], **extra: Any) -> None:
     # A broken receiver must not decide the task's fate: log it and go on.
-    for receiver, response in signal.send_robust(sender=sender, task_result=task_result):
+    for receiver, response in signal.send_robust(sender=sender, task_result=task_result, **extra):
         if isinstance(response, BaseException):
             logger.error(
                 "receiver %r of %s failed for task %s",

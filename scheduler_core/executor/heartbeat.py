@@ -15,6 +15,7 @@ from scheduler_core.domain import InvalidTransition, Worker, WorkerNotFound
 from .events import Event, Fenced, Heartbeat
 from .held import HeldAttempts
 from .lease_clock import LeaseClock
+from .load_report import OutcomeTally
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ class HeartbeatThread(threading.Thread):
         interval: float,
         held: HeldAttempts,
         lease_clock: LeaseClock,
+        tally: OutcomeTally | None = None,
     ) -> None:
         super().__init__(name="heartbeat", daemon=True)
         self.services = services
@@ -39,6 +41,7 @@ class HeartbeatThread(threading.Thread):
         self.interval = interval
         self.held = held
         self.lease_clock = lease_clock
+        self.tally = tally
         self.stopping = threading.Event()
 
     def run(self) -> None:
@@ -56,8 +59,9 @@ class HeartbeatThread(threading.Thread):
         # missing from this snapshot reaches the supervisor after asked_at, which it allows for.
         held = self.held.snapshot()
         worker_id = self.worker.id
+        load = None if self.tally is None else self.tally.report()
         try:
-            running = self.services.workers.heartbeat(worker_id, held)
+            running = self.services.workers.heartbeat(worker_id, held, load)
         except (InvalidTransition, WorkerNotFound):
             # Another worker declared us dead (we were paused or cut off too long): our
             # leases are gone. Claim nothing more; the supervisor stops every attempt and

@@ -1,4 +1,5 @@
-"""Maintenance every worker runs: rescue, promotion, dead workers, the schedule ticker, alerts.
+"""Maintenance every worker runs: rescue, promotion, dead workers, the schedule ticker, the
+metrics rollup, alerts.
 
 Every step is idempotent and fenced, so all workers may run it at once; the more workers,
 the sooner a dead one's tasks come back.
@@ -73,6 +74,14 @@ class MaintenanceThread(threading.Thread):
                 ticker.tick()
             except Exception:
                 logger.exception("schedule ticker failed; the next pass retries")
+                connections.close_all()
+        # Apart too: the metrics rollup only reads finished rows, and may fail on its own.
+        metrics = getattr(self.services, "metrics", None)
+        if metrics is not None:
+            try:
+                metrics.roll_up()
+            except Exception:
+                logger.exception("metrics rollup failed; the next pass retries")
                 connections.close_all()
         # Last and apart: alerts must be evaluated even when every step above fails.
         if self.alerts is not None:

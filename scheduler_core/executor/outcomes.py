@@ -1,10 +1,10 @@
-"""Writing what became of each attempt, through the services, without ever dropping one."""
+"""Writing how each held attempt ended, through the services, without ever dropping one."""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from uuid import UUID
 
@@ -14,6 +14,7 @@ from scheduler_core.bootstrap import Services
 from scheduler_core.domain import StaleTask, Task
 
 from .codec import Outcome
+from .endings import Cancelled, Ending, Released, Settled
 from .held import HeldAttempts
 from .log_fields import task_fields
 
@@ -28,7 +29,7 @@ START_WRITE_ATTEMPTS = 2
 
 
 class OutcomeRecorder:
-    """Records outcomes fenced by attempt; a lost lease means the outcome is not ours.
+    """Records how attempts ended, fenced by attempt; a lost lease means it is not ours.
 
     Each write lets go of its attempt in `held` once it is done with it: written, refused
     as stale, or given up on. From then on the heartbeat no longer extends its lease.
@@ -40,20 +41,12 @@ class OutcomeRecorder:
         self.database = database
         self.held = held
 
-    def record(self, task: Task, outcome: Outcome) -> None:
-        """Store the outcome a slot reported for `task`."""
-        if outcome.succeeded:
-            self._write(
-                task, "complete", lambda: self.services.workers.complete(task, outcome.result)
-            )
-        else:
-            self.fail(
-                task,
-                outcome.exception_type,
-                outcome.message,
-                traceback=outcome.traceback,
-                retryable=outcome.retryable,
-            )
+    def record(self, task: Task, ending: Ending) -> None:
+        """Store how `task`'s attempt ended, retrying while the database is away."""
+        try:
+            self._write_with_retries(task, ending)
+        finally:
+            self.held.let_go([task])
 
     def mark_started(self, tasks: list[Task]) -> None:
         """Stamp that these attempts' code began: from now on losing one costs an attempt.
@@ -79,41 +72,50 @@ class OutcomeRecorder:
         for worker_id, attempts in by_worker.items():
             self.services.workers.mark_started(worker_id, attempts)
 
-    def record_many(
-        self, finished: list[tuple[Task, Outcome]], started: Sequence[Task] = ()
-    ) -> None:
-        """Store several outcomes in one transaction; one by one if that fails.
+    def record_many(self, settled: Sequence[Settled], started: Sequence[Task] = ()) -> None:
+        """Store several endings in one transaction; one by one if that fails.
 
         The starts of `started` (attempts still running) are stamped first, in the same
         transaction: one commit, one flush of the database's log, for both.
         """
         # A single outcome takes the set-based path too: it costs fewer statements than
         # complete()'s read-copy-write, and a refused write still falls back to complete().
-        if finished:
+        if settled:
             try:
                 with self._transaction():
                     self._stamp_starts(started)
-                    self._write_together(finished)
+                    self._write_together(settled)
             except DatabaseError:
-                logger.warning("writing %d outcomes together failed; writing each", len(finished))
+                logger.warning("writing %d outcomes together failed; writing each", len(settled))
                 close_old_connections()
             else:
-                self.held.let_go(task for task, _ in finished)
+                self.held.let_go(task for task, _ in settled)
                 return
         if started:
             self.mark_started(list(started))
-        for task, outcome in finished:
-            self.record(task, outcome)
+        for task, ending in settled:
+            self.record(task, ending)
 
-    def _write_together(self, finished: list[tuple[Task, Outcome]]) -> None:
-        # Successes share one clock reading and set-based writes; failures (rarer, and
-        # each with its own error rows) go one by one in the same transaction.
-        successes = [(task, outcome.result) for task, outcome in finished if outcome.succeeded]
+    def _write_together(self, settled: Sequence[Settled]) -> None:
+        # Successes share one clock reading and set-based writes; the rest (rarer, and
+        # failures each with their own error rows) go one by one in the same transaction.
+        # A success that carries its task's last progress report goes one by one as well:
+        # the set-based write stores the result only.
+        successes = [
+            (task, ending.result)
+            for task, ending in settled
+            if isinstance(ending, Outcome) and ending.succeeded and ending.progress is None
+        ]
         for task in self.services.workers.complete_many(successes):
-            self._log_stale(task, "record")
-        for task, outcome in finished:
-            if not outcome.succeeded:
-                self._write_once(task, outcome)
+            self._log_stale(task, "complete")
+        for task, ending in settled:
+            if not (isinstance(ending, Outcome) and ending.succeeded and ending.progress is None):
+                # A refused (stale) write changes no row, so it needs no savepoint of its own
+                # to leave the other endings of the transaction intact.
+                try:
+                    self._store(task, ending)
+                except StaleTask:
+                    self._log_stale(task, _what(ending))
 
     def _log_stale(self, task: Task, what: str) -> None:
         logger.warning(
@@ -124,33 +126,29 @@ class OutcomeRecorder:
             extra=task_fields(task),
         )
 
-    def _write_once(self, task: Task, outcome: Outcome) -> None:
-        # A refused (stale) write changes no row, so it needs no savepoint of its own to
-        # leave the other outcomes of the transaction intact.
-        try:
-            if outcome.succeeded:
-                self.services.workers.complete(task, outcome.result)
-            else:
-                self._fail(
-                    task,
-                    outcome.exception_type,
-                    outcome.message,
-                    outcome.traceback,
-                    outcome.retryable,
-                )
-        except StaleTask:
-            self._log_stale(task, "record")
-
-    def _fail(
-        self, task: Task, exception_type: str, message: str, traceback: str, retryable: bool
-    ) -> object:
-        # The service stamps the error with the same clock reading as the transition.
-        return self.services.workers.fail_attempt(
+    def _store(self, task: Task, ending: Ending) -> object:
+        workers = self.services.workers
+        match ending:
+            case Cancelled():
+                return workers.confirm_cancel(task)
+            case Released():
+                return workers.release(task)
+            case Outcome(progress=progress) if progress is not None:
+                # The attempt's last progress report is stored with its outcome.
+                task.progress = progress
+        if ending.succeeded:
+            return workers.complete(task, ending.result)
+        if ending.snooze is not None:
+            # Not a failure: the task waits, and the attempt is not used up.
+            return workers.snooze(task, ending.snooze)
+        return workers.fail_attempt(
             task,
-            exception_type=exception_type,
-            message=message,
-            traceback=traceback,
-            retryable=retryable,
+            exception_type=ending.exception_type,
+            message=ending.message,
+            traceback=ending.traceback,
+            retryable=ending.retryable,
+            retry_in=ending.retry_in,
+            discarded=ending.discarded,
         )
 
     def _transaction(self) -> AbstractContextManager[object]:
@@ -158,44 +156,17 @@ class OutcomeRecorder:
             return nullcontext()
         return transaction.atomic(using=self.database)
 
-    def fail(
-        self,
-        task: Task,
-        exception_type: str,
-        message: str,
-        *,
-        traceback: str = "",
-        retryable: bool = True,
-    ) -> None:
-        """Store a failed attempt: retried after its backoff while attempts remain."""
-        self._write(
-            task, "fail", lambda: self._fail(task, exception_type, message, traceback, retryable)
-        )
-
-    def confirm_cancel(self, task: Task) -> None:
-        """Store that the attempt was stopped because cancellation was requested."""
-        self._write(task, "cancel", lambda: self.services.workers.confirm_cancel(task))
-
-    def release(self, task: Task) -> None:
-        """Hand an unfinished task back: its lease expires now and the rescuer retries it."""
-        self._write(task, "release", lambda: self.services.workers.release(task))
-
-    def _write(self, task: Task, what: str, write: Callable[[], object]) -> None:
-        try:
-            self._write_with_retries(task, what, write)
-        finally:
-            self.held.let_go([task])
-
-    def _write_with_retries(self, task: Task, what: str, write: Callable[[], object]) -> None:
+    def _write_with_retries(self, task: Task, ending: Ending) -> None:
+        what = _what(ending)
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:
-                write()
+                self._store(task, ending)
             except StaleTask:
                 self._log_stale(task, what)
                 return
             except DatabaseError:
                 if attempt == WRITE_ATTEMPTS:
-                    # _write lets go of the attempt, so its lease runs out and the rescuer
+                    # record() lets go of the attempt, so its lease runs out and the rescuer
                     # applies the retry policy.
                     logger.exception(
                         "giving up writing %s of task %s", what, task.id, extra=task_fields(task)
@@ -208,3 +179,13 @@ class OutcomeRecorder:
                 time.sleep(WRITE_PAUSE * attempt)
             else:
                 return
+
+
+def _what(ending: Ending) -> str:
+    """The ending's name in log lines."""
+    match ending:
+        case Cancelled():
+            return "cancel"
+        case Released():
+            return "release"
+    return "complete" if ending.succeeded else "fail"

@@ -10,45 +10,29 @@ from __future__ import annotations
 
 import itertools
 import logging
-import multiprocessing
 import os
 import queue
 import threading
 import time
 from abc import ABC, abstractmethod
 from multiprocessing.connection import Connection
-from multiprocessing.context import ForkServerContext
 from typing import Any
+from uuid import UUID
 
 from django.db import connections
 
 from scheduler_core.domain import Task
+from scheduler_core.domain.progress import Progress
 
-from .child import SUPERVISOR_PID, slot_main
+from .child import slot_main
 from .codec import Outcome, decode_task, encode_task
-from .events import Event, Exited, Finished
+from .events import Event, Exited, Finished, Progressed
+from .progress_report import PROGRESS_PREFIX, decode_progress
+from .slot_server import process_context
 
 logger = logging.getLogger(__name__)
 
 _numbers = itertools.count(1)
-_context_lock = threading.Lock()
-_context: ForkServerContext | None = None
-
-
-def process_context() -> ForkServerContext:
-    """The forkserver context: slots fork from a clean, Django-ready server process.
-
-    Forking the supervisor itself would copy its threads' locks mid-use; spawning a fresh
-    interpreter per slot would re-import Django every time.
-    """
-    global _context
-    with _context_lock:
-        if _context is None:
-            # The forkserver (started with the first slot) dies with this process; see preload.
-            os.environ[SUPERVISOR_PID] = str(os.getpid())
-            _context = multiprocessing.get_context("forkserver")
-            _context.set_forkserver_preload(["scheduler_core.executor.preload"])
-        return _context
 
 
 class Slot(ABC):
@@ -198,6 +182,9 @@ class ProcessSlot(Slot):
                 data = self._connection.recv_bytes()
             except (EOFError, OSError):
                 break
+            if data[:1] == PROGRESS_PREFIX:
+                self.inbox.put(Progressed(self, *decode_progress(data)))
+                continue
             self.inbox.put(Finished(self, Outcome.decode(data)))
         self._process.join(timeout=10)
         self._connection.close()
@@ -231,8 +218,11 @@ class ThreadSlot(Slot):
     def _work(self) -> None:
         from .execution import execute
 
+        def progress(task_id: UUID, attempt: int, report: Progress) -> None:
+            self.inbox.put(Progressed(self, task_id, attempt, report))
+
         try:
             while (data := self._jobs.get()) is not None:
-                self.inbox.put(Finished(self, execute(decode_task(data))))
+                self.inbox.put(Finished(self, execute(decode_task(data), progress)))
         finally:
             connections.close_all()

@@ -1,4 +1,4 @@
-"""The outcome writer: stores finished attempts in the background, one transaction per batch.
+"""The outcome writer: stores how attempts ended in the background, one transaction per batch.
 
 The supervisor's main thread used to write each round's outcomes itself, and while it waited
 for the database (a clock read, the fenced UPDATE, the events' INSERT, the commit) no slot
@@ -7,8 +7,13 @@ only hands finished attempts over and goes on dispatching; this thread writes wh
 accumulated while its previous write was in flight, so batches grow with the load (group
 commit) and the per-task cost of a write shrinks.
 
+Every ending goes this way (endings.py): outcomes the slots reported, and attempts the
+worker ended itself (timeouts, crashed slots, cancels, hand-backs).
+
 It also stamps the starts of the attempts the slots took since its last write (before their
-outcomes, in the order they happened), leaving out those whose outcome is in the same batch.
+outcomes, in the order they happened), leaving out those whose outcome is in the same batch
+(the outcome's write covers it; a cancel or a hand-back does not, so their starts are still
+stamped).
 
 A finished attempt still counts against the worker's capacity until its outcome is
 written: the worker never holds more running tasks in the store than its slots and buffer,
@@ -27,6 +32,7 @@ from django.db import connections
 from scheduler_core.domain import Task
 
 from .codec import Outcome
+from .endings import Settled
 from .outcomes import OutcomeRecorder
 
 logger = logging.getLogger(__name__)
@@ -43,15 +49,15 @@ class OutcomeWriter(threading.Thread):
         self.recorder = recorder
         # Called with how many outcomes a batch stored (or gave up on): frees their units.
         self.written = written
-        self._waiting: list[tuple[Task, Outcome]] = []
-        self._in_flight: list[tuple[Task, Outcome]] = []
+        self._waiting: list[Settled] = []
+        self._in_flight: list[Settled] = []
         # Attempts whose code began, not yet stamped.
         self._starting: list[Task] = []
         self._stopping = False
         self._changed = threading.Condition()
 
-    def submit(self, finished: list[tuple[Task, Outcome]], started: Sequence[Task] = ()) -> None:
-        """Queue finished attempts, and the starts of attempts, for writing."""
+    def submit(self, finished: list[Settled], started: Sequence[Task] = ()) -> None:
+        """Queue ended attempts, and the starts of attempts, for writing."""
         if finished or started:
             with self._changed:
                 self._waiting.extend(finished)
@@ -93,18 +99,18 @@ class OutcomeWriter(threading.Thread):
         finally:
             connections.close_all()
 
-    def _next_batch(self) -> tuple[list[tuple[Task, Outcome]], list[Task]]:
+    def _next_batch(self) -> tuple[list[Settled], list[Task]]:
         with self._changed:
             self._changed.wait_for(lambda: self._waiting or self._starting or self._stopping)
             batch = self._waiting[:MAX_BATCH]
             del self._waiting[:MAX_BATCH]
             self._in_flight = batch
-            ended = {task.id for task, _ in batch}
+            ended = {task.id for task, ending in batch if isinstance(ending, Outcome)}
             started = [task for task in self._starting if task.id not in ended]
             self._starting = []
             return batch, started
 
-    def _write(self, batch: list[tuple[Task, Outcome]], started: list[Task]) -> None:
+    def _write(self, batch: list[Settled], started: list[Task]) -> None:
         began = time.monotonic()
         try:
             # Never raises for a database failure: it retries, then leaves the task to the

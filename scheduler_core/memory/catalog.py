@@ -40,3 +40,7 @@ class InMemoryTaskCatalog(TaskCatalog):
 
     def check_call(self, name: str, args: list[Any], kwargs: dict[str, Any]) -> None:
         """Accept every call: this catalog knows the names of tasks, not their signatures."""
+
+    def unique_key_for(self, name: str, args: list[Any], kwargs: dict[str, Any]) -> str | None:
+        """None: this catalog knows no key functions."""
+        return None

@@ -10,7 +10,9 @@ from datetime import timedelta
 from scheduler_core.domain import QueueEmpty, Task
 from scheduler_core.domain.ports import Clock, Queue
 from scheduler_core.domain.queue_limits import cap_claim, check_queue_limit
+from scheduler_core.domain.queue_rates import QueueRate
 
+from .rate_buckets import InMemoryRates
 from .task_repository import InMemoryTaskRepository
 
 # A ManualClock may jump ahead without telling anyone, so a claimer waiting for a delayed task
@@ -38,6 +40,7 @@ class InMemoryQueue(Queue):
         self._condition = repository.condition
         self._paused: set[str] = set()
         self._limits: dict[str, int] = {}
+        self._rates = InMemoryRates()
 
     def enqueue(self, task: Task) -> None:
         """Wake idle claimers; the repository's index already holds every waiting task.
@@ -118,6 +121,18 @@ class InMemoryQueue(Queue):
         with self._condition:
             return dict(self._limits)
 
+    def set_rate(self, queue: str, rate: QueueRate | None) -> QueueRate | None:
+        """At most `rate` task starts of `queue` across all workers; None lifts it."""
+        with self._condition:
+            previous = self._rates.set(queue, rate, self._clock.now())
+            self._condition.notify_all()
+            return previous
+
+    def rates(self) -> dict[str, QueueRate]:
+        """The rated queues and their rates."""
+        with self._condition:
+            return self._rates.rates()
+
     def _claim_locked(
         self, worker_id: str, queues: Sequence[str], limit: int, lease: timedelta
     ) -> list[Task]:
@@ -132,7 +147,10 @@ class InMemoryQueue(Queue):
         if not queues:
             return []
         now = self._clock.now()
-        claimed = self._repository.take_due(queues, limit, now)
+        if any(queue in self._rates for queue in queues):
+            claimed = self._rates.claim(self._repository, queues, limit, now)
+        else:
+            claimed = self._repository.take_due(queues, limit, now)
         for task in claimed:
             status, attempt = task.status, task.attempt
             task.claim(worker_id, now=now, lease=lease)
@@ -141,8 +159,9 @@ class InMemoryQueue(Queue):
 
     def _wait_seconds(self, queues: Sequence[str], remaining: float) -> float:
         """Wait until the deadline, or until the next delayed task falls due if that is sooner."""
-        if any(queue in self._limits for queue in queues):
-            # A finishing task frees a slot without notifying anyone; look again soon.
+        if any(queue in self._limits or queue in self._rates for queue in queues):
+            # A finishing task frees a slot, and time refills a rate's bucket, without
+            # notifying anyone; look again soon.
             remaining = min(remaining, DELAYED_TASK_POLL_SECONDS)
         next_due = self._repository.next_run_after(q for q in queues if q not in self._paused)
         if next_due is None:

@@ -29,7 +29,7 @@ class InMemoryStorage:
         """Fresh, empty storage on `clock` (the system clock by default)."""
         clock = SystemClock() if clock is None else clock
         tasks = InMemoryTaskRepository(clock)
-        workers = InMemoryWorkerRepository(clock)
+        workers = InMemoryWorkerRepository(clock, tasks.running_by_worker)
         return cls(
             clock=clock,
             tasks=tasks,

@@ -21,6 +21,7 @@ def matches(task: Task, task_filter: TaskFilter) -> bool:
         and (f.enqueued_before is None or task.enqueued_at < f.enqueued_before)
         and (not f.search or _mentions(task, f.search))
         and (f.error_type is None and f.failed_after is None or _failed_so(task, f))
+        and (f.tag is None or f.tag in task.tags)
     )
 
 

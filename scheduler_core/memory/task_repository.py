@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from uuid import UUID
 
 from scheduler_core.domain import (
     DuplicateTask,
+    InvalidTransition,
     Page,
     PageRequest,
     StaleTask,
@@ -21,6 +23,7 @@ from scheduler_core.domain import (
 )
 from scheduler_core.domain.fencing import loses_cancel_request
 from scheduler_core.domain.ports import Clock, TaskRepository
+from scheduler_core.domain.progress import Progress
 from scheduler_core.domain.pruning import check_prunable
 from scheduler_core.domain.task import PROMOTABLE_STATUSES
 from scheduler_core.domain.workflow_steps import ends_step, rearms_steps
@@ -111,6 +114,16 @@ class InMemoryTaskRepository(TaskRepository):
                 if task.status is TaskStatus.RUNNING and task.queue in wanted:
                     counts[task.queue] = counts.get(task.queue, 0) + 1
         return counts
+
+    def running_by_worker(self, worker_ids: Collection[str]) -> dict[str, set[UUID]]:
+        """worker id -> ids of the running tasks it holds, for these workers."""
+        wanted = set(worker_ids)
+        held: dict[str, set[UUID]] = {}
+        with self._condition:
+            for task in self._tasks.values():
+                if task.status is TaskStatus.RUNNING and task.worker_id in wanted:
+                    held.setdefault(task.worker_id, set()).add(task.id)
+        return held
 
     def transitions(self, task_id: UUID) -> list[TaskTransition]:
         """The task's recorded transitions, oldest first (empty for an unknown task)."""
@@ -208,6 +221,28 @@ class InMemoryTaskRepository(TaskRepository):
                 self.delete(task.id)
             return len(old)
 
+    def expire_results(self, limit: int) -> int:
+        """Drop up to `limit` results whose result_ttl ran out, by the repository's clock."""
+        now = self._clock.now()
+        with self._condition:
+            open_runs = {
+                task.workflow_id
+                for task in self._tasks.values()
+                if task.workflow_id is not None and not task.is_terminal()
+            }
+            expired = 0
+            for task in sorted(self._tasks.values(), key=lambda t: (t.finished_at or now, t.id)):
+                if expired >= limit:
+                    break
+                if task.workflow_id in open_runs or not task.is_terminal():
+                    continue
+                try:
+                    task.expire_result(now=now)
+                except InvalidTransition:
+                    continue
+                expired += 1
+            return expired
+
     def prune_activity(self, before: datetime) -> int:
         """Nothing to delete: the in-memory storage keeps no activity rollup (no charts)."""
         return 0
@@ -240,13 +275,8 @@ class InMemoryTaskRepository(TaskRepository):
             now = self._clock.now()
             running = []
             for task_id, attempt in set(held):
-                task = self._tasks.get(task_id)
-                if (
-                    task is not None
-                    and task.status == TaskStatus.RUNNING
-                    and task.worker_id == worker_id
-                    and task.attempt == attempt
-                ):
+                task = self._held_by(worker_id, task_id, attempt)
+                if task is not None:
                     running.append(task)
             for task in running:
                 task.extend_lease(attempt=task.attempt, now=now, lease=lease)
@@ -259,15 +289,21 @@ class InMemoryTaskRepository(TaskRepository):
             now = self._clock.now()
             changed = 0
             for task_id, attempt in set(held):
-                task = self._tasks.get(task_id)
-                if (
-                    task is not None
-                    and task.status == TaskStatus.RUNNING
-                    and task.worker_id == worker_id
-                    and task.attempt == attempt
-                    and task.attempt_started_at is None
-                ):
+                task = self._held_by(worker_id, task_id, attempt)
+                if task is not None and task.attempt_started_at is None:
                     task.mark_started(attempt=attempt, now=now)
+                    changed += 1
+            return changed
+
+    def record_progress(self, worker_id: str, reports: Sequence[tuple[UUID, int, Progress]]) -> int:
+        """Store the progress reports of attempts the worker still holds; how many."""
+        with self._condition:
+            now = self._clock.now()
+            changed = 0
+            for task_id, attempt, progress in reports:
+                task = self._held_by(worker_id, task_id, attempt)
+                if task is not None:
+                    task.report_progress(replace(progress, at=now), attempt=attempt)
                     changed += 1
             return changed
 
@@ -283,6 +319,27 @@ class InMemoryTaskRepository(TaskRepository):
             taken = self._index.pop_due(queues, limit, now)
             return [copy.deepcopy(self._tasks[task_id]) for task_id in taken]
 
+    def take_due_matching(
+        self, queue: str, limit: int, now: datetime, accept: Callable[[Task], bool]
+    ) -> list[Task]:
+        """Pop up to `limit` due tasks of `queue` that `accept` takes, in claim order, as copies.
+
+        The tasks it refuses stay in the index where they were. The caller holds `condition`
+        and stores every task it got, as with take_due.
+        """
+        with self._condition:
+            taken: list[Task] = []
+            refused: list[Task] = []
+            while len(taken) < limit:
+                popped = self._index.pop_due([queue], 1, now)
+                if not popped:
+                    break
+                task = self._tasks[popped[0]]
+                (taken if accept(task) else refused).append(task)
+            for task in refused:
+                self._index.put(task, now)
+            return [copy.deepcopy(task) for task in taken]
+
     def next_run_after(self, queues: Iterable[str]) -> datetime | None:
         """When the earliest not-yet-due waiting task of `queues` falls due, if there is one."""
         with self._condition:
@@ -294,6 +351,18 @@ class InMemoryTaskRepository(TaskRepository):
             return self._index.count_due(queue, now)
 
     # -- internals (callers hold the lock) -------------------------------------------------
+
+    def _held_by(self, worker_id: str, task_id: UUID, attempt: int) -> Task | None:
+        """The stored task if `worker_id` runs it at `attempt` (the lease's fence), else None."""
+        task = self._tasks.get(task_id)
+        if (
+            task is not None
+            and task.status == TaskStatus.RUNNING
+            and task.worker_id == worker_id
+            and task.attempt == attempt
+        ):
+            return task
+        return None
 
     def _stored(self, task_id: UUID) -> Task:
         try:

@@ -5,11 +5,13 @@ from .audit import AuditEntry
 from .counters import ActivityMinute, QueueCount, TaskTotals
 from .queue_limit import QueueLimit
 from .queue_pause import QueuePause
+from .queue_rate import QueueRateBucket, QueueRateRecord
 from .schedule import ScheduleRecord
 from .submit_rate import SubmitRateEvent, SubmitRateKey
 from .task import TaskRecord
 from .task_error import TaskErrorRecord
 from .task_event import TaskEvent
+from .task_metrics import MetricsRollupState, TaskMetricsRow
 from .worker import WorkerRecord
 from .worker_command import WorkerCommandRecord
 from .workflow import WorkflowEdgeRecord, WorkflowRunRecord
@@ -19,15 +21,19 @@ __all__ = [
     "AlertRuleRecord",
     "AuditEntry",
     "IncidentRecord",
+    "MetricsRollupState",
     "NotificationRecord",
     "QueueLimit",
     "QueueCount",
     "QueuePause",
+    "QueueRateBucket",
+    "QueueRateRecord",
     "ScheduleRecord",
     "SubmitRateEvent",
     "SubmitRateKey",
     "TaskErrorRecord",
     "TaskEvent",
+    "TaskMetricsRow",
     "TaskRecord",
     "TaskTotals",
     "WorkerCommandRecord",

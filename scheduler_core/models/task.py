@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
+from django.db.models import Value
 
 from .choices import TASK_STATUS_CHOICES, live, waiting
 from .exact_json import ExactJSONEncoder
@@ -44,6 +45,21 @@ class TaskRecord(models.Model):
     parents_left = models.IntegerField(default=0, db_default=0)
     # The key of the step whose failure cancelled this one.
     upstream_failed = models.CharField(max_length=100, null=True, blank=True)
+    # Labels to find the task by (domain/tags.py). PostgreSQL finds them by a GIN index;
+    # SQLite by the side table scheduler_task_tag, kept by triggers (migration 0019).
+    tags = models.JSONField(default=list, db_default=Value([], output_field=models.JSONField()))
+    # Seconds the result is kept after the task finished; the pruner then drops it.
+    result_ttl = models.PositiveIntegerField(null=True, blank=True)
+    # The pruner dropped the result when its result_ttl ran out (get_result says so).
+    result_expired = models.BooleanField(default=False, db_default=False)
+    # When the first attempt was claimed (started_at is the latest attempt's).
+    first_started_at = models.DateTimeField(null=True, blank=True)
+    # The run_after its submitter asked for; NULL when it was due at once.
+    requested_run_after = models.DateTimeField(null=True, blank=True)
+    # How often the task snoozed (scheduler_core.Snooze).
+    snoozes = models.SmallIntegerField(default=0, db_default=0)
+    # The latest progress its running code reported: {"done", "total", "message", "at"}.
+    progress = models.JSONField(null=True, blank=True)
 
     class Meta:
         db_table = "scheduler_task"
@@ -104,6 +120,14 @@ class TaskRecord(models.Model):
                 "status",
                 name="sched_task_workflow_idx",
                 condition=models.Q(workflow_id__isnull=False),
+            ),
+            # Result expiry: finished rows whose result is still kept for a while.
+            models.Index(
+                fields=["finished_at"],
+                name="sched_task_result_ttl_idx",
+                condition=models.Q(
+                    finished_at__isnull=False, result_ttl__isnull=False, result_expired=False
+                ),
             ),
             # Retention: finished rows by age.
             models.Index(

@@ -27,6 +27,11 @@ class TaskErrorRecord(models.Model):
             models.Index(fields=["task", "attempt"], name="sched_error_task_idx"),
             # The failures page and its groups' task filters: the errors of a recent window.
             models.Index(fields=["failed_at"], name="sched_error_failed_idx"),
+            # The task list filtered to an error type (a failures group's link): the tasks
+            # of one type since a moment, read from the index alone.
+            models.Index(
+                fields=["exception_type", "failed_at", "task"], name="sched_error_type_idx"
+            ),
         ]
 
     def __str__(self) -> str:

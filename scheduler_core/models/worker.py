@@ -15,10 +15,14 @@ class WorkerRecord(models.Model):
     pid = models.IntegerField()
     queues = models.JSONField(default=list)
     concurrency = models.IntegerField()
-    active_task_ids = models.JSONField(default=list)
     started_at = models.DateTimeField()
     last_heartbeat = models.DateTimeField()
     state = models.CharField(max_length=16, choices=WORKER_STATE_CHOICES)
+    # Reported by each heartbeat: attempts this process finished (succeeded or raised),
+    # those that raised, and the resident memory of the process and its slots.
+    processed = models.BigIntegerField(default=0, db_default=0)
+    failed = models.BigIntegerField(default=0, db_default=0)
+    rss_bytes = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         db_table = "scheduler_worker"

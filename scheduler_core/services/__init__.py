@@ -5,10 +5,10 @@ from .promoter import DEFAULT_PROMOTE_BATCH_SIZE, TaskPromoter
 from .pruner import PruneReport, TaskPruner
 from .rescuer import DEFAULT_RESCUE_BATCH_SIZE, RescueReport, TaskRescuer
 from .run_view import RunView
-from .schedule_ticker import DEFAULT_TICK_BATCH_SIZE, SchedulerTicker, TickReport
-from .scheduler_service import SchedulerService
+from .schedule_ticker import DEFAULT_TICK_BATCH_SIZE, ScheduleTicker, TickReport
 from .schedules import ScheduleService, SyncReport
 from .submission import MAX_BATCH_SIZE, build_batch, build_task
+from .task_service import TaskService
 from .worker_service import WorkerService
 from .workflows import Neighbours, RunActionReport, RunSummary, StepRequest, WorkflowService
 
@@ -21,8 +21,8 @@ __all__ = [
     "MAX_STALE_RETRIES",
     "RescueReport",
     "ScheduleService",
-    "SchedulerService",
-    "SchedulerTicker",
+    "TaskService",
+    "ScheduleTicker",
     "SyncReport",
     "TickReport",
     "DEFAULT_TICK_BATCH_SIZE",

@@ -5,10 +5,14 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 from uuid import UUID
 
+from ..domain.queue_rates import QueueRate
+
 # Where an action came from: the JSON API, the dashboard, the admin site or manage.py.
-SOURCES = frozenset({"api", "dashboard", "admin", "command"})
+AuditSource = Literal["api", "dashboard", "admin", "command"]
+SOURCES: frozenset[str] = frozenset(get_args(AuditSource))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -34,6 +38,14 @@ class AuditRecord:
 def queue_limit_details(limit: int | None, previous: int | None) -> dict[str, int | None]:
     """The details of a queue limit's audit record: the new limit and the one it replaced."""
     return {"limit": limit, "previous": previous}
+
+
+def queue_rate_details(rate: QueueRate | None, previous: QueueRate | None) -> dict[str, object]:
+    """The details of a queue rate's audit record: the new rate and the one it replaced."""
+    return {
+        "rate": None if rate is None else rate.as_json(),
+        "previous": None if previous is None else previous.as_json(),
+    }
 
 
 class AuditLog(ABC):

@@ -19,7 +19,7 @@ from ..domain import (
 )
 from ..domain.listing import Cursor
 from ..domain.status import TERMINAL_STATUSES, WAITING_STATUSES
-from .scheduler_service import SchedulerService
+from .task_service import TaskService
 
 # The most tasks one bulk request touches; a bigger job is split by narrowing the filter.
 # It bounds how long one request holds a web worker (each task is its own fenced write).
@@ -94,9 +94,9 @@ class BulkResult:
 
 
 class BulkActions:
-    """Applies cancel, retry, run now or delete to many tasks through the SchedulerService."""
+    """Applies cancel, retry, run now or delete to many tasks through the TaskService."""
 
-    def __init__(self, scheduler: SchedulerService, *, limit: int = BULK_LIMIT) -> None:
+    def __init__(self, scheduler: TaskService, *, limit: int = BULK_LIMIT) -> None:
         self._scheduler = scheduler
         self._limit = limit
 

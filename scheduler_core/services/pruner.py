@@ -27,6 +27,8 @@ class PruneReport:
     failed: int = 0
     # Rows of the per-minute activity rollup (not tasks).
     activity_minutes: int = 0
+    # Results dropped because their task's result_ttl ran out (the tasks stay).
+    results_expired: int = 0
 
     @property
     def deleted(self) -> int:
@@ -49,17 +51,29 @@ class TaskPruner:
         activity_after: timedelta = DEFAULT_ACTIVITY_RETENTION,
         batch_size: int = DEFAULT_PRUNE_BATCH_SIZE,
     ) -> PruneReport:
-        """Delete finished tasks and the dashboard's per-minute activity past their retention."""
+        """Drop results past their result_ttl, then delete finished tasks and the dashboard's
+        per-minute activity past their retention."""
         if min(succeeded_after, failed_after, activity_after) < timedelta(0):
             raise ValueError("retention periods must not be negative")
         now = self._clock.now()
+        # First the results whose own result_ttl ran out, however long the retention is.
+        results_expired = self._expire_results(batch_size)
         return PruneReport(
             succeeded_or_cancelled=self._prune(
                 _SUCCEEDED_OR_CANCELLED, now - succeeded_after, batch_size
             ),
             failed=self._prune(_FAILED, now - failed_after, batch_size),
             activity_minutes=self._tasks.prune_activity(now - activity_after),
+            results_expired=results_expired,
         )
+
+    def _expire_results(self, batch_size: int) -> int:
+        total = 0
+        while True:
+            expired = self._tasks.expire_results(batch_size)
+            total += expired
+            if expired < batch_size:
+                return total
 
     def _prune(self, statuses: frozenset[TaskStatus], before: datetime, batch_size: int) -> int:
         total = 0

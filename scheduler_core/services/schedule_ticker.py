@@ -31,7 +31,7 @@ class TickReport:
     tasks: int = 0
 
 
-class SchedulerTicker:
+class ScheduleTicker:
     """Fires due schedules through the scheduler service, exactly once per due time."""
 
     def __init__(

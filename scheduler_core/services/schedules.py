@@ -97,7 +97,7 @@ class ScheduleService:
             run = self._workflows.enqueue(schedule.task, template_requests(schedule))
             logger.info("schedule %r run now by %s: workflow run %s", name, actor, run.id)
             return run.steps[0]
-        task = self._scheduler.submit(request_for(schedule, self._clock.now()))
+        task = self._scheduler.submit(request_for(schedule, self._clock.now())).task
         logger.info("schedule %r run now by %s: task %s", name, actor, task.id)
         return task
 

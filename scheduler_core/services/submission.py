@@ -1,9 +1,14 @@
-"""Turning submit requests into validated tasks, one at a time or as a batch."""
+"""Turning submit requests into validated tasks, one at a time or as a batch.
+
+The one place a submit is judged: the task must be registered, a typed call must fit its
+signature, and the domain's Task.create applies every rule a stored task follows.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from ..domain import Task, TaskInvalid, UnknownTask
 from ..domain.ports import SubmitRequest, TaskCatalog
@@ -13,10 +18,31 @@ from ..domain.ports import SubmitRequest, TaskCatalog
 MAX_BATCH_SIZE = 1000
 
 
+def check_registered_call(
+    catalog: TaskCatalog, name: str, args: list[Any], kwargs: dict[str, Any]
+) -> None:
+    """UnknownTask unless `name` is registered; TaskInvalid unless the call fits it."""
+    require_registered(catalog, name)
+    catalog.check_call(name, args, kwargs)
+
+
+def require_registered(catalog: TaskCatalog, name: str) -> None:
+    """UnknownTask unless task `name` is registered."""
+    if not catalog.is_registered(name):
+        raise UnknownTask(f"task {name!r} is not registered")
+
+
 def build_task(catalog: TaskCatalog, request: SubmitRequest, *, now: datetime) -> Task:
     """A validated task for `request`; UnknownTask if its name is not registered."""
-    if not catalog.is_registered(request.name):
-        raise UnknownTask(f"task {request.name!r} is not registered")
+    unique_key = request.unique_key
+    if not request.from_input:
+        require_registered(catalog, request.name)
+    else:
+        # The call first: a call that does not fit is the mistake worth hearing, before what
+        # the key function (which takes the same arguments) would make of it.
+        check_registered_call(catalog, request.name, request.args, request.kwargs)
+        if unique_key is None:
+            unique_key = catalog.unique_key_for(request.name, request.args, request.kwargs)
     return Task.create(
         request.name,
         now=now,
@@ -27,8 +53,10 @@ def build_task(catalog: TaskCatalog, request: SubmitRequest, *, now: datetime) -
         run_after=request.run_after,
         max_attempts=request.max_attempts,
         timeout=request.timeout,
-        unique_key=request.unique_key,
+        unique_key=unique_key,
         id=request.id,
+        tags=request.tags,
+        result_ttl=request.result_ttl,
     )
 
 

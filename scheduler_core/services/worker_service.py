@@ -19,11 +19,13 @@ from ..domain import (
     TaskError,
     TaskStatus,
     Worker,
+    WorkerLoad,
     WorkerNotFound,
     WorkerState,
 )
 from ..domain.defaults import DEFAULT_LEASE
 from ..domain.ports import Clock, Queue, TaskRepository, WorkerRepository
+from ..domain.progress import Progress
 
 
 class WorkerService:
@@ -76,7 +78,12 @@ class WorkerService:
         """The worker has exited."""
         return self._workers.set_state(worker_id, WorkerState.STOPPED)
 
-    def heartbeat(self, worker_id: str, held: Collection[tuple[UUID, int]]) -> list[Task]:
+    def heartbeat(
+        self,
+        worker_id: str,
+        held: Collection[tuple[UUID, int]],
+        load: WorkerLoad | None = None,
+    ) -> list[Task]:
         """Stamp the worker and extend the leases of the attempts it holds; return those tasks.
 
         `held` is the (task id, attempt) pairs the worker's executor still has (running, or
@@ -84,7 +91,7 @@ class WorkerService:
         cancel requests: a task stored as running under the worker but no longer held (its
         outcome could not be written) keeps its lease, which runs out, and is rescued.
         """
-        self._workers.heartbeat(worker_id)
+        self._workers.heartbeat(worker_id, load)
         return self._tasks.extend_leases(worker_id, held, self._lease)
 
     def mark_started(self, worker_id: str, held: Collection[tuple[UUID, int]]) -> int:
@@ -191,8 +198,15 @@ class WorkerService:
         message: str,
         traceback: str = "",
         retryable: bool = True,
+        retry_in: float | None = None,
+        discarded: bool = False,
     ) -> Task:
-        """Record a failure reported by name (as a slot process does), stamped by our clock."""
+        """Record a failure reported by name (as a slot process does), stamped by our clock.
+
+        `retry_in` (seconds) replaces the backoff when the task's own retry policy chose it;
+        `discarded` fails the task for good at once (scheduler_core.Discard).
+        """
+        delay = None if retry_in is None else timedelta(seconds=retry_in)
 
         def record(t: Task, now: datetime) -> None:
             failure = TaskError(
@@ -203,11 +217,29 @@ class WorkerService:
                 failed_at=now,
                 worker_id=t.worker_id,
             )
-            self._record_failure(t, failure, now, retryable)
+            if discarded:
+                t.discard(failure, attempt=t.attempt, now=now)
+            else:
+                self._record_failure(t, failure, now, retryable, delay)
 
         return self._fenced(task, record)
 
-    def _record_failure(self, t: Task, failure: TaskError, now: datetime, retryable: bool) -> None:
+    def snooze(self, task: Task, seconds: float) -> Task:
+        """The attempt asked to run again in `seconds` without using up an attempt."""
+        return self._fenced(task, lambda t, now: t.snooze(seconds, attempt=t.attempt, now=now))
+
+    def record_progress(self, worker_id: str, reports: Sequence[tuple[UUID, int, Progress]]) -> int:
+        """Store the progress the worker's running attempts reported; how many were its own."""
+        return self._tasks.record_progress(worker_id, reports)
+
+    def _record_failure(
+        self,
+        t: Task,
+        failure: TaskError,
+        now: datetime,
+        retryable: bool,
+        delay: timedelta | None = None,
+    ) -> None:
         t.fail(
             failure,
             attempt=t.attempt,
@@ -215,6 +247,7 @@ class WorkerService:
             policy=self._policy,
             rng=self._rng,
             retryable=retryable,
+            delay=delay,
         )
 
     def confirm_cancel(self, task: Task) -> Task:

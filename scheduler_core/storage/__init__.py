@@ -1,6 +1,7 @@
 """Django ORM adapters of the ports, on SQLite (default) or PostgreSQL."""
 
 from .db_clock import DatabaseClock
+from .metrics_rollup import DjangoMetricsRollup
 from .queue import DjangoQueue
 from .schedule_repository import DjangoScheduleRepository
 from .task_repository import DjangoTaskRepository
@@ -10,6 +11,7 @@ from .workflow_repository import DjangoWorkflowRepository
 
 __all__ = [
     "DatabaseClock",
+    "DjangoMetricsRollup",
     "DjangoQueue",
     "DjangoScheduleRepository",
     "DjangoTaskRepository",

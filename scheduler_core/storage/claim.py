@@ -18,6 +18,7 @@ from scheduler_core.models import TaskRecord
 from scheduler_core.models.choices import WAITING_VALUES
 
 from .claim_limits import cap_to_queue_limits
+from .claim_rates import cap_to_queue_rates
 from .db_clock import DatabaseClock
 from .event_rows import insert_event_rows
 from .sqlite_locks import retry_when_locked
@@ -67,6 +68,7 @@ WITH picked AS (
         worker_id = %s,
         worker_ids = t.worker_ids || jsonb_build_array(%s::text),
         started_at = statement_timestamp(),
+        first_started_at = COALESCE(t.first_started_at, statement_timestamp()),
         finished_at = NULL,
         attempt_started_at = NULL,
         lease_expires_at = statement_timestamp() + %s * interval '1 second'
@@ -105,6 +107,7 @@ SET status = 'running',
     worker_id = %s,
     worker_ids = json_insert(worker_ids, '$[#]', %s),
     started_at = %s,
+    first_started_at = COALESCE(first_started_at, %s),
     finished_at = NULL,
     attempt_started_at = NULL,
     lease_expires_at = %s
@@ -130,8 +133,10 @@ def _claim_postgres(
         # Queue concurrency limits (claim_limits.py): locks the limit rows of limited queues
         # only, then narrows the queues and the batch; unlimited queues pass unchanged.
         queues, limit = cap_to_queue_limits(using, queues, limit)
+        # Rate limits (claim_rates.py): nothing at all unless a claimed queue has a rate.
+        queues, limit, rated = cap_to_queue_rates(using, queues, limit)
         if not queues:
-            return []
+            return [] if rated is None else rated.finish([], worker_id, lease)
         params: list[Any] = [
             list(queues),
             worker_id,
@@ -142,7 +147,8 @@ def _claim_postgres(
             seconds,
             worker_id,
         ]
-        return list(TaskRecord.objects.raw(POSTGRES_CLAIM_SQL, params).using(using))
+        records = list(TaskRecord.objects.raw(POSTGRES_CLAIM_SQL, params).using(using))
+        return records if rated is None else rated.finish(records, worker_id, lease)
 
 
 def _claim_sqlite(
@@ -154,8 +160,9 @@ def _claim_sqlite(
     with transaction.atomic(using=using):
         # Queue concurrency limits (claim_limits.py), counted under the write lock.
         queues, limit = cap_to_queue_limits(using, queues, limit)
+        queues, limit, rated = cap_to_queue_rates(using, queues, limit)
         if not queues:
-            return []
+            return [] if rated is None else rated.finish([], worker_id, lease)
         now = DatabaseClock(using).now()
         stored_now = connection.ops.adapt_datetimefield_value(now)
         with connection.cursor() as cursor:
@@ -164,11 +171,11 @@ def _claim_sqlite(
             cursor.execute(SQLITE_PICK_SQL.format(heads=heads), [*params, worker_id, limit])
             picked: list[tuple[str, str]] = cursor.fetchall()
         if not picked:
-            return []
+            return [] if rated is None else rated.finish([], worker_id, lease)
         ids = [task_id for task_id, _ in picked]
         stored_lease_end = connection.ops.adapt_datetimefield_value(now + lease)
         sql = SQLITE_UPDATE_SQL.format(ids=", ".join(["%s"] * len(ids)))
-        params = [worker_id, worker_id, stored_now, stored_lease_end, *ids]
+        params = [worker_id, worker_id, stored_now, stored_now, stored_lease_end, *ids]
         records = list(TaskRecord.objects.raw(sql, params).using(using))
         from_status = dict(picked)
         running = TaskStatus.RUNNING.value
@@ -179,4 +186,4 @@ def _claim_sqlite(
                 for r in records
             ],
         )
-        return records
+        return records if rated is None else rated.finish(records, worker_id, lease)

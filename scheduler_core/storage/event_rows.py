@@ -10,6 +10,7 @@ means one run of the counter triggers, which are per statement (storage/counters
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -23,8 +24,9 @@ from scheduler_core.models import TaskEvent
 _TABLE = TaskEvent._meta.db_table
 _INSERT = f"INSERT INTO {_TABLE} (task_id, from_status, to_status, at, attempt, actor, reason) "
 INSERT_EVENTS_POSTGRES = _INSERT + (
-    "SELECT * FROM unnest(%s::uuid[], %s::text[], %s::text[], %s::timestamptz[], %s::int[], "
-    "%s::text[], %s::text[])"
+    "SELECT task_id, from_status, to_status, at, attempt, actor, reason "
+    "FROM json_to_recordset(%s::json) AS r(task_id uuid, from_status text, to_status text, "
+    "at timestamptz, attempt int, actor text, reason text)"
 )
 _ROW = "(%s, %s, %s, %s, %s, %s, %s)"
 # Rows per SQLite INSERT: seven variables each, well below SQLite's variable limit.
@@ -52,6 +54,9 @@ def insert_event_rows(
     if not rows:
         return
     connection = connections[using]
+    if connection.vendor == "postgresql":
+        _insert_postgres(connection, rows)
+        return
     ops = connection.ops
     # A UUIDField is a native uuid on PostgreSQL and 32 hex digits (char(32)) elsewhere.
     native_uuid = connection.features.has_native_uuid_field
@@ -74,12 +79,28 @@ def insert_event_rows(
             )
         )
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                INSERT_EVENTS_POSTGRES, [list(column) for column in zip(*params, strict=True)]
-            )
-            return
         for first in range(0, len(params), SQLITE_ROWS_PER_STATEMENT):
             chunk = params[first : first + SQLITE_ROWS_PER_STATEMENT]
             sql = _INSERT + "VALUES " + ", ".join([_ROW] * len(chunk))
             cursor.execute(sql, [value for row in chunk for value in row])
+
+
+def _insert_postgres(
+    connection: Any, rows: Sequence[tuple[UUID, str, str, datetime, int, str, str]]
+) -> None:
+    # Rows of one batch share their moment: format each distinct one once.
+    moments: dict[datetime, str] = {}
+    document = [
+        {
+            "task_id": str(task_id),
+            "from_status": from_status,
+            "to_status": to_status,
+            "at": moments.get(at) or moments.setdefault(at, at.isoformat()),
+            "attempt": attempt,
+            "actor": actor[:_ACTOR_MAX],
+            "reason": reason[:_REASON_MAX],
+        }
+        for task_id, from_status, to_status, at, attempt, actor, reason in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(INSERT_EVENTS_POSTGRES, [json.dumps(document)])

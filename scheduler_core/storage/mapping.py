@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -15,8 +15,10 @@ from scheduler_core.domain import (
     TaskStatus,
     TaskTransition,
     Worker,
+    WorkerLoad,
     WorkerState,
 )
+from scheduler_core.domain.progress import Progress
 from scheduler_core.models import (
     ScheduleRecord,
     TaskErrorRecord,
@@ -55,6 +57,13 @@ def task_values(task: Task) -> dict[str, Any]:
         "step_key": task.step_key,
         "parents_left": task.parents_left,
         "upstream_failed": task.upstream_failed,
+        "tags": list(task.tags),
+        "result_ttl": task.result_ttl,
+        "result_expired": task.result_expired,
+        "first_started_at": task.first_started_at,
+        "requested_run_after": task.requested_run_after,
+        "snoozes": task.snoozes,
+        "progress": None if task.progress is None else task.progress.as_json(),
     }
 
 
@@ -86,6 +95,13 @@ TASK_COLUMNS = (
     "step_key",
     "parents_left",
     "upstream_failed",
+    "tags",
+    "result_ttl",
+    "result_expired",
+    "requested_run_after",
+    "first_started_at",
+    "snoozes",
+    "progress",
 )
 
 
@@ -125,6 +141,13 @@ def task_row(
         task.step_key,
         task.parents_left,
         task.upstream_failed,
+        json_text(task.tags),
+        task.result_ttl,
+        task.result_expired,
+        moment(task.requested_run_after),
+        moment(task.first_started_at),
+        task.snoozes,
+        None if task.progress is None else exact_json.dumps(task.progress.as_json()),
     )
 
 
@@ -134,11 +157,6 @@ def json_text(value: list[Any] | dict[str, Any]) -> str:
     if not value:
         return "[]" if type(value) is list else "{}"
     return exact_json.dumps(value)
-
-
-def task_record(task: Task) -> TaskRecord:
-    """A new, unsaved row for a task."""
-    return TaskRecord(id=task.id, **task_values(task))
 
 
 def task_from_record(record: TaskRecord, errors: Iterable[TaskErrorRecord] = ()) -> Task:
@@ -171,6 +189,13 @@ def task_from_record(record: TaskRecord, errors: Iterable[TaskErrorRecord] = ())
         step_key=record.step_key,
         parents_left=record.parents_left,
         upstream_failed=record.upstream_failed,
+        tags=list(record.tags),
+        result_ttl=record.result_ttl,
+        result_expired=record.result_expired,
+        first_started_at=record.first_started_at,
+        requested_run_after=record.requested_run_after,
+        snoozes=record.snoozes,
+        progress=Progress.from_json(record.progress),
     )
 
 
@@ -232,15 +257,21 @@ def worker_values(worker: Worker) -> dict[str, Any]:
         "pid": worker.pid,
         "queues": list(worker.queues),
         "concurrency": worker.concurrency,
-        "active_task_ids": sorted(str(task_id) for task_id in worker.active_task_ids),
         "started_at": worker.started_at,
         "last_heartbeat": worker.last_heartbeat,
         "state": worker.state.value,
+        **load_values(worker.load),
     }
 
 
-def worker_from_record(record: WorkerRecord) -> Worker:
-    """The domain worker a row stands for."""
+def load_values(load: WorkerLoad) -> dict[str, Any]:
+    """Column values of what a heartbeat reports."""
+    return {"processed": load.processed, "failed": load.failed, "rss_bytes": load.rss_bytes}
+
+
+def worker_from_record(record: WorkerRecord, active: Collection[UUID] = ()) -> Worker:
+    """The domain worker a row stands for, running the tasks `active` (read from the tasks
+    it holds: the row keeps no list of them)."""
     return Worker(
         id=record.id,
         hostname=record.hostname,
@@ -250,7 +281,10 @@ def worker_from_record(record: WorkerRecord) -> Worker:
         started_at=record.started_at,
         last_heartbeat=record.last_heartbeat,
         state=WorkerState(record.state),
-        active_task_ids={UUID(task_id) for task_id in record.active_task_ids},
+        active_task_ids=set(active),
+        load=WorkerLoad(
+            processed=record.processed, failed=record.failed, rss_bytes=record.rss_bytes
+        ),
     )
 
 

@@ -12,10 +12,19 @@ from django.db import connections, transaction
 from scheduler_core.domain import QueueEmpty, Task
 from scheduler_core.domain.ports import Queue
 from scheduler_core.domain.queue_limits import check_queue_limit
-from scheduler_core.models import QueueLimit, QueuePause, TaskRecord
+from scheduler_core.domain.queue_rates import QueueRate, full_bucket
+from scheduler_core.models import (
+    QueueLimit,
+    QueuePause,
+    QueueRateBucket,
+    QueueRateRecord,
+    TaskRecord,
+)
 from scheduler_core.models.choices import waiting
 
 from .claim import claim_ready_tasks
+from .claim_rates import forget_rated_queues
+from .db_clock import DatabaseClock
 from .mapping import task_from_record
 from .notifications import NOTIFY_CHANNEL, TaskNotificationListener
 from .task_repository import DjangoTaskRepository
@@ -141,6 +150,38 @@ class DjangoQueue(Queue):
         """The limited queues and their limits."""
         return dict(QueueLimit.objects.using(self.using).values_list("queue", "max_running"))
 
+    def set_rate(self, queue: str, rate: QueueRate | None) -> QueueRate | None:
+        """At most `rate` task starts of `queue` across all workers; None lifts it."""
+        rows = QueueRateRecord.objects.using(self.using).filter(queue=queue)
+        # Locked from the read to the write, as set_limit: the rate returned is the one replaced.
+        with transaction.atomic(using=self.using):
+            previous_row = rows.select_for_update().first()
+            previous = None if previous_row is None else _rate_of(previous_row)
+            # A new rate starts with full buckets, its partitions' too.
+            QueueRateBucket.objects.using(self.using).filter(queue=queue).delete()
+            if rate is None:
+                rows.delete()
+            else:
+                bucket = full_bucket(rate, DatabaseClock(self.using).now())
+                QueueRateRecord.objects.using(self.using).update_or_create(
+                    queue=queue,
+                    defaults={
+                        "max_starts": rate.limit,
+                        "per": rate.per,
+                        "partition_by": rate.partition_by or "",
+                        "tokens": bucket.tokens,
+                        "refilled_at": bucket.refilled_at,
+                    },
+                )
+        forget_rated_queues(self.using)
+        # A lifted or raised rate may let idle claimers take tasks now.
+        self._wake(queue)
+        return previous
+
+    def rates(self) -> dict[str, QueueRate]:
+        """The rated queues and their rates."""
+        return {row.queue: _rate_of(row) for row in QueueRateRecord.objects.using(self.using)}
+
     def close(self) -> None:
         """Stop listening for notifications."""
         with self._listener_lock:
@@ -162,3 +203,7 @@ class DjangoQueue(Queue):
             if self._listener is None:
                 self._listener = TaskNotificationListener(self.using)
             return self._listener
+
+
+def _rate_of(row: QueueRateRecord) -> QueueRate:
+    return QueueRate(row.max_starts, row.per, row.partition_by or None)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Sum
 
+from scheduler_core.domain.submit_window import SlidingWindow
 from scheduler_core.models import SubmitRateEvent, SubmitRateKey
-from scheduler_core.submit_window import SlidingWindow
 
 
 def take(using: str, key: str, cost: int, limit: SlidingWindow, now: float) -> float:

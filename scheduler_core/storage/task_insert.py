@@ -27,7 +27,7 @@ from .notifications import NOTIFY_CHANNEL
 
 _COLUMN_LIST = ", ".join(TASK_COLUMNS)
 # With server-side binding a str parameter arrives as text, which jsonb columns need cast.
-_JSON_COLUMNS = frozenset({"args", "kwargs", "worker_ids", "result"})
+_JSON_COLUMNS = frozenset({"args", "kwargs", "worker_ids", "result", "tags", "progress"})
 
 
 def _placeholder(column: str) -> str:
@@ -47,9 +47,11 @@ _POSTGRES_INSERT_NOW = """
 WITH inserted AS (
     INSERT INTO scheduler_task (
         id, name, args, kwargs, queue, priority, max_attempts, timeout, unique_key,
+        tags, result_ttl,
         status, attempt, run_after, enqueued_at, worker_ids, cancel_requested
     ) VALUES (
         %s, %s, %s::jsonb, %s::jsonb, %s, %s, %s, %s, %s,
+        %s::jsonb, %s,
         'ready', 0, statement_timestamp(), statement_timestamp(), '[]', false
     )
     RETURNING enqueued_at, queue
@@ -77,6 +79,8 @@ def insert_task_now_postgres(connection: BaseDatabaseWrapper, task: Task) -> dat
         task.max_attempts,
         task.timeout,
         task.unique_key,
+        json_text(task.tags),
+        task.result_ttl,
         NOTIFY_CHANNEL,
     )
     # A server-side binding cursor of its own (Django's binds on the client): psycopg

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from scheduler_core.domain import PageRequest, TaskFilter
 from scheduler_core.domain.listing import Cursor
 from scheduler_core.models import TaskErrorRecord, TaskRecord
 
 from .argument_search import index_serves, indexed, preferring_the_index, scanning
+from .tag_search import tagged
 
 # A search first reads this many of the newest candidate rows per row of the page, testing
 # each: a term that common among recent tasks fills the page from them at once, the way a
@@ -58,6 +60,8 @@ def page_rows(
     wanted = page.limit + 1
     oldest = page.oldest_first
     term = task_filter.search
+    if not term and _by_error(task_filter):
+        return _error_page(rows, task_filter, page)
     if not term:
         return list(after(filtered(rows, task_filter), page.after, oldest_first=oldest)[:wanted])
     candidates = after(_narrowed(rows, task_filter), page.after, oldest_first=oldest)
@@ -86,6 +90,41 @@ def page_rows(
     return list(candidates.filter(pk__in=ids))
 
 
+def _by_error(task_filter: TaskFilter) -> bool:
+    return task_filter.error_type is not None or task_filter.failed_after is not None
+
+
+def _error_page(
+    rows: QuerySet[TaskRecord], task_filter: TaskFilter, page: PageRequest
+) -> list[TaskRecord]:
+    """A page of tasks with a failed attempt of the filter's type and time.
+
+    As a search does: the newest rows of the list first, each tested for such an error by
+    the error rows' (task, attempt) index, which fills the page at once when the error is
+    common among recent tasks (50,000 failed tasks of a million behind IN (error rows) took
+    0.2 to 0.4 s, W4). A rarer error goes to the error rows: their (type, time, task) index
+    holds the task ids, and the cost grows with the number of matches.
+    """
+    wanted = page.limit + 1
+    oldest = page.oldest_first
+    without = replace(task_filter, error_type=None, failed_after=None)
+    candidates = after(_narrowed(rows, without), page.after, oldest_first=oldest)
+    window = WINDOW_ROWS_PER_RESULT * wanted
+    ages = candidates.prefetch_related(None).values_list("enqueued_at", flat=True)
+    edge = list(ages[window - 1 : window])
+    if edge:
+        window_rows = (
+            candidates.filter(enqueued_at__lte=edge[0])
+            if oldest
+            else candidates.filter(enqueued_at__gte=edge[0])
+        )
+        errors = _failed_task_ids(rows.db, task_filter).filter(task_id=OuterRef("pk"))
+        found = list(window_rows.filter(Exists(errors))[:wanted])
+        if len(found) == wanted:
+            return found
+    return list(after(filtered(rows, task_filter), page.after, oldest_first=oldest)[:wanted])
+
+
 def _ids(rows: QuerySet[TaskRecord]) -> QuerySet[TaskRecord, Any]:
     return rows.prefetch_related(None).values_list("pk", flat=True)
 
@@ -107,6 +146,8 @@ def _narrowed(rows: QuerySet[TaskRecord], task_filter: TaskFilter) -> QuerySet[T
         rows = rows.filter(enqueued_at__lt=f.enqueued_before)
     if f.error_type is not None or f.failed_after is not None:
         rows = rows.filter(pk__in=_failed_task_ids(rows.db, f))
+    if f.tag is not None:
+        rows = tagged(rows, f.tag)
     return rows
 
 
@@ -124,6 +165,10 @@ def _failed_task_ids(using: str, task_filter: TaskFilter) -> QuerySet[TaskErrorR
     return errors.values("task_id")
 
 
+def _only_errors(task_filter: TaskFilter) -> bool:
+    return replace(task_filter, error_type=None, failed_after=None) == TaskFilter()
+
+
 def capped_count(rows: QuerySet[TaskRecord], task_filter: TaskFilter, cap: int) -> int:
     """How many rows match, stopping at `cap`.
 
@@ -132,6 +177,11 @@ def capped_count(rows: QuerySet[TaskRecord], task_filter: TaskFilter, cap: int) 
     index, whose cost grows with the number of matches, few for such a term.
     """
     term = task_filter.search
+    if not term and _by_error(task_filter) and _only_errors(task_filter):
+        # Every error row belongs to a stored task (they go with it), so the tasks are the
+        # distinct task ids of the matching error rows, read from their index alone.
+        errors = _failed_task_ids(rows.db, task_filter).distinct()
+        return errors[:cap].count()
     if term and index_serves(term):
         candidates = after(_narrowed(rows, task_filter), None)
         window = WINDOW_ROWS_PER_RESULT * cap // 20

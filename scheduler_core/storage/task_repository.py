@@ -25,12 +25,13 @@ from scheduler_core.domain import (
 )
 from scheduler_core.domain.listing import Cursor
 from scheduler_core.domain.ports import TaskRepository
+from scheduler_core.domain.progress import Progress
 from scheduler_core.domain.pruning import check_prunable
 from scheduler_core.domain.workflow_steps import ends_step, rearms_steps
 from scheduler_core.models import TaskErrorRecord, TaskEvent, TaskRecord
 from scheduler_core.models.choices import live
 
-from .activity import prune_activity
+from .activity_pruning import prune_activity
 from .attempt_start import ids_by_attempt, mark_attempts_started
 from .completion import is_plain_success, store_successes
 from .counters.reads import queue_counts
@@ -42,7 +43,9 @@ from .mapping import (
     task_values,
     transition_from_event,
 )
+from .progress_writes import store_progress
 from .promotion import promote_due_tasks
+from .result_expiry import expire_results
 from .sqlite_locks import retry_when_locked
 from .task_insert import insert_task_now_postgres, insert_tasks
 from .task_listing import capped_count, filtered, page_rows
@@ -288,6 +291,10 @@ class DjangoTaskRepository(TaskRepository):
         deleted: int = retry_when_locked(lambda: stale.delete()[0])
         return deleted
 
+    def expire_results(self, limit: int) -> int:
+        """Drop up to `limit` results whose result_ttl ran out, by the database clock."""
+        return expire_results(self.using, limit)
+
     def prune_activity(self, before: datetime) -> int:
         """Delete the activity rollup's minutes that began before the moment; how many rows."""
         return retry_when_locked(lambda: prune_activity(self.using, before))
@@ -316,6 +323,10 @@ class DjangoTaskRepository(TaskRepository):
     def mark_started(self, worker_id: str, held: Collection[tuple[UUID, int]]) -> int:
         """Stamp the start of these attempts, where the worker still holds them; how many."""
         return retry_when_locked(lambda: mark_attempts_started(self.using, worker_id, held))
+
+    def record_progress(self, worker_id: str, reports: Sequence[tuple[UUID, int, Progress]]) -> int:
+        """Store the progress reports of attempts the worker still holds; how many."""
+        return retry_when_locked(lambda: store_progress(self.using, worker_id, reports))
 
     # -- internals -------------------------------------------------------------------------
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.db import transaction
 
-from scheduler_core.domain import Worker, WorkerInvalid, WorkerNotFound, WorkerState
+from scheduler_core.domain import Worker, WorkerInvalid, WorkerLoad, WorkerNotFound, WorkerState
 from scheduler_core.domain.ports import WorkerRepository
 from scheduler_core.domain.status import EXITED_WORKER_STATES
 from scheduler_core.models import WorkerRecord
 
 from .db_clock import DatabaseClock
-from .mapping import worker_from_record, worker_values
+from .mapping import load_values, worker_from_record, worker_values
 from .sqlite_locks import retry_when_locked
+from .worker_load import holdings
 
 # Workers that will never claim again: exited cleanly or declared dead.
 EXITED = [state.value for state in EXITED_WORKER_STATES]
@@ -46,16 +48,20 @@ class DjangoWorkerRepository(WorkerRepository):
 
         retry_when_locked(write)
 
-    def heartbeat(self, worker_id: str) -> Worker:
-        """Stamp the worker's heartbeat with the database clock; WorkerNotFound if unknown."""
+    def heartbeat(self, worker_id: str, load: WorkerLoad | None = None) -> Worker:
+        """Stamp the worker's heartbeat with the database clock, and its load when reported;
+        WorkerNotFound if unknown."""
         worker = self.get(worker_id)
-        worker.heartbeat(self.clock.now())
+        worker.heartbeat(self.clock.now(), load)
+        values: dict[str, object] = {"last_heartbeat": worker.last_heartbeat}
+        if load is not None:
+            values |= load_values(load)
         changed = retry_when_locked(
             lambda: (
                 WorkerRecord.objects.using(self.using)
                 .filter(id=worker_id)
                 .exclude(state__in=EXITED)
-                .update(last_heartbeat=worker.last_heartbeat)
+                .update(**values)
             )
         )
         if not changed:
@@ -87,12 +93,13 @@ class DjangoWorkerRepository(WorkerRepository):
             record = WorkerRecord.objects.using(self.using).get(id=worker_id)
         except WorkerRecord.DoesNotExist:
             raise WorkerNotFound(f"no worker with id {worker_id}") from None
-        return worker_from_record(record)
+        [worker] = self._with_holdings([record])
+        return worker
 
     def find_available(self, queue: str | None = None) -> list[Worker]:
         """Running workers with a free slot (serving `queue` when given)."""
         rows = WorkerRecord.objects.using(self.using).filter(state=WorkerState.RUNNING.value)
-        workers = [worker_from_record(record) for record in rows]
+        workers = self._with_holdings(rows.order_by("id"))
         return [
             worker
             for worker in workers
@@ -106,17 +113,14 @@ class DjangoWorkerRepository(WorkerRepository):
             .exclude(state__in=EXITED)
             .filter(last_heartbeat__lt=self.clock.now() - ttl)
         )
-        return [worker_from_record(record) for record in rows]
+        return self._with_holdings(rows)
 
     def list_all(self) -> list[Worker]:
         """Every known worker, newest first."""
         rows = WorkerRecord.objects.using(self.using).order_by("-started_at", "id")
-        return [worker_from_record(record) for record in rows]
+        return self._with_holdings(rows)
 
-    def remove(self, worker_id: str) -> None:
-        """Forget a worker; WorkerNotFound if there is none."""
-        deleted = retry_when_locked(
-            lambda: WorkerRecord.objects.using(self.using).filter(id=worker_id).delete()[0]
-        )
-        if not deleted:
-            raise WorkerNotFound(f"no worker with id {worker_id}")
+    def _with_holdings(self, records: Iterable[WorkerRecord]) -> list[Worker]:
+        rows = list(records)
+        held = holdings(self.using, [record.id for record in rows])
+        return [worker_from_record(record, held.get(record.id, ())) for record in rows]

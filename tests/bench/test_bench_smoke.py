@@ -15,6 +15,9 @@ from bench.runner import WORKLOADS
 pytestmark = pytest.mark.slow
 
 
+# Nine workloads, each starting worker processes: about two minutes on a busy machine, past
+# the suite's default timeout; the subprocess has its own limit below.
+@pytest.mark.timeout(330)
 def test_smoke_run_completes_every_workload_with_figures(tmp_path: Path) -> None:
     output = tmp_path / "results.json"
     done = subprocess.run(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import random
+from dataclasses import replace
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -237,6 +238,32 @@ def test_error_type_and_failed_after_filter_by_a_failed_attempt(
         retrying.id,
         other.id,
     }
+
+
+@pytest.mark.parametrize("every", [3, 97])
+def test_error_filter_pages_walk_every_match_in_order_common_or_rare(
+    kit: StorageKit, make_task: TaskFactory, every: int
+) -> None:
+    # Enough rows that a page of two is looked for among the newest rows first (a common
+    # error fills it there) and, for a rare one, in the error rows.
+    matches = []
+    for n in range(200):
+        if n % every == 0:
+            task = _failed(kit, make_task, "builtins.ValueError", minutes_ago(kit, 1))
+            matches.append(task)
+        else:
+            make_task.add(args=[n])
+    task_filter = TaskFilter(error_type="builtins.ValueError", failed_after=minutes_ago(kit, 60))
+    expected = [
+        task.id for task in sorted(matches, key=lambda t: (t.enqueued_at, t.id), reverse=True)
+    ]
+
+    assert _walk(kit, task_filter, oldest_first=False) == expected
+    assert _walk(kit, task_filter, oldest_first=True) == expected[::-1]
+    assert kit.tasks.count(task_filter) == len(expected)
+    assert kit.tasks.count(replace(task_filter, statuses=frozenset({TaskStatus.FAILED}))) == len(
+        expected
+    )
 
 
 def _walk(kit: StorageKit, task_filter: TaskFilter, *, oldest_first: bool) -> list[UUID]:

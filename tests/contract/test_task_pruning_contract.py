@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -15,10 +16,12 @@ from .kits import StorageKit
 FINISHED = frozenset({TaskStatus.SUCCEEDED, TaskStatus.CANCELLED, TaskStatus.FAILED})
 
 
-def finished_task(make_task: TaskFactory, status: TaskStatus, days_ago: float) -> Task:
+def finished_task(
+    make_task: TaskFactory, status: TaskStatus, days_ago: float, **fields: Any
+) -> Task:
     """A stored task that reached `status` that many days before the storage's now."""
     past = make_task.build().enqueued_at - timedelta(days=days_ago)
-    task = make_task.build(enqueued_at=past, run_after=past)
+    task = make_task.build(enqueued_at=past, run_after=past, **fields)
     task.claim("w1", now=past, lease=timedelta(minutes=1))
     if status is TaskStatus.SUCCEEDED:
         task.succeed("done", attempt=1, now=past)

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from uuid import uuid4
 
 import pytest
 
-from scheduler_core.domain import InvalidTransition, WorkerInvalid, WorkerNotFound, WorkerState
+from scheduler_core.domain import (
+    InvalidTransition,
+    WorkerInvalid,
+    WorkerLoad,
+    WorkerNotFound,
+    WorkerState,
+)
 
-from .factories import WorkerFactory
+from .factories import TaskFactory, WorkerFactory
 from .kits import StorageKit
 
 
 def test_a_registered_worker_reads_back_equal(kit: StorageKit, make_worker: WorkerFactory) -> None:
-    worker = make_worker.build(
-        queues=("emails", "default"), concurrency=3, active_task_ids={uuid4(), uuid4()}
-    )
+    worker = make_worker.build(queues=("emails", "default"), concurrency=3)
 
     kit.workers.register(worker)
 
@@ -71,6 +74,19 @@ def test_heartbeat_stamps_the_storage_clock(kit: StorageKit, make_worker: Worker
     assert kit.workers.get("w1") == beaten
 
 
+def test_heartbeat_keeps_the_load_it_reports_and_a_bare_beat_keeps_the_last(
+    kit: StorageKit, make_worker: WorkerFactory
+) -> None:
+    make_worker.add("w1")
+    assert kit.workers.get("w1").load == WorkerLoad()
+
+    load = WorkerLoad(processed=10, failed=3, rss_bytes=123_456_789)
+    assert kit.workers.heartbeat("w1", load).load == load
+    assert kit.workers.get("w1").load == load
+    kit.workers.heartbeat("w1")
+    assert kit.workers.get("w1").load == load
+
+
 def test_heartbeat_of_an_unknown_or_stopped_worker_is_refused(
     kit: StorageKit, make_worker: WorkerFactory
 ) -> None:
@@ -97,11 +113,13 @@ def test_set_state_follows_the_worker_lifecycle(
 
 
 def test_find_available_returns_running_workers_with_a_free_slot(
-    kit: StorageKit, make_worker: WorkerFactory
+    kit: StorageKit, make_worker: WorkerFactory, make_task: TaskFactory
 ) -> None:
     running = WorkerState.RUNNING
     make_worker.add("free", state=running, queues=("emails", "default"))
-    make_worker.add("full", state=running, concurrency=1, active_task_ids={uuid4()})
+    # Full: it holds as many running tasks as it has slots.
+    make_worker.add("full", state=running, concurrency=1)
+    make_task.add_running("full")
     make_worker.add("starting")
     make_worker.add("other-queue", state=running, queues=("reports",))
 
@@ -129,16 +147,3 @@ def test_list_all_is_newest_started_first(kit: StorageKit, make_worker: WorkerFa
         make_worker.add(worker_id, started_at=now - timedelta(minutes=age))
 
     assert [w.id for w in kit.workers.list_all()] == ["newest", "middle", "oldest"]
-
-
-def test_remove_forgets_the_worker(kit: StorageKit, make_worker: WorkerFactory) -> None:
-    make_worker.add("w1")
-    kept = make_worker.add("w2")
-
-    kit.workers.remove("w1")
-
-    with pytest.raises(WorkerNotFound):
-        kit.workers.get("w1")
-    assert kit.workers.list_all() == [kept]
-    with pytest.raises(WorkerNotFound):
-        kit.workers.remove("w1")

@@ -28,7 +28,7 @@ def test_enqueues_the_asked_number_of_demo_tasks_some_of_them_delayed() -> None:
 
     call_command("demo_tasks", "--count", "40", "--seed", "3", stdout=out)
 
-    page = get_services().scheduler.list(TaskFilter(), PageRequest(limit=100))
+    page = get_services().tasks.list(TaskFilter(), PageRequest(limit=100))
     names = {task.name for task in page.items}
     statuses = {task.status for task in page.items}
     assert len(page.items) == 40
@@ -52,6 +52,6 @@ def test_if_empty_enqueues_only_into_an_empty_database() -> None:
     call_command("demo_tasks", "--count", "5", "--if-empty", stdout=first)
     call_command("demo_tasks", "--count", "5", "--if-empty", stdout=second)
 
-    assert sum(get_services().scheduler.counts().values()) == 5
+    assert sum(get_services().tasks.counts().values()) == 5
     assert first.getvalue().startswith("Enqueued 5 demo tasks")
     assert second.getvalue().startswith("Tasks exist already")

@@ -8,7 +8,7 @@ import pytest
 from django.tasks import TaskContext, TaskResult, TaskResultStatus
 
 from demo import tasks
-from scheduler_core.registry import registry
+from scheduler_core.task_backend.registry import registry
 
 
 def test_every_demo_task_is_registered_with_its_options() -> None:
@@ -19,6 +19,7 @@ def test_every_demo_task_is_registered_with_its_options() -> None:
         "demo.tasks.always_fails",
         "demo.tasks.flaky",
         "demo.tasks.greet",
+        "demo.tasks.import_rows",
         "demo.tasks.noop",
         "demo.tasks.report",
         "demo.tasks.sleep_for",

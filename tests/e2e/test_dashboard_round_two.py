@@ -155,6 +155,15 @@ def test_an_operator_quiets_then_stops_a_worker_from_its_page(
     )
     screenshot(page, f"issue17-worker-quiet-{suffix}")
 
+    # Resume takes the quiet back; the heartbeat has reported the worker's memory by now.
+    page.get_by_role("button", name="Resume").click()
+    expect(page.locator("[data-command=resume]")).to_have_attribute(
+        "data-obeyed", "yes", timeout=10_000
+    )
+    expect(page.get_by_role("button", name="Quiet")).to_be_visible()
+    expect(page.locator("[data-rss]")).to_contain_text("resident", timeout=40_000)
+    screenshot(page, f"issue17-worker-resumed-{suffix}")
+
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Stop").click()
     extra_worker.wait(timeout=30)

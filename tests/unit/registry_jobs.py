@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scheduler_core.task_definition import task
+from scheduler_core.task_backend.definition import task
 
 
 @task

@@ -13,9 +13,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.tasks import Task, TaskContext
 from pytest_django import Settings
 
-from scheduler_core import registry as registry_module
 from scheduler_core.domain import UnknownTask
-from scheduler_core.registry import TaskConflict, TaskRegistry, registry
+from scheduler_core.task_backend import registry as registry_module
+from scheduler_core.task_backend.registry import TaskConflict, TaskRegistry, registry
 
 
 def send_email(to: str, subject: str = "hi") -> None:

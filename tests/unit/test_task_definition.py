@@ -11,8 +11,8 @@ from django.tasks import TaskContext
 from django.tasks.exceptions import InvalidTask
 from pytest_django import Settings
 
-from scheduler_core.registry import registry
-from scheduler_core.task_definition import SchedulerTask, task
+from scheduler_core.task_backend.definition import SchedulerTask, task
+from scheduler_core.task_backend.registry import registry
 
 
 @task
@@ -115,3 +115,37 @@ def test_a_task_on_another_backend_is_not_registered(settings: Settings) -> None
     assert registry.names() == tasks_before
     assert not registry.is_registered(immediate.module_path)
     assert isinstance(immediate, SchedulerTask)
+
+
+def test_the_toolkit_options_are_kept_and_give_the_task_its_retry_rules() -> None:
+    defined = task(
+        soft_timeout=25,
+        timeout=30,
+        retry_on=[OSError],
+        no_retry_on=(ValueError,),
+        backoff={"base": 2, "factor": 2, "max": 3600, "jitter": 0.1},
+    )(plain)
+
+    assert defined.soft_timeout == 25
+    assert (defined.retry_on, defined.no_retry_on) == ((OSError,), (ValueError,))
+    assert defined.retry_rules.decide(1, ValueError()) == (False, None)
+    assert cast(SchedulerTask[..., Any], defined.using(priority=5)).retry_rules == (
+        defined.retry_rules
+    )
+    assert ping.retry_rules.empty
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"soft_timeout": 0}, "^soft_timeout must be a positive number"),
+        ({"soft_timeout": math.inf}, "^soft_timeout must be a positive number"),
+        ({"soft_timeout": 30, "timeout": 30}, r"^soft_timeout \(30\) must be shorter than timeout"),
+        ({"retry_on": ["OSError"]}, "^retry_on must be a tuple of exception classes"),
+        ({"backoff": {"base": 2, "cap": 3}}, "^backoff has unknown keys"),
+    ],
+)
+def test_unusable_toolkit_options_are_refused(options: dict[str, Any], message: str) -> None:
+    define: Any = task
+    with pytest.raises(InvalidTask, match=message):
+        define(**options)(plain)

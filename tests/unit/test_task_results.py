@@ -10,7 +10,7 @@ from django.tasks import TaskResultStatus
 
 from scheduler_core.domain import RetryPolicy, Task, TaskError, TaskStatus
 from scheduler_core.domain.records import TIMED_OUT
-from scheduler_core.task_definition import task
+from scheduler_core.task_backend.definition import task
 from scheduler_core.task_results import WorkerLost, task_error_from, task_result_from
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -143,3 +143,31 @@ def test_errors_the_scheduler_records_itself_name_importable_classes(
     assert mapped.exception_class is exception_class
     # No traceback was recorded, so the message stands in for it.
     assert mapped.traceback.endswith(": gone quiet\n")
+
+
+def test_started_at_is_the_first_attempt_s_and_last_attempted_at_the_latest() -> None:
+    stored = failed_once()
+    stored.claim("w2", now=T0 + timedelta(seconds=20), lease=LEASE)
+
+    result = task_result_from(stored, echo, "default")
+
+    assert result.started_at == T0 + timedelta(seconds=1)
+    assert result.last_attempted_at == T0 + timedelta(seconds=20)
+
+
+def test_the_task_carries_the_overrides_it_was_enqueued_with() -> None:
+    later = T0 + timedelta(hours=1)
+    stored = Task.create(NAME, now=T0, args=[1], priority=40, queue="urgent", run_after=later)
+    # A retry moves run_after; the task as enqueued keeps the one asked for.
+    stored.run_after = later + timedelta(minutes=5)
+
+    as_enqueued = task_result_from(stored, echo, "default").task
+
+    assert (as_enqueued.priority, as_enqueued.queue_name, as_enqueued.run_after) == (
+        40,
+        "urgent",
+        later,
+    )
+    assert as_enqueued.func is echo.func
+    # Without overrides it is the registered task itself: no copy per attempt.
+    assert task_result_from(created(), echo, "default").task is echo

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from api.models import ApiToken
 from api.tokens import audit_details, issue_token, revoke_token
-from scheduler_core.command_audit import audit_command
+from scheduler_core.web.operator_audit import audit_command
 
 
 class Command(BaseCommand):

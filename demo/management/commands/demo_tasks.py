@@ -61,7 +61,7 @@ class Command(BaseCommand):
     def handle(
         self, *args: Any, count: int, seed: int | None, if_empty: bool, **options: Any
     ) -> None:
-        if if_empty and any(get_services().scheduler.counts().values()):
+        if if_empty and any(get_services().tasks.counts().values()):
             self.stdout.write("Tasks exist already: no demo tasks enqueued (run demo_tasks).")
             return
         rng = random.Random(seed)

@@ -20,3 +20,8 @@ class TaskCatalog(ABC):
     @abstractmethod
     def check_call(self, name: str, args: list[Any], kwargs: dict[str, Any]) -> None:
         """Raise TaskInvalid (on "args" or "kwargs") unless the call fits task `name`."""
+
+    @abstractmethod
+    def unique_key_for(self, name: str, args: list[Any], kwargs: dict[str, Any]) -> str | None:
+        """The unique key task `name` gives this call, if any; TaskInvalid if its key function
+        refuses the arguments."""

@@ -6,6 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from datetime import timedelta
 
+from ..queue_rates import QueueRate
 from ..task import Task
 
 
@@ -59,3 +60,14 @@ class Queue(ABC):
     @abstractmethod
     def limits(self) -> dict[str, int]:
         """The limited queues and their limits."""
+
+    @abstractmethod
+    def set_rate(self, queue: str, rate: QueueRate | None) -> QueueRate | None:
+        """At most `rate` task starts of `queue` across all workers; None lifts it.
+
+        Setting a rate fills the queue's bucket. Returns the rate it replaced (or None).
+        """
+
+    @abstractmethod
+    def rates(self) -> dict[str, QueueRate]:
+        """The rated queues and their rates."""

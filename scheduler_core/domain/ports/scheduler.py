@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -12,6 +12,7 @@ from uuid import UUID
 
 from ..defaults import DEFAULT_MAX_ATTEMPTS, DEFAULT_QUEUE
 from ..listing import Page, PageRequest, TaskFilter
+from ..queue_rates import QueueRate
 from ..records import TaskTransition
 from ..status import TaskStatus
 from ..task import Task
@@ -30,21 +31,49 @@ class SubmitRequest:
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     timeout: float | None = None
     unique_key: str | None = None
-    # The new task's id, so a caller can tell its task from a live one holding the unique
-    # key; None draws a fresh one.
+    # The new task's id; None draws a fresh one.
     id: UUID | None = None
+    # Labels to find the task by (domain/tags.py), after its definition's.
+    tags: list[str] = field(default_factory=list)
+    # Seconds the result is kept once the task finished; None: until retention.
+    result_ttl: int | None = None
+    # True for a call people typed (dashboard form, JSON API): the service checks it against
+    # the task's signature and annotated types first, and a unique key left out comes from
+    # the task's key function. Code's own calls (.enqueue(), schedule firings) skip both:
+    # Python bound them, or the schedule's call was checked when it was saved.
+    from_input: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    """What a submit did: stored a new task, or found the live task holding its unique key."""
+
+    task: Task
+    # False: nothing was stored, and `task` is the live holder of the request's unique key.
+    created: bool
+
+
+# Called by submit once the request passed every check, before anything is stored; what it
+# raises ends the submit with nothing stored (the web doors' per-user rate limit).
+Admit = Callable[[], None]
 
 
 class Scheduler(ABC):
     """Submit, cancel, retry and inspect tasks."""
 
     @abstractmethod
-    def submit(self, request: SubmitRequest) -> Task:
-        """Validate and store a task; a live task with the same unique key is returned instead."""
+    def submit(self, request: SubmitRequest, *, admit: Admit | None = None) -> Submitted:
+        """Validate and store a task, or find the live task already holding its unique key."""
 
     @abstractmethod
-    def submit_many(self, requests: Sequence[SubmitRequest]) -> list[Task]:
+    def submit_many(
+        self, requests: Sequence[SubmitRequest], *, admit: Admit | None = None
+    ) -> list[Task]:
         """Submit several tasks all together: every one is valid and stored, or none is."""
+
+    @abstractmethod
+    def check_call(self, name: str, args: list[Any], kwargs: dict[str, Any]) -> None:
+        """Raise UnknownTask or TaskInvalid unless a typed call fits task `name`'s signature."""
 
     @abstractmethod
     def cancel(self, task_id: UUID, *, actor: str = "system") -> Task:
@@ -84,6 +113,17 @@ class Scheduler(ABC):
     @abstractmethod
     def queue_limits(self) -> dict[str, int]:
         """The limited queues and their concurrency limits."""
+
+    @abstractmethod
+    def set_queue_rate(self, queue: str, rate: QueueRate | None) -> QueueRate | None:
+        """Let at most `rate` tasks of `queue` start across all workers; None lifts it.
+
+        Returns the rate it replaced (None when the queue had none).
+        """
+
+    @abstractmethod
+    def queue_rates(self) -> dict[str, QueueRate]:
+        """The rated queues and their rates."""
 
     @abstractmethod
     def status(self, task_id: UUID) -> Task:

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from ..errors import StaleTask, TaskNotFound
 from ..listing import Page, PageRequest, TaskFilter
+from ..progress import Progress
 from ..records import TaskTransition
 from ..status import TaskStatus
 from ..task import Task
@@ -116,6 +117,14 @@ class TaskRepository(ABC):
         """
 
     @abstractmethod
+    def expire_results(self, limit: int) -> int:
+        """Drop up to `limit` results whose result_ttl ran out (storage's clock); how many.
+
+        The tasks stay, marked result_expired, until the retention deletes them; steps of a
+        workflow run that still has an unfinished step keep theirs.
+        """
+
+    @abstractmethod
     def prune_activity(self, before: datetime) -> int:
         """Delete the per-minute activity kept for the dashboard's charts before the moment.
 
@@ -138,6 +147,14 @@ class TaskRepository(ABC):
 
         Only running tasks under `worker_id` at the named attempt whose start is not yet
         stamped change, by the storage's clock.
+        """
+
+    @abstractmethod
+    def record_progress(self, worker_id: str, reports: Sequence[tuple[UUID, int, Progress]]) -> int:
+        """Store the (task id, attempt, progress) reports the worker still holds; how many.
+
+        Fenced as every write of a running task: only a running task under `worker_id` at
+        the named attempt changes; the storage's clock stamps each report's `at`.
         """
 
     @abstractmethod

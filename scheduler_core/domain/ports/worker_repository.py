@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from datetime import timedelta
 
 from ..status import WorkerState
-from ..worker import Worker
+from ..worker import Worker, WorkerLoad
 
 
 class WorkerRepository(ABC):
@@ -17,8 +17,9 @@ class WorkerRepository(ABC):
         """Store a validated worker; WorkerInvalid if a worker that has not stopped holds its id."""
 
     @abstractmethod
-    def heartbeat(self, worker_id: str) -> Worker:
-        """Stamp the worker's heartbeat with the storage's clock; WorkerNotFound if unknown."""
+    def heartbeat(self, worker_id: str, load: WorkerLoad | None = None) -> Worker:
+        """Stamp the worker's heartbeat with the storage's clock, and keep the load it
+        reports when given; WorkerNotFound if unknown."""
 
     @abstractmethod
     def set_state(self, worker_id: str, state: WorkerState) -> Worker:
@@ -39,7 +40,3 @@ class WorkerRepository(ABC):
     @abstractmethod
     def list_all(self) -> list[Worker]:
         """Every known worker, newest first."""
-
-    @abstractmethod
-    def remove(self, worker_id: str) -> None:
-        """Forget a worker; WorkerNotFound if there is none."""

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
-from scheduler_core.command_audit import audit_command
+from scheduler_core.web.operator_audit import audit_command
 
 
 class Command(BaseCommand):

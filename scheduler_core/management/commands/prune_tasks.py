@@ -6,10 +6,10 @@ import argparse
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from scheduler_core.bootstrap import get_services
+from scheduler_core.conf import scheduler_conf
 from scheduler_core.management.arguments import non_negative_days, positive_int
 from scheduler_core.services.pruner import DEFAULT_PRUNE_BATCH_SIZE
 
@@ -25,23 +25,23 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        retention = settings.SCHEDULER.get("RETENTION", {})
+        retention = scheduler_conf().retention
         parser.add_argument(
             "--days",
             type=non_negative_days,
-            default=retention.get("SUCCEEDED_DAYS", 7),
+            default=retention.succeeded_days,
             help="keep succeeded and cancelled tasks this many days (default: %(default)s)",
         )
         parser.add_argument(
             "--failed-days",
             type=non_negative_days,
-            default=retention.get("FAILED_DAYS", 30),
+            default=retention.failed_days,
             help="keep failed tasks this many days (default: %(default)s)",
         )
         parser.add_argument(
             "--activity-days",
             type=non_negative_days,
-            default=retention.get("ACTIVITY_DAYS", 30),
+            default=retention.activity_days,
             help="keep the per-minute activity behind the overview's charts this many days "
             "(default: %(default)s)",
         )
@@ -65,5 +65,6 @@ class Command(BaseCommand):
             f"Deleted {report.deleted} finished tasks: {report.succeeded_or_cancelled} "
             f"succeeded or cancelled (older than {options['days']} days), {report.failed} "
             f"failed (older than {options['failed_days']} days); {report.activity_minutes} "
-            f"rows of per-minute activity (older than {options['activity_days']} days)."
+            f"rows of per-minute activity (older than {options['activity_days']} days); "
+            f"{report.results_expired} results dropped as their result_ttl ran out."
         )

@@ -7,18 +7,20 @@ import sys
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from scheduler_core.bootstrap import services_from_settings
+from scheduler_core.conf import scheduler_conf
 from scheduler_core.domain import ScheduleInvalid
-from scheduler_core.domain.defaults import QUEUE_NAME_PATTERN
+from scheduler_core.domain.liveness import heartbeat_interval
+from scheduler_core.domain.queue_names import is_queue_name
 from scheduler_core.executor.config import WorkerConfig
 from scheduler_core.executor.connection_pool import connections_needed, fit_connection_pool
 from scheduler_core.executor.patience import when_database_answers
 from scheduler_core.executor.supervisor import Supervisor
 from scheduler_core.management.arguments import non_negative_seconds, positive_int, positive_seconds
-from scheduler_core.schedule_settings import declared_schedules
+from scheduler_core.schedules.declared import declared_schedules
+from scheduler_core.task_backend.checks import SCHEDULER_CHECKS
 
 
 def queue_list(text: str) -> tuple[str, ...]:
@@ -27,7 +29,7 @@ def queue_list(text: str) -> tuple[str, ...]:
     if not names:
         raise argparse.ArgumentTypeError("name at least one queue")
     for name in names:
-        if not QUEUE_NAME_PATTERN.fullmatch(name):
+        if not is_queue_name(name):
             raise argparse.ArgumentTypeError(f"{name!r} is not a valid queue name")
     if len(set(names)) != len(names):
         raise argparse.ArgumentTypeError("a queue is named twice")
@@ -45,6 +47,9 @@ class Command(BaseCommand):
         "--shutdown-timeout, the rest are released for rescue, exit code 0. A second "
         "signal stops at once (exit code 1)."
     )
+    # Only the scheduler's own checks: the whole set (URL configurations, the admin, every
+    # app) took a third of a worker's start-up, and the web server and `migrate` run it.
+    requires_system_checks = [SCHEDULER_CHECKS]
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -89,7 +94,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--lease",
             type=positive_int,
-            default=settings.SCHEDULER.get("LEASE_SECONDS", 60),
+            default=scheduler_conf().lease.total_seconds(),
             help="seconds a claimed task stays this worker's without a heartbeat; heartbeats "
             "come every third of it (default: %(default)s, from SCHEDULER['LEASE_SECONDS'])",
         )
@@ -104,6 +109,7 @@ class Command(BaseCommand):
         if options["max_tasks_per_child"] and options["pool"] != "process":
             raise CommandError("--max-tasks-per-child needs --pool process")
         lease = timedelta(seconds=options["lease"])
+        conf = scheduler_conf()
         fields: dict[str, Any] = {
             "queues": options["queues"],
             "concurrency": options["concurrency"],
@@ -112,13 +118,9 @@ class Command(BaseCommand):
             "shutdown_timeout": options["shutdown_timeout"],
             "worker_id": options["worker_id"],
             "lease": lease,
-            "heartbeat_interval": lease.total_seconds() / 3,
+            "heartbeat_interval": heartbeat_interval(lease).total_seconds(),
             "maintenance_interval": options["maintenance_interval"],
-            "database": (
-                settings.SCHEDULER.get("DATABASE", "default")
-                if settings.SCHEDULER["STORAGE"] == "django"
-                else None
-            ),
+            "database": conf.database if conf.storage == "django" else None,
         }
         if options["hostname"]:
             fields["hostname"] = options["hostname"]

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from scheduler_core.bootstrap import get_services
 from scheduler_core.domain import ScheduleInvalid
-from scheduler_core.schedule_settings import declared_schedules
+from scheduler_core.schedules.declared import declared_schedules
 
 
 class Command(BaseCommand):

@@ -23,7 +23,7 @@ from scheduler_core.models import (
 )
 from scheduler_core.models.choices import WAITING_VALUES
 
-from ..worker_census import EXITED
+from ..worker_repository import EXITED
 
 FINISHED = ["succeeded", "failed", "retrying"]
 FAILED_ATTEMPT = ["failed", "retrying"]

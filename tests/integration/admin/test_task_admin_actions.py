@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from django.contrib.messages import get_messages
 from django.test import Client
 
-from scheduler_core import admin_actions
+from scheduler_core.admin import actions as admin_actions
 from scheduler_core.bootstrap import reset_services
 from scheduler_core.models import AuditEntry, TaskRecord
 from scheduler_core.storage.db_clock import DatabaseClock

@@ -63,7 +63,7 @@ def test_bad_submit_bodies(
     assert error["code"] and error["message"]
     if field is not None:
         assert error["field"] == field
-    assert sum(services.scheduler.counts().values()) == 0
+    assert sum(services.tasks.counts().values()) == 0
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded"])

@@ -106,7 +106,7 @@ def test_arguments_and_results_round_trip_exactly(
     created = post(operator, TASKS, {"name": "demo.tasks.add", "args": [value, 0]})
     assert created.status_code == 201, created.content[:300]
 
-    stored = services.scheduler.status(created.json()["id"])
+    stored = services.tasks.status(created.json()["id"])
 
     assert stored.args == [value, 0]
     assert type(stored.args[0]) is type(value)

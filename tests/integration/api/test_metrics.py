@@ -29,17 +29,17 @@ def _scrape(client: Client) -> dict[tuple[str, tuple[tuple[str, str], ...]], flo
 
 
 def test_metrics_equal_the_database_after_known_tasks(services: Services, alias: str) -> None:
-    submit = services.scheduler.submit
+    submit = services.tasks.submit
     queue = DjangoQueue(DjangoTaskRepository(alias))
-    ok = submit(SubmitRequest(name="demo.tasks.noop", queue="work"))
+    ok = submit(SubmitRequest(name="demo.tasks.noop", queue="work")).task
     submit(SubmitRequest(name="demo.tasks.noop", queue="work", max_attempts=2))
-    waiting = submit(SubmitRequest(name="demo.tasks.noop", queue="mail"))
+    waiting = submit(SubmitRequest(name="demo.tasks.noop", queue="mail")).task
     for task in queue.claim("w1", ["work"], 2, LEASE):
         if task.id == ok.id:
             services.workers.complete(task, None)
         else:
             services.workers.fail(task, ValueError("first"))
-    services.scheduler.cancel(waiting.id)
+    services.tasks.cancel(waiting.id)
 
     metrics = _scrape(Client())
 

@@ -28,7 +28,7 @@ def test_a_limit_caps_claims_and_is_listed_until_lifted(
     operator: Client, services: Services, alias: str
 ) -> None:
     for _ in range(4):
-        services.scheduler.submit(SubmitRequest(name="demo.tasks.noop", queue="mail"))
+        services.tasks.submit(SubmitRequest(name="demo.tasks.noop", queue="mail"))
     queue = DjangoQueue(DjangoTaskRepository(alias))
 
     response = put(operator, f"{API}/mail/limit", {"limit": 2})
@@ -56,7 +56,7 @@ def test_a_limit_caps_claims_and_is_listed_until_lifted(
 def test_a_changed_limit_is_audited_with_the_one_it_replaced(
     operator: Client, services: Services, alias: str
 ) -> None:
-    services.scheduler.set_queue_limit("mail", 3)
+    services.tasks.set_queue_limit("mail", 3)
 
     assert put(operator, f"{API}/mail/limit", {"limit": 5}).status_code == 200
 
@@ -92,7 +92,7 @@ def test_bad_limits_get_a_field_error_and_change_nothing(
 
     assert response.status_code == 422
     assert field in response.json()["error"]["field"]
-    assert services.scheduler.queue_limits() == {}
+    assert services.tasks.queue_limits() == {}
 
 
 def test_limiting_needs_the_permission_and_a_valid_name(
@@ -102,5 +102,5 @@ def test_limiting_needs_the_permission_and_a_valid_name(
     bad = put(operator, f"{API}/no%20spaces/limit", {"limit": 1})
 
     assert (bad.status_code, bad.json()["error"]["field"]) == (422, "queue")
-    assert services.scheduler.queue_limits() == {}
+    assert services.tasks.queue_limits() == {}
     assert not AuditEntry.objects.using(alias).exists()

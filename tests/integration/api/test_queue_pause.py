@@ -20,7 +20,7 @@ LEASE = timedelta(minutes=1)
 def test_pause_stops_claims_and_resume_restores_them(
     operator: Client, services: Services, alias: str
 ) -> None:
-    task = services.scheduler.submit(SubmitRequest(name="demo.tasks.noop", queue="mail"))
+    task = services.tasks.submit(SubmitRequest(name="demo.tasks.noop", queue="mail")).task
     queue = DjangoQueue(DjangoTaskRepository(alias))
 
     paused = post(operator, f"{API}/mail/pause")
@@ -59,4 +59,4 @@ def test_pausing_needs_the_permission_and_a_valid_name(
     assert post(client_for("viewer"), f"{API}/mail/pause").status_code == 403
     bad = post(operator, f"{API}/no%20spaces/pause")
     assert (bad.status_code, bad.json()["error"]["field"]) == (422, "queue")
-    assert services.scheduler.paused_queues() == frozenset()
+    assert services.tasks.paused_queues() == frozenset()

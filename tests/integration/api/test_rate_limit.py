@@ -12,8 +12,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 from pytest_django import Settings
 
-from scheduler_core import submit_rate
 from scheduler_core.bootstrap import Services
+from scheduler_core.web import submit_rate
 
 from .conftest import MakeClient, post
 
@@ -106,4 +106,4 @@ def test_the_dashboard_form_shares_the_limit(
     assert first.status_code == 303
     assert second.status_code == 429
     assert "more than 3 tasks submitted in 60 s" in second.content.decode()
-    assert sum(services.scheduler.counts().values()) == 3
+    assert sum(services.tasks.counts().values()) == 3

@@ -25,7 +25,7 @@ NIGHTLY: dict[str, Any] = {
 
 
 def _tasks(services: Services) -> list[Task]:
-    return list(services.scheduler.list(TaskFilter(), PageRequest(limit=100)).items)
+    return list(services.tasks.list(TaskFilter(), PageRequest(limit=100)).items)
 
 
 def test_run_now_submits_one_task_and_keeps_the_next_run(

@@ -22,7 +22,7 @@ def test_submit_stores_the_task_with_the_registered_defaults(
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["name"], body["args"], body["status"]) == ("demo.tasks.add", [1, 2], "ready")
-    stored = services.scheduler.status(body["id"])
+    stored = services.tasks.status(body["id"])
     assert (stored.queue, stored.max_attempts) == ("default", 3)
     [entry] = AuditEntry.objects.using(alias).all()
     assert (entry.action, entry.actor, entry.task_ids, entry.source) == (
@@ -101,7 +101,7 @@ def test_batch_with_one_bad_task_stores_none(operator: Client, services: Service
 
     assert response.status_code == 422
     assert response.json()["error"]["field"] == "tasks[1].queue"
-    assert sum(services.scheduler.counts().values()) == 0
+    assert sum(services.tasks.counts().values()) == 0
 
 
 def test_batch_names_the_unknown_task(operator: Client) -> None:

@@ -21,9 +21,9 @@ LEASE = timedelta(minutes=1)
 
 def _failed_task(services: Services, alias: str) -> str:
     """A task that ran once, raised, and failed for good."""
-    task = services.scheduler.submit(
+    task = services.tasks.submit(
         SubmitRequest(name="demo.tasks.add", args=[1, 2], max_attempts=1, queue="doomed")
-    )
+    ).task
     [claimed] = DjangoQueue(DjangoTaskRepository(alias)).claim("w1", ["doomed"], 1, LEASE)
     services.workers.fail(claimed, ValueError("boom"))
     return str(task.id)
@@ -51,8 +51,8 @@ def test_get_unknown_task_is_404(operator: Client, services: Services) -> None:
 
 def test_list_filters_and_pages(operator: Client, services: Services) -> None:
     for n in range(3):
-        services.scheduler.submit(SubmitRequest(name="demo.tasks.add", args=[n, n]))
-    services.scheduler.submit(SubmitRequest(name="demo.tasks.noop", queue="other"))
+        services.tasks.submit(SubmitRequest(name="demo.tasks.add", args=[n, n]))
+    services.tasks.submit(SubmitRequest(name="demo.tasks.noop", queue="other"))
 
     first = operator.get(TASKS, {"queue": "default", "limit": "2"}).json()
     cursor: str = first["next_cursor"]
@@ -69,7 +69,7 @@ def test_list_filters_and_pages(operator: Client, services: Services) -> None:
 def test_cancel_then_retry_then_cancel_again(
     operator: Client, services: Services, alias: str
 ) -> None:
-    task = services.scheduler.submit(SubmitRequest(name="demo.tasks.noop"))
+    task = services.tasks.submit(SubmitRequest(name="demo.tasks.noop")).task
 
     cancelled = post(operator, f"{TASKS}/{task.id}/cancel")
     again = post(operator, f"{TASKS}/{task.id}/cancel")
@@ -86,7 +86,7 @@ def test_cancel_then_retry_then_cancel_again(
 
 
 def test_retry_of_a_waiting_task_is_a_conflict(operator: Client, services: Services) -> None:
-    task = services.scheduler.submit(SubmitRequest(name="demo.tasks.noop"))
+    task = services.tasks.submit(SubmitRequest(name="demo.tasks.noop")).task
 
     response = post(operator, f"{TASKS}/{task.id}/retry")
 
@@ -95,7 +95,7 @@ def test_retry_of_a_waiting_task_is_a_conflict(operator: Client, services: Servi
 
 def test_run_now_makes_a_scheduled_task_ready(operator: Client, services: Services) -> None:
     later = services.clock.now() + timedelta(hours=1)
-    task = services.scheduler.submit(SubmitRequest(name="demo.tasks.noop", run_after=later))
+    task = services.tasks.submit(SubmitRequest(name="demo.tasks.noop", run_after=later)).task
 
     response = post(operator, f"{TASKS}/{task.id}/run-now")
 
@@ -107,22 +107,22 @@ def test_delete_needs_admin_and_a_finished_task(
     client_for: MakeClient, operator: Client, services: Services, alias: str
 ) -> None:
     admin = client_for("admin")
-    live = services.scheduler.submit(SubmitRequest(name="demo.tasks.noop"))
+    live = services.tasks.submit(SubmitRequest(name="demo.tasks.noop")).task
     finished_id = _failed_task(services, alias)
 
     assert operator.delete(f"{TASKS}/{finished_id}").status_code == 403
     assert admin.delete(f"{TASKS}/{live.id}").status_code == 409
     assert admin.delete(f"{TASKS}/{finished_id}").status_code == 204
     assert admin.delete(f"{TASKS}/{finished_id}").status_code == 404
-    assert services.scheduler.status(live.id).status is TaskStatus.READY
+    assert services.tasks.status(live.id).status is TaskStatus.READY
 
 
 def test_viewer_reads_but_cannot_act(client_for: MakeClient, services: Services) -> None:
     viewer = client_for("viewer")
-    task = services.scheduler.submit(SubmitRequest(name="demo.tasks.noop"))
+    task = services.tasks.submit(SubmitRequest(name="demo.tasks.noop")).task
 
     assert viewer.get(f"{TASKS}/{task.id}").status_code == 200
     for action in ("cancel", "retry", "run-now"):
         assert post(viewer, f"{TASKS}/{task.id}/{action}").status_code == 403
     assert viewer.delete(f"{TASKS}/{task.id}").status_code == 403
-    assert services.scheduler.status(task.id).status is TaskStatus.READY
+    assert services.tasks.status(task.id).status is TaskStatus.READY

@@ -13,6 +13,7 @@ from scheduler_core.domain import Task
 from scheduler_core.storage import DjangoQueue, DjangoTaskRepository
 
 LEASE = timedelta(minutes=1)
+SAMPLE_TASKS = "tests.integration.backend.sample_tasks"
 
 
 @pytest.fixture
@@ -23,6 +24,8 @@ def services(alias: str, settings: Settings) -> Iterator[Services]:
         **settings.SCHEDULER,
         "DATABASE": alias,
         "RETRY": {"base_seconds": 0, "jitter": 0},
+        # Workers import sample_tasks this way; enqueue refuses tasks no worker would find.
+        "TASK_MODULES": [*settings.SCHEDULER.get("TASK_MODULES", []), SAMPLE_TASKS],
     }
     reset_services()
     yield get_services()

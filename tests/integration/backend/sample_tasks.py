@@ -6,7 +6,7 @@ from typing import Any
 
 from django.tasks import TaskContext
 
-from scheduler_core.task_definition import task
+from scheduler_core.task_backend.definition import task
 
 
 @task
@@ -46,3 +46,9 @@ async def shout(text: str) -> str:
 def undecorated(x: int) -> int:
     """A module-level function that is not a task (yet)."""
     return x
+
+
+@task(tags=["reports", "nightly"], result_ttl=3600)
+def tagged_report(customer_id: int) -> dict[str, int]:
+    """A task whose every call carries tags and keeps its result for an hour."""
+    return {"customer_id": customer_id}

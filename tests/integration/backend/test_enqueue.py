@@ -12,9 +12,9 @@ from django.db import transaction
 from django.tasks import TaskResult, TaskResultStatus, task_backends
 from django.tasks.signals import task_enqueued
 
-from scheduler_core.backend import SchedulerBackend
 from scheduler_core.bootstrap import Services
 from scheduler_core.domain import TaskNotFound, TaskStatus
+from scheduler_core.task_backend.backend import SchedulerBackend
 
 from .sample_tasks import explode, multiply, shout, which_attempt
 
@@ -24,7 +24,7 @@ def test_enqueue_stores_a_ready_task_and_returns_its_result(services: Services) 
 
     result = multiply.enqueue(6, b=7)
 
-    stored = services.scheduler.status(UUID(result.id))
+    stored = services.tasks.status(UUID(result.id))
     assert (stored.name, stored.args, stored.kwargs) == (
         "tests.integration.backend.sample_tasks.multiply",
         [6],
@@ -47,7 +47,7 @@ def test_enqueue_stores_a_ready_task_and_returns_its_result(services: Services) 
 def test_the_task_options_are_stored_with_the_task(services: Services) -> None:
     result = explode.enqueue("boom")
 
-    stored = services.scheduler.status(UUID(result.id))
+    stored = services.tasks.status(UUID(result.id))
     assert (stored.max_attempts, stored.timeout) == (2, 5)
     assert (stored.queue, stored.priority, stored.unique_key) == ("default", 0, None)
 
@@ -57,11 +57,15 @@ def test_using_sets_priority_queue_and_run_after(services: Services) -> None:
 
     result = multiply.using(priority=50, queue_name="reports", run_after=later).enqueue(1, 2)
 
-    stored = services.scheduler.status(UUID(result.id))
+    stored = services.tasks.status(UUID(result.id))
     assert (stored.priority, stored.queue, stored.run_after) == (50, "reports", later)
     # Waiting for its time is "scheduled" to us and still READY to django.tasks.
     assert stored.status is TaskStatus.SCHEDULED
     assert result.status is TaskResultStatus.READY
+    # The task as enqueued, with its overrides, in the result and whenever it is fetched.
+    for task in (result.task, multiply.get_result(result.id).task):
+        assert (task.priority, task.queue_name, task.run_after) == (50, "reports", later)
+        assert task.func is multiply.func
 
 
 def test_enqueue_sends_task_enqueued_with_the_result(services: Services) -> None:
@@ -83,7 +87,7 @@ def test_enqueue_sends_task_enqueued_with_the_result(services: Services) -> None
 def test_aenqueue_stores_an_async_task(services: Services) -> None:
     result = async_to_sync(shout.aenqueue)("hi")
 
-    assert services.scheduler.status(UUID(result.id)).args == ["hi"]
+    assert services.tasks.status(UUID(result.id)).args == ["hi"]
     assert result.status is TaskResultStatus.READY
 
 
@@ -105,7 +109,7 @@ def test_enqueue_inside_a_rolled_back_transaction_leaves_no_task_and_no_signal(
         task_enqueued.disconnect(receiver)
 
     with pytest.raises(TaskNotFound):
-        services.scheduler.status(UUID(result.id))
+        services.tasks.status(UUID(result.id))
     assert received == [committed]
 
 

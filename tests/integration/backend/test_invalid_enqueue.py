@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.tasks import Task
 from django.tasks.exceptions import InvalidTask
 from pytest_django import Settings
@@ -19,7 +21,7 @@ from .sample_tasks import multiply, send_welcome, undecorated
 
 def stored_count(services: Services) -> int:
     """How many tasks the database holds, whatever their status."""
-    return sum(services.scheduler.counts().values())
+    return sum(services.tasks.counts().values())
 
 
 @pytest.mark.parametrize(
@@ -28,6 +30,40 @@ def stored_count(services: Services) -> int:
         ([datetime(2026, 1, 1)], {}, r"args\[0\]"),
         ([{1, 2}], {}, r"args\[0\]"),
         ([1], {"b": {"when": datetime(2026, 1, 1)}}, r"kwargs\.b\.when"),
+    ],
+)
+def test_arguments_of_types_json_cannot_hold_raise_django_s_type_error(
+    services: Services, args: list[Any], kwargs: dict[str, Any], field: str
+) -> None:
+    # django.tasks' contract (its tests: assertRaisesMessage(TypeError, "Unsupported type")),
+    # still an InvalidTask naming the argument for callers of this backend.
+    with pytest.raises(TypeError, match=f"^{field}: Unsupported type") as raised:
+        multiply.enqueue(*args, **kwargs)
+
+    assert isinstance(raised.value, InvalidTask)
+    assert stored_count(services) == 0
+
+
+def test_aenqueue_raises_the_same_type_error(services: Services) -> None:
+    with pytest.raises(TypeError, match="Unsupported type"):
+        async_to_sync(multiply.aenqueue)(datetime(2026, 1, 1), 2)  # type: ignore[arg-type]
+
+    assert stored_count(services) == 0
+
+
+def test_tuples_are_accepted_and_stored_as_lists(services: Services) -> None:
+    result = multiply.enqueue((1, 2), b={"pair": (3, 4)})  # type: ignore[arg-type]
+
+    assert result.args == [[1, 2]]
+    assert result.kwargs == {"b": {"pair": [3, 4]}}
+    stored = services.tasks.status(UUID(result.id))
+    assert stored.args == [[1, 2]]
+    assert stored.kwargs == {"b": {"pair": [3, 4]}}
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "field"),
+    [
         ([float("nan")], {}, r"args\[0\]"),
         (["x" * MAX_PAYLOAD_BYTES], {}, "args"),
     ],
@@ -76,7 +112,10 @@ def test_queues_outside_the_backend_setting_are_refused(
 ) -> None:
     defined_earlier = multiply.using(queue_name="reports")
     settings.TASKS = {
-        "default": {"BACKEND": "scheduler_core.backend.SchedulerBackend", "QUEUES": ["default"]}
+        "default": {
+            "BACKEND": "scheduler_core.task_backend.backend.SchedulerBackend",
+            "QUEUES": ["default"],
+        }
     }
 
     with pytest.raises(InvalidTask, match="Queue 'reports' is not valid"):

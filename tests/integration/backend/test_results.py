@@ -34,7 +34,7 @@ def test_a_successful_run_shows_its_times_worker_and_return_value(
     services.workers.complete(claimed, 42)
 
     fetched = multiply.get_result(result.id)
-    done = services.scheduler.status(claimed.id)
+    done = services.tasks.status(claimed.id)
 
     assert fetched.status is TaskResultStatus.SUCCESSFUL
     assert fetched.return_value == 42
@@ -114,7 +114,7 @@ def test_a_lost_worker_shows_as_an_importable_worker_lost_error(
 def test_a_cancelled_task_reports_failed(services: Services) -> None:
     result = multiply.enqueue(1, 2)
 
-    services.scheduler.cancel(UUID(result.id))
+    services.tasks.cancel(UUID(result.id))
     result.refresh()
 
     assert result.status is TaskResultStatus.FAILED
@@ -146,7 +146,7 @@ def test_get_result_of_a_task_whose_name_is_no_longer_registered_does_not_exist(
 ) -> None:
     # Stored by an older deploy that still had the task.
     old = build_services("django", database=alias, task_names=["retired.tasks.gone"])
-    stored = old.scheduler.submit(SubmitRequest(name="retired.tasks.gone"))
+    stored = old.tasks.submit(SubmitRequest(name="retired.tasks.gone")).task
 
     with pytest.raises(TaskResultDoesNotExist, match="'retired.tasks.gone'.*no longer"):
         default_task_backend.get_result(str(stored.id))
@@ -157,3 +157,18 @@ def test_get_result_through_another_task_is_a_mismatch(services: Services) -> No
 
     with pytest.raises(TaskResultMismatch):
         explode.get_result(result.id)
+
+
+def test_started_at_stays_the_first_attempt_s_after_a_retry(
+    services: Services, claim: Claim
+) -> None:
+    result = explode.enqueue("boom")
+    first = claim("w1")
+    services.workers.fail(first, ValueError("boom"))
+    second = claim("w2")
+
+    fetched = explode.get_result(result.id)
+
+    assert second.attempt == 2
+    assert fetched.started_at == first.started_at
+    assert fetched.last_attempted_at == second.started_at

@@ -15,8 +15,8 @@ def test_a_fixed_key_returns_the_live_task_instead_of_a_second_one(services: Ser
     second = nightly_report.enqueue()
 
     assert second.id == first.id
-    assert sum(services.scheduler.counts().values()) == 1
-    assert services.scheduler.status(UUID(first.id)).unique_key == "nightly-report"
+    assert sum(services.tasks.counts().values()) == 1
+    assert services.tasks.status(UUID(first.id)).unique_key == "nightly-report"
 
 
 def test_a_key_function_gets_the_call_arguments(services: Services) -> None:
@@ -26,7 +26,7 @@ def test_a_key_function_gets_the_call_arguments(services: Services) -> None:
 
     assert again.id == first.id
     assert other.id != first.id
-    assert services.scheduler.status(UUID(other.id)).unique_key == "welcome:7"
+    assert services.tasks.status(UUID(other.id)).unique_key == "welcome:7"
 
 
 def test_the_key_is_free_again_once_the_task_finished(services: Services, claim: Claim) -> None:

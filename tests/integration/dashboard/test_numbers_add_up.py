@@ -28,7 +28,7 @@ STATUS_ORDER = [status.value for status in TaskStatus]
 @pytest.fixture
 def history(on_backend: Services, alias: str) -> None:
     """Tasks in every state over two queues, with failed attempts retried and not."""
-    scheduler, workers, clock = on_backend.scheduler, on_backend.workers, on_backend.clock
+    scheduler, workers, clock = on_backend.tasks, on_backend.workers, on_backend.clock
     queue = DjangoQueue(DjangoTaskRepository(alias))
 
     def submit(queue_name: str, **fields: Any) -> None:
@@ -63,7 +63,9 @@ def history(on_backend: Services, alias: str) -> None:
     submit("mail", run_after=clock.now() + timedelta(hours=1))
     submit("reports")
     queue.claim("w2", ["reports"], 1, timedelta(minutes=5))
-    cancelled = scheduler.submit(SubmitRequest(name="demo.tasks.add", args=[1, 2], queue="mail"))
+    cancelled = scheduler.submit(
+        SubmitRequest(name="demo.tasks.add", args=[1, 2], queue="mail")
+    ).task
     scheduler.cancel(cancelled.id)
 
 
@@ -76,9 +78,9 @@ def truth_counts(alias: str) -> dict[str, Counter[str]]:
 
 
 def overview_counts(html: str, queue: str) -> list[int]:
-    row = re.search(rf'<th scope="row">{queue}</th>(.*?)</tr>', html, re.S)
+    row = re.search(rf'<th scope="row"><a [^>]*>{queue}</a>(.*?)</tr>', html, re.S)
     assert row, f"no overview row for {queue}"
-    cells = re.findall(r'<td class="num"[^>]*>([^<]*)</td>', row.group(1))
+    cells = re.findall(r'<td class="num"[^>]*>(?:<a [^>]*>)?([^<]*)<', row.group(1))
     return [int(cell) for cell in cells[: len(STATUS_ORDER)]]
 
 
@@ -87,7 +89,7 @@ def list_counts(html: str) -> dict[str, int]:
 
 
 def queue_page_cells(html: str, queue: str) -> list[int]:
-    [row] = [row for row in html.split("<tr")[1:] if f">{queue}</a></th>" in row]
+    [row] = [row for row in html.split("<tr")[1:] if f'?queue={queue}">{queue}</a>' in row]
     return [int(cell.split("<")[0]) for cell in row.split('<td class="num">')[1:]]
 
 

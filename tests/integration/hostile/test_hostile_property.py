@@ -20,6 +20,10 @@ from hypothesis import strategies as st
 
 from .conftest import LoginAs
 
+# Not traced by coverage: hundreds of generated requests walk the paths the example tests
+# already measure, and tracing them cost about 40 % of these tests' CPU (make test).
+pytestmark = pytest.mark.no_cover
+
 # Per property and engine; HOSTILE_EXAMPLES=500 for a longer hunt.
 EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "40"))
 

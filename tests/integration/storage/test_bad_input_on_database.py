@@ -23,11 +23,11 @@ def test_bad_arguments_are_refused_naming_the_field(
     services: Services, args: list[object], kwargs: dict[str, object], field: str
 ) -> None:
     with pytest.raises(TaskInvalid) as refused:
-        services.scheduler.submit(SubmitRequest(name="demo.noop", args=args, kwargs=kwargs))
+        services.tasks.submit(SubmitRequest(name="demo.noop", args=args, kwargs=kwargs))
 
     assert refused.value.field == field
     assert field in str(refused.value)
-    assert sum(services.scheduler.counts().values()) == 0
+    assert sum(services.tasks.counts().values()) == 0
 
 
 def test_a_bad_request_in_a_batch_stores_none_of_it(services: Services) -> None:
@@ -35,7 +35,7 @@ def test_a_bad_request_in_a_batch_stores_none_of_it(services: Services) -> None:
     bad = SubmitRequest(name="demo.noop", args=["\x00"])
 
     with pytest.raises(TaskInvalid) as refused:
-        services.scheduler.submit_many([good, good, bad])
+        services.tasks.submit_many([good, good, bad])
 
     assert refused.value.field.startswith("requests[2].")
-    assert services.scheduler.counts()[TaskStatus.READY] == 0
+    assert services.tasks.counts()[TaskStatus.READY] == 0

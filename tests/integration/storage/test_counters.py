@@ -69,11 +69,11 @@ def test_a_random_mix_of_writes_keeps_every_counter_exact(services: Services, al
             ]
         )
         if op == "submit":
-            services.scheduler.submit(_request(rng, services))
+            services.tasks.submit(_request(rng, services))
             oracle.enqueued += 1
         elif op == "submit_many":
             batch = [_request(rng, services) for _ in range(rng.randint(1, 12))]
-            oracle.enqueued += len(services.scheduler.submit_many(batch))
+            oracle.enqueued += len(services.tasks.submit_many(batch))
         elif op == "claim":
             # A zero lease leaves the batch for the rescuer half of the time.
             lease = LEASE if rng.random() < 0.5 else timedelta(0)
@@ -103,9 +103,9 @@ def test_a_random_mix_of_writes_keeps_every_counter_exact(services: Services, al
             task_id = rng.choice(candidates)
             before = oracle.before_delete() if op == "delete" else None
             if op == "request_cancel":
-                services.scheduler.cancel(task_id)
+                services.tasks.cancel(task_id)
             else:
-                getattr(services.scheduler, op)(task_id)
+                getattr(services.tasks, op)(task_id)
             if before is not None:
                 oracle.after_delete(before)
         elif op == "prune":
@@ -146,7 +146,7 @@ def test_readers_sum_the_shards_and_leave_out_emptied_queues(alias: str) -> None
 def test_a_move_between_queues_and_a_lease_extension_count_right(
     services: Services, alias: str
 ) -> None:
-    [task] = services.scheduler.submit_many([SubmitRequest(name="demo.noop", queue="alpha")])
+    [task] = services.tasks.submit_many([SubmitRequest(name="demo.noop", queue="alpha")])
     TaskRecord.objects.using(alias).filter(id=task.id).update(queue="beta")
     assert counted(alias) == {("beta", "ready"): 1}
     [claimed] = DjangoQueue(DjangoTaskRepository(alias)).claim("w1", ["beta"], 1, LEASE)
@@ -167,15 +167,13 @@ def test_the_backfill_counts_rows_written_without_triggers(services: Services, a
     tasks = DjangoTaskRepository(alias)
     uninstall_counters(connection)
     try:
-        submitted = services.scheduler.submit_many(
+        submitted = services.tasks.submit_many(
             [SubmitRequest(name="demo.noop", queue=q) for q in ("alpha", "alpha", "beta", "beta")]
         )
         claimed = DjangoQueue(tasks).claim("w1", ["alpha", "beta"], 3, LEASE)
         services.workers.complete(claimed[0], None)
         services.workers.fail(claimed[1], RuntimeError("x"), retryable=False)
-        services.scheduler.cancel(
-            next(t.id for t in submitted if t.id not in {c.id for c in claimed})
-        )
+        services.tasks.cancel(next(t.id for t in submitted if t.id not in {c.id for c in claimed}))
         assert not QueueCount.objects.using(alias).exists()
         assert not TaskTotals.objects.using(alias).exists()
     finally:
@@ -201,7 +199,7 @@ def test_the_backfill_counts_rows_written_without_triggers(services: Services, a
 def test_a_rolled_back_write_leaves_the_counters_alone(services: Services, alias: str) -> None:
     try:
         with transaction.atomic(using=alias):
-            services.scheduler.submit(SubmitRequest(name="demo.noop", queue="alpha"))
+            services.tasks.submit(SubmitRequest(name="demo.noop", queue="alpha"))
             assert counted(alias) == {("alpha", "ready"): 1}
             raise InvalidTransition("roll back")
     except InvalidTransition:
@@ -224,7 +222,7 @@ def test_concurrent_writers_on_their_own_connections_keep_counts_exact(
         try:
             start.wait()
             for _ in range(12):
-                services.scheduler.submit_many(
+                services.tasks.submit_many(
                     [SubmitRequest(name="demo.noop", queue=rng.choice(QUEUES)) for _ in range(8)]
                 )
                 for task in queue.claim(f"w{seed}", list(QUEUES), 6, LEASE):

@@ -83,7 +83,7 @@ def live_sql_unreadable(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_0008_installs_its_frozen_triggers_and_counts_the_rows_already_stored(
     services: Services, alias: str, newest: str, live_sql_unreadable: None
 ) -> None:
-    services.scheduler.submit_many(
+    services.tasks.submit_many(
         [SubmitRequest(name="demo.noop", queue=q) for q in ("alpha", "alpha", "beta")]
     )
     DjangoQueue(DjangoTaskRepository(alias)).claim("w1", ["alpha"], 1, LEASE)
@@ -126,7 +126,7 @@ def test_counting_goes_on_after_migrating_back_and_forth(
     migrate(alias, BEFORE)
     migrate(alias, newest)
 
-    services.scheduler.submit_many([SubmitRequest(name="demo.noop", queue="gamma")] * 2)
+    services.tasks.submit_many([SubmitRequest(name="demo.noop", queue="gamma")] * 2)
     DjangoQueue(DjangoTaskRepository(alias)).claim("w1", ["gamma"], 1, LEASE)
 
     assert (

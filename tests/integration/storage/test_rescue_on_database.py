@@ -36,7 +36,7 @@ def test_rescue_decision_table(
     retried = running(tasks, queue, EXPIRED, max_attempts=3)
     exhausted = running(tasks, queue, EXPIRED, max_attempts=1)
     cancelled = running(tasks, queue, EXPIRED, max_attempts=3)
-    services.scheduler.cancel(cancelled.id, actor="operator")
+    services.tasks.cancel(cancelled.id, actor="operator")
     done = running(tasks, queue, FRESH)
     services.workers.complete(done, "ok")
     # More than one batch: the fixture's rescuer takes two at a time.

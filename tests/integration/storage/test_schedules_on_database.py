@@ -33,7 +33,7 @@ def every(seconds: int, **fields: object) -> Schedule:
 
 
 def task_keys(services: Services) -> list[str]:
-    page = services.scheduler.list(TaskFilter(), PageRequest(limit=500))
+    page = services.tasks.list(TaskFilter(), PageRequest(limit=500))
     return sorted(task.unique_key or "" for task in page.items)
 
 

@@ -21,12 +21,12 @@ def test_a_submit_due_at_once_is_stamped_by_the_database_clock(
 ) -> None:
     before = tasks.clock.now()
 
-    task = services.scheduler.submit(SubmitRequest(name="demo.noop", args=["ü", 10**30]))
+    task = services.tasks.submit(SubmitRequest(name="demo.noop", args=["ü", 10**30])).task
 
     after = tasks.clock.now()
     assert before <= task.enqueued_at == task.run_after <= after
     assert tasks.get(task.id) == task
-    assert services.scheduler.counts()[TaskStatus.READY] == 1
+    assert services.tasks.counts()[TaskStatus.READY] == 1
 
 
 def test_a_delayed_submit_keeps_its_run_after(
@@ -34,37 +34,37 @@ def test_a_delayed_submit_keeps_its_run_after(
 ) -> None:
     later = tasks.clock.now() + timedelta(hours=1)
 
-    task = services.scheduler.submit(SubmitRequest(name="demo.noop", run_after=later))
+    task = services.tasks.submit(SubmitRequest(name="demo.noop", run_after=later)).task
 
     assert task.status is TaskStatus.SCHEDULED
     assert tasks.get(task.id).run_after == later
 
 
 def test_a_submit_with_a_held_unique_key_returns_the_holder(services: Services) -> None:
-    first = services.scheduler.submit(SubmitRequest(name="demo.noop", unique_key="nightly"))
+    first = services.tasks.submit(SubmitRequest(name="demo.noop", unique_key="nightly")).task
 
-    again = services.scheduler.submit(SubmitRequest(name="demo.noop", unique_key="nightly"))
+    again = services.tasks.submit(SubmitRequest(name="demo.noop", unique_key="nightly")).task
 
     assert again.id == first.id
-    assert sum(services.scheduler.counts().values()) == 1
+    assert sum(services.tasks.counts().values()) == 1
 
 
 def test_a_submit_with_a_taken_id_raises_and_stores_nothing_more(services: Services) -> None:
-    first = services.scheduler.submit(SubmitRequest(name="demo.noop"))
+    first = services.tasks.submit(SubmitRequest(name="demo.noop")).task
 
     with pytest.raises(DuplicateTask):
-        services.scheduler.submit(SubmitRequest(name="demo.noop", id=first.id, args=[2]))
+        services.tasks.submit(SubmitRequest(name="demo.noop", id=first.id, args=[2]))
 
-    assert services.scheduler.status(first.id).args == []
-    assert sum(services.scheduler.counts().values()) == 1
+    assert services.tasks.status(first.id).args == []
+    assert sum(services.tasks.counts().values()) == 1
 
 
 def test_submit_many_resolves_unique_keys_against_stored_and_within_the_batch(
     services: Services,
 ) -> None:
-    held = services.scheduler.submit(SubmitRequest(name="demo.noop", unique_key="held"))
+    held = services.tasks.submit(SubmitRequest(name="demo.noop", unique_key="held")).task
 
-    resolved = services.scheduler.submit_many(
+    resolved = services.tasks.submit_many(
         [
             SubmitRequest(name="demo.noop", unique_key="held"),
             SubmitRequest(name="demo.noop", unique_key="fresh", args=[1]),
@@ -75,8 +75,8 @@ def test_submit_many_resolves_unique_keys_against_stored_and_within_the_batch(
 
     assert resolved[0].id == held.id
     assert resolved[1].id == resolved[2].id
-    assert services.scheduler.status(resolved[1].id).args == [1]
-    assert services.scheduler.counts()[TaskStatus.READY] == 3
+    assert services.tasks.status(resolved[1].id).args == [1]
+    assert services.tasks.counts()[TaskStatus.READY] == 3
 
 
 def test_submit_many_with_an_id_twice_stores_none_of_the_batch(services: Services) -> None:
@@ -88,11 +88,11 @@ def test_submit_many_with_an_id_twice_stores_none_of_the_batch(services: Service
     ]
 
     with pytest.raises(DuplicateTask):
-        services.scheduler.submit_many(batch)
+        services.tasks.submit_many(batch)
 
-    assert sum(services.scheduler.counts().values()) == 0
+    assert sum(services.tasks.counts().values()) == 0
     with pytest.raises(TaskNotFound):
-        services.scheduler.status(twin)
+        services.tasks.status(twin)
 
 
 def test_submit_many_stores_a_full_batch_with_the_counts(services: Services) -> None:
@@ -102,13 +102,13 @@ def test_submit_many_stores_a_full_batch_with_the_counts(services: Services) -> 
         SubmitRequest(name="demo.flaky", queue="emails", kwargs={"k": "v"}),
     ]
 
-    stored = services.scheduler.submit_many(batch)
+    stored = services.tasks.submit_many(batch)
 
     assert [task.args for task in stored[:998]] == [[n] for n in range(998)]
-    assert services.scheduler.status(stored[-1].id) == stored[-1]
-    assert services.scheduler.counts("default")[TaskStatus.READY] == 998
-    assert services.scheduler.counts("emails")[TaskStatus.SCHEDULED] == 1
-    assert services.scheduler.counts("emails")[TaskStatus.READY] == 1
+    assert services.tasks.status(stored[-1].id) == stored[-1]
+    assert services.tasks.counts("default")[TaskStatus.READY] == 998
+    assert services.tasks.counts("emails")[TaskStatus.SCHEDULED] == 1
+    assert services.tasks.counts("emails")[TaskStatus.READY] == 1
 
 
 def test_a_submit_due_at_once_wakes_listeners_exactly_once(
@@ -122,7 +122,7 @@ def test_a_submit_due_at_once_wakes_listeners_exactly_once(
     with psycopg.connect(**params, autocommit=True) as listening:
         listening.execute(f"LISTEN {NOTIFY_CHANNEL}")
 
-        services.scheduler.submit(SubmitRequest(name="demo.noop"))
+        services.tasks.submit(SubmitRequest(name="demo.noop"))
 
         # The INSERT carried the NOTIFY; the queue must not send a second one after it.
         received = [notify.payload for notify in listening.notifies(timeout=1.0)]

@@ -27,11 +27,11 @@ def test_rollback_leaves_no_task_and_wakes_no_worker(
     if listener is not None:
         listener.wait(0.01)  # connect and LISTEN before the submit
     with pytest.raises(Abort), transaction.atomic(using=alias):
-        task = services.scheduler.submit(SubmitRequest(name="demo.noop"))
+        task = services.tasks.submit(SubmitRequest(name="demo.noop")).task
         raise Abort
 
     with pytest.raises(TaskNotFound):
-        services.scheduler.status(task.id)
+        services.tasks.status(task.id)
     assert queue.claim("w1", ["default"], 10, LEASE) == []
     if listener is not None:
         assert listener.wait(0.5) is False, "a rolled-back enqueue woke a worker"
@@ -45,7 +45,7 @@ def test_commit_makes_the_task_visible_and_claimable(
     if listener is not None:
         listener.wait(0.01)
     with transaction.atomic(using=alias):
-        task = services.scheduler.submit(SubmitRequest(name="demo.noop", args=[1]))
+        task = services.tasks.submit(SubmitRequest(name="demo.noop", args=[1])).task
         if listener is not None:
             # NOTIFY is held back until the commit.
             assert listener.wait(0.2) is False
@@ -53,6 +53,6 @@ def test_commit_makes_the_task_visible_and_claimable(
     if listener is not None:
         assert listener.wait(5) is True
         listener.close()
-    assert services.scheduler.status(task.id).status is TaskStatus.READY
+    assert services.tasks.status(task.id).status is TaskStatus.READY
     [claimed] = queue.claim("w1", ["default"], 10, LEASE)
     assert claimed.id == task.id

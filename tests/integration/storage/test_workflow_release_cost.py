@@ -56,7 +56,7 @@ def test_a_step_costs_little_more_than_a_task_to_complete(
     record_property: Callable[[str, object], None],
 ) -> None:
     for _ in range(0, COUNT, 1000):
-        services.scheduler.submit_many([SubmitRequest(name="demo.noop") for _ in range(1000)])
+        services.tasks.submit_many([SubmitRequest(name="demo.noop") for _ in range(1000)])
     plain, plain_statements = finish_all(services, queue, alias)
 
     if shape == "fan-in":

@@ -14,8 +14,8 @@ from demo.tasks import add, noop, report
 from scheduler_core.bootstrap import Services, get_services, reset_services
 from scheduler_core.domain import TaskStatus, TaskTransition, WorkflowNotFound
 from scheduler_core.storage import DjangoQueue
-from scheduler_core.workflow_context import WorkflowTaskContext
-from scheduler_core.workflows import Workflow, call, chain, chord, get_run
+from scheduler_core.task_backend.context import WorkflowTaskContext
+from scheduler_core.task_backend.workflows import Workflow, call, chain, chord, get_run
 
 LEASE = timedelta(minutes=1)
 WIDE = 10_000
@@ -23,7 +23,7 @@ WIDE = 10_000
 
 @pytest.fixture
 def app_services(alias: str, settings: Settings) -> Iterator[Services]:
-    """The process's services (what scheduler_core.workflows calls) on the database under test."""
+    """The process's services (what task_backend.workflows calls) on the database under test."""
     settings.SCHEDULER = {**settings.SCHEDULER, "DATABASE": alias}
     reset_services()
     yield get_services()
@@ -73,7 +73,7 @@ def test_a_committed_enqueue_runs_to_the_end(
     assert finish_all_ready(app_services, queue, 7) == 3
     view = get_run(run.id)
     assert view.status == "succeeded"
-    assert [t.reason for t in app_services.scheduler.transitions(view.step("then").id)][0] == (
+    assert [t.reason for t in app_services.tasks.transitions(view.step("then").id)][0] == (
         "parents succeeded"
     )
 
@@ -130,7 +130,7 @@ def test_ten_thousand_parallel_steps_and_one_after_enqueue_and_release_once(
     finish_seconds = time.perf_counter() - started
 
     report_step = get_run(run.id).step("report")
-    events: list[TaskTransition] = app_services.scheduler.transitions(report_step.id)
+    events: list[TaskTransition] = app_services.tasks.transitions(report_step.id)
     summary = (
         f"{WIDE}+1 steps enqueued in {enqueue_seconds:.2f} s; {finished} parents finished and "
         f"counted in {finish_seconds:.2f} s"

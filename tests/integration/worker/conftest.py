@@ -17,7 +17,7 @@ from django.db import connections
 from scheduler_core.bootstrap import Services, build_services
 from scheduler_core.domain import RetryPolicy, Task
 from scheduler_core.domain.ports import SubmitRequest
-from scheduler_core.registry import registry
+from scheduler_core.task_backend.registry import registry
 from tests.integration.storage.test_claim_processes import database_url
 
 from . import tasks as worker_tasks
@@ -114,7 +114,7 @@ def submit(services: Services) -> Callable[..., Task]:
 
     def submit_task(function_name: str, *args: object, **fields: object) -> Task:
         request = SubmitRequest(name=task_name(function_name), args=list(args), **fields)  # type: ignore[arg-type]
-        return services.scheduler.submit(request)
+        return services.tasks.submit(request).task
 
     return submit_task
 

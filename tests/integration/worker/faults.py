@@ -27,8 +27,18 @@ def started(log: Path, count: int = 1) -> Callable[[], bool]:
     return lambda: log.read_text().count("start ") >= count
 
 
+def stamped(services: Services, task: Task, log: Path) -> Callable[[], bool]:
+    """The task's code began and its start is stored: losing the attempt now costs it.
+
+    The start is stamped by the worker's next write after the slot took the task; on a
+    loaded machine the task's first line can come first, and a claim lost before its start
+    was stamped is given back without an error or an attempt (docs/workers.md).
+    """
+    return lambda: started(log)() and services.tasks.status(task.id).attempt_started_at is not None
+
+
 def status(services: Services, task: Task) -> TaskStatus:
-    return services.scheduler.status(task.id).status
+    return services.tasks.status(task.id).status
 
 
 def slot_pids(log: Path) -> list[int]:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 import uuid
 from pathlib import Path
 from typing import Any
 
+from django.dispatch import receiver
 from django.tasks import TaskContext
+from django.tasks.signals import task_finished
 
-from scheduler_core.task_definition import task
+from scheduler_core import Discard, Snooze, SoftTimeLimitExceeded
+from scheduler_core.task_backend.definition import task
 
 
 def _note(path: str, line: str) -> None:
@@ -119,3 +123,117 @@ def gather(context: TaskContext[Any, Any], log: str, key: str, parents: list[str
     results = [context.upstream(parent) for parent in parents]  # type: ignore[attr-defined]
     _note(log, f"end {key}")
     return results
+
+
+# -- the task authors' toolkit (docs/tasks.md) ---------------------------------------------
+
+
+def _lines(log: str) -> list[str]:
+    return Path(log).read_text().splitlines()
+
+
+@task(max_attempts=1)
+def snoozes_then_runs(log: str, times: int) -> int:
+    """Snooze `times` times (noting each), then succeed: max_attempts=1 leaves no retry."""
+    snoozed = sum(line.startswith("snoozed") for line in _lines(log))
+    if snoozed < times:
+        _note(log, f"snoozed {os.getpid()}")
+        raise Snooze(0.1)
+    _note(log, f"ran {os.getpid()}")
+    return snoozed
+
+
+@task(max_attempts=5)
+def discards(reason: str) -> None:
+    """Give up for good at once."""
+    raise Discard(reason)
+
+
+@task(max_attempts=3, no_retry_on=(ValueError,))
+def permanent_error(log: str) -> None:
+    """Raise an error its retry rules call permanent."""
+    _note(log, "attempt")
+    raise ValueError("this input can never work")
+
+
+@task(
+    max_attempts=3,
+    retry_on=(OSError,),
+    backoff={"base": 0.1, "factor": 1, "max": 0.1, "jitter": 0},
+)
+def flaky_io(log: str) -> int:
+    """Fail with an OSError twice (retried after its own 0.1 s backoff), then succeed."""
+    _note(log, "attempt")
+    attempts = len(_lines(log))
+    if attempts < 3:
+        raise OSError("the network blinked")
+    return attempts
+
+
+@task(max_attempts=1, soft_timeout=0.5, timeout=10)
+def cleans_up_at_soft_limit(log: str) -> str:
+    """Work past its soft limit, catch SoftTimeLimitExceeded and note the clean-up.
+
+    Short sleeps: in a thread slot the exception lands between Python instructions, so a
+    single long sleep would only see it once the sleep ended (docs/tasks.md).
+    """
+    try:
+        for _ in range(160):
+            time.sleep(0.05)
+    except SoftTimeLimitExceeded:
+        _note(log, f"cleaned up {os.getpid()}")
+        return "cleaned up"
+    return "slept"
+
+
+@task(max_attempts=1, soft_timeout=0.5, timeout=10)
+async def async_cleans_up_at_soft_limit(log: str) -> str:
+    """An async task: the soft limit cancels it at its await."""
+    try:
+        await asyncio.sleep(8)
+    except asyncio.CancelledError:
+        _note(log, "cancelled")
+        raise
+    return "slept"
+
+
+@task(takes_context=True, max_attempts=1)
+def reports_progress(context: TaskContext[Any, Any], log: str, done: int, total: int) -> str:
+    """Report `done` of `total` (many calls, coalesced), then wait for "go" in the log."""
+    for step_done in range(done + 1):
+        context.progress(step_done, total, f"step {step_done} of {total}")  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 20
+    while "go" not in _lines(log) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    context.progress(total, total, "finished")  # type: ignore[attr-defined]
+    return "went"
+
+
+@task(takes_context=True, max_attempts=2)
+def reports_its_result(context: TaskContext[Any, Any], log: str) -> str:
+    """Note what context.task_result says about the task, then fail the first attempt."""
+    result = context.task_result
+    _note(
+        log,
+        f"attempt={context.attempt} priority={result.task.priority} "
+        f"queue={result.task.queue_name} run_after={result.task.run_after is not None} "
+        f"first={result.started_at.isoformat() if result.started_at else None} "
+        f"last={result.last_attempted_at.isoformat() if result.last_attempted_at else None}",
+    )
+    if context.attempt == 1:
+        raise RuntimeError("first attempt fails on purpose")
+    return "ok"
+
+
+@receiver(task_finished)
+def note_finished(sender: object, task_result: Any, **kwargs: Any) -> None:
+    """For tasks given a `signal_log` keyword: note each task_finished and its will_retry."""
+    path = task_result.kwargs.get("signal_log")
+    if path:
+        _note(path, f"finished {task_result.status} will_retry={kwargs.get('will_retry')}")
+
+
+@task(max_attempts=2)
+def fails_twice(signal_log: str) -> None:
+    """Fail every attempt; task_finished says which failure is final."""
+    raise RuntimeError("failing on purpose")

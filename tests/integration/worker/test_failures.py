@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 
 def finished(services: Services, task_id: UUID) -> bool:
     """True once the task reached a terminal state."""
-    return services.scheduler.status(task_id).is_terminal()
+    return services.tasks.status(task_id).is_terminal()
 
 
 @pytest.mark.parametrize("pool", ["process", "thread"])
@@ -35,7 +35,7 @@ def test_a_task_that_always_fails_gets_exactly_max_attempts(
 
     wait_until(lambda: finished(services, task.id), timeout=60, what="the last attempt")
 
-    stored = services.scheduler.status(task.id)
+    stored = services.tasks.status(task.id)
     assert stored.status is TaskStatus.FAILED
     assert stored.attempt == 3
     assert len(log_file.read_text().splitlines()) == 3
@@ -57,11 +57,11 @@ def test_a_slot_process_that_dies_is_replaced_and_its_task_retried(
 
     wait_until(lambda: finished(services, after.id), timeout=30, what="the next task")
 
-    stored = services.scheduler.status(crashing.id)
+    stored = services.tasks.status(crashing.id)
     assert stored.status is TaskStatus.FAILED
     assert [e.exception_type for e in stored.errors] == ["scheduler_core.SlotCrashed"] * 2
     assert "code 3" in stored.errors[0].message
-    assert services.scheduler.status(after.id).status is TaskStatus.SUCCEEDED
+    assert services.tasks.status(after.id).status is TaskStatus.SUCCEEDED
     assert worker.process.poll() is None
 
 
@@ -80,11 +80,11 @@ def test_a_hard_timeout_stops_only_that_task(
     wait_until(lambda: finished(services, hanging.id), timeout=30, what="the timeout")
     wait_until(lambda: finished(services, neighbour.id), timeout=30, what="the neighbour")
 
-    timed_out = services.scheduler.status(hanging.id)
+    timed_out = services.tasks.status(hanging.id)
     assert timed_out.status is TaskStatus.FAILED
     assert timed_out.errors[0].exception_type == "TimeoutError"
     assert "timeout of 1" in timed_out.errors[0].message
-    assert services.scheduler.status(neighbour.id).status is TaskStatus.SUCCEEDED
+    assert services.tasks.status(neighbour.id).status is TaskStatus.SUCCEEDED
 
 
 @pytest.mark.parametrize("pool", ["process", "thread"])
@@ -99,10 +99,10 @@ def test_cancelling_a_running_task_stops_it(
     task = submit("sleep_for", 60, str(log_file), max_attempts=1)
     wait_until(lambda: "start" in log_file.read_text(), what="the task to start")
 
-    services.scheduler.cancel(task.id, actor="operator")
+    services.tasks.cancel(task.id, actor="operator")
 
     # Noticed within a heartbeat (a third of the 3 s lease), not after the minute's sleep.
     wait_until(lambda: finished(services, task.id), timeout=15, what="the cancellation")
-    assert services.scheduler.status(task.id).status is TaskStatus.CANCELLED
+    assert services.tasks.status(task.id).status is TaskStatus.CANCELLED
     worker.signal(signal.SIGTERM)
     assert worker.wait(timeout=30) == 0

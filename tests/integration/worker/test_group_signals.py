@@ -40,7 +40,7 @@ def test_sigterm_to_the_whole_worker_drains_like_a_single_sigterm(
 
     assert worker.wait(timeout=20) == 0
     for task in tasks:
-        stored = services.scheduler.status(task.id)
+        stored = services.tasks.status(task.id)
         assert (stored.status, stored.attempt, stored.errors) == (TaskStatus.SUCCEEDED, 1, [])
     assert all(run.ended for runs in executions(log_file).values() for run in runs)
     assert state_of(services, "w1") is WorkerState.STOPPED

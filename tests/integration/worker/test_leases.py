@@ -52,26 +52,26 @@ def test_a_running_task_the_supervisor_does_not_hold_lapses_and_is_rescued(
         lambda: services.workers.get_worker("w1").last_heartbeat > claimed_at,
         what="a heartbeat of w1 after the claim",
     )
-    stored = services.scheduler.status(task.id)
+    stored = services.tasks.status(task.id)
     # Not extended by it (unless already rescued: the lease is short).
     assert stored.status is not TaskStatus.RUNNING or (
         stored.lease_expires_at == orphan.lease_expires_at
     )
     wait_until(
-        lambda: services.scheduler.status(task.id).status is not TaskStatus.RUNNING,
+        lambda: services.tasks.status(task.id).status is not TaskStatus.RUNNING,
         timeout=LEASE_SECONDS + 20,
         what="the rescue of the task w1 does not hold",
     )
 
-    rescued = services.scheduler.status(task.id)
+    rescued = services.tasks.status(task.id)
     assert [error.exception_type for error in rescued.errors] == [WORKER_LOST]
     assert rescued.attempt == 1
     assert worker.process.poll() is None
     # Rescued, the task runs to its end on a worker of its queue.
     start_worker("--queues", ELSEWHERE)
     wait_until(
-        lambda: services.scheduler.status(task.id).status is TaskStatus.SUCCEEDED,
+        lambda: services.tasks.status(task.id).status is TaskStatus.SUCCEEDED,
         what="the retry to succeed",
     )
-    assert services.scheduler.status(task.id).worker_ids == ["w1", "w2"]
+    assert services.tasks.status(task.id).worker_ids == ["w1", "w2"]
     assert log_file.read_text().split()[0] == "ran"

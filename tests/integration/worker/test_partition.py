@@ -121,7 +121,7 @@ def test_a_worker_cut_off_for_twice_its_lease_never_overlaps_burns_nothing_and_r
 
     def submit(function: str, queue: str, **kwargs: object) -> uuid.UUID:
         request = SubmitRequest(name=name(function), kwargs=kwargs, queue=queue, max_attempts=25)
-        return services.scheduler.submit(request).id
+        return services.tasks.submit(request).task.id
 
     def started_on(worker: str, count: int) -> Callable[[], bool]:
         def check() -> bool:
@@ -155,7 +155,7 @@ def test_a_worker_cut_off_for_twice_its_lease_never_overlaps_burns_nothing_and_r
     every = [*long_ids, *short_ids, *only_inside]
     deadline = time.monotonic() + FINISH_WAIT
     while time.monotonic() < deadline:
-        if all(services.scheduler.status(each).status.is_terminal for each in every):
+        if all(services.tasks.status(each).status.is_terminal for each in every):
             break
         time.sleep(0.5)
     exited = inside.process.poll()
@@ -172,7 +172,7 @@ def test_a_worker_cut_off_for_twice_its_lease_never_overlaps_burns_nothing_and_r
         for task in snapshot.tasks
         if (numbers := burnt_attempts(task, snapshot.executions[task.id])[0])
     }
-    statuses = Counter(services.scheduler.status(each).status.value for each in every)
+    statuses = Counter(services.tasks.status(each).status.value for each in every)
     recovery = "never" if first is None else f"{first - restored:.2f}s"
     report = (
         f"cut at {cut_at:.1f} for {CUT}s; recovery {recovery} (bound {2 * HEARTBEAT:.1f}s); "

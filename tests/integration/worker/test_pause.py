@@ -19,7 +19,7 @@ from scheduler_core.domain.records import CLAIM_DROPPED
 
 from .conftest import LEASE_SECONDS, WorkerProcess, wait_until
 from .executions import executions, overlaps
-from .faults import ELSEWHERE, HEARTBEAT, started, state_of, status
+from .faults import ELSEWHERE, HEARTBEAT, stamped, started, state_of, status
 
 pytestmark = pytest.mark.slow
 
@@ -33,7 +33,7 @@ def test_a_supervisor_frozen_past_its_lease_stops_its_attempt_before_the_retry_c
     """SIGSTOP of the supervisor alone: its slot goes on running unless it stops itself."""
     first = start_worker("--queues", f"default,{ELSEWHERE}")
     task = submit("traced", str(log_file), 8, "long")
-    wait_until(started(log_file), what="the task to start")
+    wait_until(stamped(services, task, log_file), what="the task to start")
     first.signal(signal.SIGSTOP)
     stopped_at = time.monotonic()
     # The rescuer and the retry run on a second worker.
@@ -47,7 +47,7 @@ def test_a_supervisor_frozen_past_its_lease_stops_its_attempt_before_the_retry_c
     assert overlaps(log_file) == []
     [lost, retry] = executions(log_file)["long"]
     assert not lost.ended and retry.ended
-    assert services.scheduler.status(task.id).attempt == 2
+    assert services.tasks.status(task.id).attempt == 2
 
     # Resumed well past three leases, the first worker comes back under a new id and runs
     # new work within two heartbeats.
@@ -68,7 +68,7 @@ def test_a_supervisor_frozen_past_its_lease_stops_its_attempt_before_the_retry_c
         for worker in services.workers.list_workers()
         if worker.id not in ("w1", "w2") and worker.state is WorkerState.RUNNING
     ]
-    assert services.scheduler.status(fresh.id).worker_id == comeback.id
+    assert services.tasks.status(fresh.id).worker_id == comeback.id
     assert first.process.poll() is None
 
 
@@ -94,7 +94,7 @@ def test_a_whole_worker_paused_for_three_leases_burns_no_attempt_and_does_not_st
         timeout=120,
         what="every task to finish",
     )
-    stored = [services.scheduler.status(task.id) for task in tasks]
+    stored = [services.tasks.status(task.id) for task in tasks]
     runs = executions(log_file)
     assert [t.id for t in stored if t.status is not TaskStatus.SUCCEEDED] == []
     assert overlaps(log_file) == []
@@ -103,7 +103,7 @@ def test_a_whole_worker_paused_for_three_leases_burns_no_attempt_and_does_not_st
     given_back = sum(
         1
         for task in tasks
-        for transition in services.scheduler.transitions(task.id)
+        for transition in services.tasks.transitions(task.id)
         if transition.reason.startswith(CLAIM_DROPPED)
     )
     # No claim-and-drop storm: at most what the worker held when it froze came back.

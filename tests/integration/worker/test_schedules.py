@@ -23,7 +23,7 @@ FIRED = re.compile(r"schedule 'every-second' fired for (\S+)")
 
 
 def fire_times(services: Services) -> list[datetime]:
-    page = services.scheduler.list(TaskFilter(name=task_name("noop")), PageRequest(limit=500))
+    page = services.tasks.list(TaskFilter(name=task_name("noop")), PageRequest(limit=500))
     return [datetime.fromisoformat((t.unique_key or "").split(":", 2)[2]) for t in page.items]
 
 

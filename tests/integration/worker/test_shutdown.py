@@ -13,13 +13,14 @@ from scheduler_core.bootstrap import Services
 from scheduler_core.domain import Task, TaskStatus, WorkerState
 
 from .conftest import LEASE_SECONDS, WorkerProcess, wait_until
+from .faults import stamped
 
 pytestmark = pytest.mark.slow
 
 
 def status(services: Services, task: Task) -> TaskStatus:
     """The task's stored status."""
-    return services.scheduler.status(task.id).status
+    return services.tasks.status(task.id).status
 
 
 def test_sigterm_lets_the_running_task_finish_then_exits_zero(
@@ -86,7 +87,9 @@ def test_after_sigkill_another_worker_completes_the_task(
 ) -> None:
     first = start_worker()
     task = submit("sleep_for", 1.5, str(log_file), max_attempts=3)
-    wait_until(lambda: "start" in log_file.read_text(), what="the task to start")
+    # Its start stored too: a claim killed before its start was stamped is given back
+    # without costing an attempt (faults.stamped).
+    wait_until(stamped(services, task, log_file), what="the task to start")
     slot_pid = int(log_file.read_text().split()[1])
 
     first.signal(signal.SIGKILL)
@@ -100,7 +103,7 @@ def test_after_sigkill_another_worker_completes_the_task(
         timeout=LEASE_SECONDS + 30,
         what="the second worker to finish the task",
     )
-    stored = services.scheduler.status(task.id)
+    stored = services.tasks.status(task.id)
     assert stored.attempt == 2
     assert stored.worker_ids == ["w1", "w2"]
     assert stored.errors[0].exception_type == "WorkerLost"

@@ -21,7 +21,7 @@ def test_a_failed_start_stops_the_slots_it_forked(monkeypatch: pytest.MonkeyPatc
     services = build_services("memory", task_names=[])
     supervisor = Supervisor(WorkerConfig(concurrency=2, worker_id="w1"), services)
     # The test process keeps its own signal handlers.
-    monkeypatch.setattr(supervisor, "_install_signal_handlers", lambda: None)
+    monkeypatch.setattr(supervisor.stop_signals, "install", lambda: None)
 
     def start_fails(worker_id: str) -> None:
         raise RuntimeError("the start failed")

@@ -19,6 +19,9 @@ from .conftest import ROOT, TASKS_MODULE, WorkerProcess, wait_until
 pytestmark = pytest.mark.slow
 
 
+# It creates a database, runs every migration on it and drops it: on a loaded machine that
+# alone took over a minute, past the suite's default timeout.
+@pytest.mark.timeout(300)
 def test_a_worker_started_before_its_database_is_ready_starts_once_it_is(
     alias: str, backend: str, tmp_path: Path
 ) -> None:

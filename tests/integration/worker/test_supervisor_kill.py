@@ -19,7 +19,7 @@ from scheduler_core.domain.records import WORKER_LOST
 
 from .conftest import LEASE_SECONDS, WorkerProcess, wait_until
 from .executions import executions, overlaps
-from .faults import slot_pids, started, status
+from .faults import slot_pids, stamped, status
 from .processes import alive, parent_of
 
 pytestmark = pytest.mark.slow
@@ -33,7 +33,7 @@ def test_a_sigkilled_supervisor_takes_its_slots_and_forkserver_down_within_a_sec
 ) -> None:
     first = start_worker("--concurrency", "2")
     task = submit("traced", str(log_file), 8, "long")
-    wait_until(started(log_file), what="the task to start")
+    wait_until(stamped(services, task, log_file), what="the task to start")
     [slot] = slot_pids(log_file)
     forkserver = parent_of(slot)
     assert forkserver is not None and forkserver != first.pid
@@ -54,6 +54,6 @@ def test_a_sigkilled_supervisor_takes_its_slots_and_forkserver_down_within_a_sec
         what="the retry to succeed",
     )
     assert overlaps(log_file) == []
-    stored = services.scheduler.status(task.id)
+    stored = services.tasks.status(task.id)
     assert [error.exception_type for error in stored.errors] == [WORKER_LOST]
     assert stored.attempt == len(executions(log_file)["long"]) == 2

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import signal
+import time
 from collections.abc import Callable
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 
 from scheduler_core.bootstrap import Services
+from scheduler_core.domain import TaskStatus
 from scheduler_core.services import StepRequest
 
 from .conftest import LEASE_SECONDS, WorkerProcess, task_name, wait_until
@@ -32,7 +35,9 @@ def steps(log: Path) -> list[StepRequest]:
         run("c", "a", seconds=0.6),
         run("d", "b", "c"),
         run("root"),
-        *(run(part, "root", seconds=0.01) for part in parts),
+        # Long enough that the first worker still holds parts when the test freezes it: at
+        # 10 ms, on a loaded machine the fan-out could be over before the test looked.
+        *(run(part, "root", seconds=0.05) for part in parts),
         StepRequest(
             key="fan-in",
             task=task_name("gather"),
@@ -40,6 +45,29 @@ def steps(log: Path) -> list[StepRequest]:
             after=tuple(parts),
         ),
     ]
+
+
+def held_by(services: Services, run_id: UUID, worker_id: str) -> set[str]:
+    """The keys of the run's steps that `worker_id` holds (running) now."""
+    return {
+        str(step.step_key)
+        for step in services.workflows.get(run_id).steps
+        if step.status is TaskStatus.RUNNING and step.worker_id == worker_id
+    }
+
+
+def freeze_holding(worker: WorkerProcess, holding: Callable[[], set[str]]) -> set[str]:
+    """Stop the worker's process group at a moment it holds a step; return what it holds."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        worker.signal_group(signal.SIGSTOP)
+        # Let a write already on its way to the database land before we read.
+        time.sleep(0.2)
+        if held := holding():
+            return held
+        worker.signal_group(signal.SIGCONT)
+        time.sleep(0.1)
+    raise AssertionError("the first worker held no step in 60 s")
 
 
 def lines(log: Path) -> list[str]:
@@ -57,8 +85,12 @@ def test_a_diamond_and_a_wide_fan_in_finish_once_with_a_worker_killed(
         timeout=60,
         what="a fifth of the fan-out to run",
     )
-
+    # Killed while it holds a step, so that the rescue has something to do. The worker is frozen
+    # (SIGSTOP to its group) before we look: a step takes milliseconds, and one seen held while
+    # the worker ran could be done by the time a kill landed (seen in CI, twice).
+    held = freeze_holding(first, lambda: held_by(services, run.id, "w1"))
     first.signal(signal.SIGKILL)
+    first.signal_group(signal.SIGCONT)
     wait_until(
         lambda: services.workflows.get(run.id).status != "running",
         timeout=LEASE_SECONDS + 120,
@@ -80,6 +112,6 @@ def test_a_diamond_and_a_wide_fan_in_finish_once_with_a_worker_killed(
     rescued = [
         step.step_key
         for step in view.steps
-        if any(move.actor == "rescuer" for move in services.scheduler.transitions(step.id))
+        if any(move.actor == "rescuer" for move in services.tasks.transitions(step.id))
     ]
-    assert rescued, "the killed worker held no step"
+    assert held <= set(rescued), f"held by the killed worker, never rescued: {held - set(rescued)}"

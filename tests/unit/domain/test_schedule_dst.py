@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from scheduler_core.cron import CroniterCalendar
 from scheduler_core.domain import Schedule, upcoming_runs
+from scheduler_core.schedules.cron import CroniterCalendar
 
 CALENDAR = CroniterCalendar()
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from scheduler_core.cron import CroniterCalendar
 from scheduler_core.domain import CatchUp, Schedule, plan_fires
 from scheduler_core.domain.schedule_plan import SKIP_GRACE, successor
+from scheduler_core.schedules.cron import CroniterCalendar
 
 CALENDAR = CroniterCalendar()
 HOUR = timedelta(hours=1)

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from scheduler_core.cron import CroniterCalendar
 from scheduler_core.domain import CatchUp, Schedule, ScheduleInvalid
+from scheduler_core.schedules.cron import CroniterCalendar
 
 CALENDAR = CroniterCalendar()
 

@@ -15,6 +15,7 @@ from scheduler_core.domain import (
     Task,
     TaskStatus,
 )
+from scheduler_core.domain.progress import Progress
 from tests.unit.domain.builders import (
     LATER,
     LEASE,
@@ -124,8 +125,28 @@ TABLE: dict[str, tuple[Move, dict[TaskStatus, Outcome]]] = {
         lambda t: t.stamp_enqueued(LATER),
         {S.READY: S.READY},
     ),
+    # Needs a result_ttl that ran out (test_result_expiry.py); task_in's tasks have none.
+    "expire_result": (lambda t: t.expire_result(now=LATER), {}),
     "extend_lease_stale": (
         lambda t: t.extend_lease(attempt=_stale(t), now=NOW, lease=LEASE),
+        {S.RUNNING: StaleTask},
+    ),
+    "snooze": (lambda t: t.snooze(5, attempt=t.attempt, now=NOW), {S.RUNNING: S.SCHEDULED}),
+    "snooze_stale": (lambda t: t.snooze(5, attempt=_stale(t), now=NOW), {S.RUNNING: StaleTask}),
+    "discard": (
+        lambda t: t.discard(error(t.attempt), attempt=t.attempt, now=NOW),
+        {S.RUNNING: S.FAILED},
+    ),
+    "discard_stale": (
+        lambda t: t.discard(error(t.attempt), attempt=_stale(t), now=NOW),
+        {S.RUNNING: StaleTask},
+    ),
+    "report_progress": (
+        lambda t: t.report_progress(Progress.reported(1), attempt=t.attempt),
+        {S.RUNNING: S.RUNNING},
+    ),
+    "report_progress_stale": (
+        lambda t: t.report_progress(Progress.reported(1), attempt=_stale(t)),
         {S.RUNNING: StaleTask},
     ),
 }
@@ -149,6 +170,7 @@ def test_move_from_status(move_name: str, status: TaskStatus) -> None:
         bookkeeping = move_name in (
             "extend_lease",
             "mark_started",
+            "report_progress",
             "stamp_enqueued",
             "hold_for_parents",
         )

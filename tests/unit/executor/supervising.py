@@ -38,7 +38,7 @@ def started_supervisor(
 def claim(supervisor: Supervisor, services: Services, name: str, count: int) -> list[Task]:
     """Submit `count` tasks of `name` and claim them for the supervisor's worker."""
     for _ in range(count):
-        services.scheduler.submit(SubmitRequest(name=name))
+        services.tasks.submit(SubmitRequest(name=name))
     claimed = services.workers.claim(supervisor.worker, count, prefetch=count)
     assert len(claimed) == count
     return claimed
@@ -58,3 +58,9 @@ def occupy_slot(
     slot.renew(sent_at, supervisor.lease_clock.deadline(sent_at))
     supervisor.slots.append(slot)
     return slot
+
+
+def write_round(supervisor: Supervisor) -> None:
+    """Store the endings of the round so far, as the outcome writer does after the round."""
+    finished, supervisor.finished = supervisor.finished, []
+    supervisor.recorder.record_many(finished)

@@ -13,6 +13,8 @@ from scheduler_core.domain.ports import SubmitRequest
 from scheduler_core.executor.config import WorkerConfig
 from scheduler_core.executor.supervisor import BUFFER_WHILE_TASKS_UNDER, Supervisor
 
+from .supervising import write_round
+
 NAME = "tests.noop"
 
 
@@ -32,7 +34,7 @@ def supervisor(services: Services) -> Supervisor:
 
 def buffered(supervisor: Supervisor, services: Services, count: int) -> list[Task]:
     for _ in range(count):
-        services.scheduler.submit(SubmitRequest(name=NAME))
+        services.tasks.submit(SubmitRequest(name=NAME))
     claimed = services.workers.claim(supervisor.worker, count, prefetch=count)
     supervisor.pending.add(claimed)
     return claimed
@@ -48,7 +50,7 @@ def test_the_buffer_is_eight_tasks_per_slot_unless_set() -> None:
 def test_claims_may_fill_the_buffer_but_no_more(services: Services) -> None:
     supervisor = Supervisor(WorkerConfig(concurrency=2, pool="thread"), services)
     for _ in range(20):
-        services.scheduler.submit(SubmitRequest(name=NAME))
+        services.tasks.submit(SubmitRequest(name=NAME))
 
     assert len(services.workers.claim(supervisor.worker, 50)) == 2
     assert len(services.workers.claim(supervisor.worker, 50, prefetch=8)) == 10
@@ -72,16 +74,17 @@ def test_a_buffered_task_asked_to_cancel_is_cancelled_without_running(
     supervisor: Supervisor, services: Services
 ) -> None:
     kept, cancelled = buffered(supervisor, services, 2)
-    services.scheduler.cancel(cancelled.id, actor="operator")
+    services.tasks.cancel(cancelled.id, actor="operator")
     asked_at = time.monotonic()
 
     held = {(task.id, task.attempt) for task in (kept, cancelled)}
-    supervisor._reconcile(asked_at, services.workers.heartbeat("w1", held))
+    supervisor.guard.reconcile(asked_at, services.workers.heartbeat("w1", held))
+    write_round(supervisor)
 
     assert len(supervisor.pending) == 1
     assert supervisor.pending.take()[0].id == kept.id
-    assert services.scheduler.status(cancelled.id).status is TaskStatus.CANCELLED
-    assert services.scheduler.status(kept.id).status is TaskStatus.RUNNING
+    assert services.tasks.status(cancelled.id).status is TaskStatus.CANCELLED
+    assert services.tasks.status(kept.id).status is TaskStatus.RUNNING
 
 
 def test_a_buffered_task_taken_from_us_is_dropped(
@@ -90,10 +93,10 @@ def test_a_buffered_task_taken_from_us_is_dropped(
     [lost] = buffered(supervisor, services, 1)
     asked_at = time.monotonic()
 
-    supervisor._reconcile(asked_at, running=[])
+    supervisor.guard.reconcile(asked_at, running=[])
 
     assert not supervisor.pending
-    assert services.scheduler.status(lost.id).status is TaskStatus.RUNNING
+    assert services.tasks.status(lost.id).status is TaskStatus.RUNNING
 
 
 def test_a_task_claimed_after_the_heartbeat_asked_is_kept(
@@ -102,7 +105,7 @@ def test_a_task_claimed_after_the_heartbeat_asked_is_kept(
     asked_at = time.monotonic()
     [fresh] = buffered(supervisor, services, 1)
 
-    supervisor._reconcile(asked_at, running=[])
+    supervisor.guard.reconcile(asked_at, running=[])
 
     assert len(supervisor.pending) == 1
     assert supervisor.pending.take()[0].id == fresh.id
@@ -114,9 +117,10 @@ def test_buffered_tasks_are_released_when_stopping_at_once(
     [task] = buffered(supervisor, services, 1)
 
     supervisor._release_running("a test")
+    write_round(supervisor)
 
     assert not supervisor.pending
-    stored = services.scheduler.status(task.id)
+    stored = services.tasks.status(task.id)
     assert stored.status is TaskStatus.RUNNING
     assert stored.lease_expires_at is not None
     assert stored.lease_expires_at <= services.clock.now() + timedelta(seconds=0)

@@ -14,6 +14,7 @@ from scheduler_core.domain import Task, TaskStatus
 from scheduler_core.domain.ports import SubmitRequest
 from scheduler_core.executor import outcomes
 from scheduler_core.executor.codec import Outcome
+from scheduler_core.executor.endings import RELEASED
 from scheduler_core.executor.events import Claimed, Event, Heartbeat
 from scheduler_core.executor.held import HeldAttempts
 from scheduler_core.executor.supervisor import Supervisor
@@ -105,7 +106,7 @@ def test_held_attempts_are_pairs_of_id_and_attempt() -> None:
 def test_the_fetcher_holds_a_claim_before_the_supervisor_hears_of_it(
     supervisor: Supervisor, services: Services
 ) -> None:
-    services.scheduler.submit(SubmitRequest(name=NAME))
+    services.tasks.submit(SubmitRequest(name=NAME))
     fetcher = supervisor.fetcher
     fetcher.start()
     try:
@@ -126,11 +127,11 @@ def test_an_outcome_written_lets_go_of_its_attempt(
 
     supervisor.recorder.record(one, success(one))
     supervisor.recorder.record_many([(two, success(two)), (three, success(three))])
-    supervisor.recorder.release(four)
+    supervisor.recorder.record(four, RELEASED)
 
     assert len(supervisor.held) == 0
-    assert services.scheduler.status(one.id).status is TaskStatus.SUCCEEDED
-    assert services.scheduler.status(three.id).status is TaskStatus.SUCCEEDED
+    assert services.tasks.status(one.id).status is TaskStatus.SUCCEEDED
+    assert services.tasks.status(three.id).status is TaskStatus.SUCCEEDED
 
 
 def test_an_outcome_the_recorder_gave_up_on_is_let_go(
@@ -142,7 +143,7 @@ def test_an_outcome_the_recorder_gave_up_on_is_let_go(
     supervisor.recorder.record(abandoned, success(abandoned))
 
     assert supervisor.held.snapshot() == {(kept.id, kept.attempt)}
-    assert services.scheduler.status(abandoned.id).status is TaskStatus.RUNNING
+    assert services.tasks.status(abandoned.id).status is TaskStatus.RUNNING
 
 
 def test_attempts_stopped_by_the_lease_guard_are_let_go(
@@ -153,7 +154,7 @@ def test_attempts_stopped_by_the_lease_guard_are_let_go(
     occupy_slot(supervisor, running, lease_sent_at=lapsed)
     supervisor.pending.add([waiting], lapsed)
 
-    supervisor._stop_lapsing_attempts()
+    supervisor.guard.stop_lapsing()
 
     # A heartbeat that gets through again must not keep their leases alive.
     assert len(supervisor.held) == 0
@@ -187,11 +188,11 @@ def test_a_task_whose_outcome_went_unwritten_lapses_and_is_rescued_while_the_res
         supervisor._handle(beat)
 
     assert rescued_count == 1
-    rescued = services.scheduler.status(abandoned.id)
+    rescued = services.tasks.status(abandoned.id)
     assert rescued.status is not TaskStatus.RUNNING
     assert rescued.attempt == abandoned.attempt
     for task in (running, buffered, arriving):
-        assert services.scheduler.status(task.id).status is TaskStatus.RUNNING
+        assert services.tasks.status(task.id).status is TaskStatus.RUNNING
     # Nothing the supervisor holds was taken for lost.
     assert slot.task is running and not slot.retired
     assert len(supervisor.pending) == 1
@@ -203,7 +204,7 @@ def test_a_heartbeat_forgets_the_attempts_the_store_no_longer_runs_here(
     supervisor: Supervisor, services: Services
 ) -> None:
     kept, cancelled_elsewhere = claim(supervisor, services, 2)
-    services.scheduler.cancel(cancelled_elsewhere.id, actor="operator")
+    services.tasks.cancel(cancelled_elsewhere.id, actor="operator")
     services.workers.confirm_cancel(cancelled_elsewhere)
 
     supervisor.heartbeat.beat()

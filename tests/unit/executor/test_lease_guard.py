@@ -58,14 +58,14 @@ def test_attempts_and_buffered_tasks_whose_leases_lapse_are_stopped_unwritten(
     slot = occupy_slot(supervisor, running, lease_sent_at=lapsed())
     supervisor.pending.add([waiting], lapsed())
 
-    supervisor._stop_lapsing_attempts()
+    supervisor.guard.stop_lapsing()
 
     assert slot.retired and slot.task is None
     assert not supervisor.pending
     assert len(supervisor.held) == 0
     # Nothing written: both stay running in the store until their leases run out.
     for task in (running, waiting):
-        assert services.scheduler.status(task.id).status is TaskStatus.RUNNING
+        assert services.tasks.status(task.id).status is TaskStatus.RUNNING
 
 
 def test_a_heartbeat_that_got_through_moves_the_deadlines_on(
@@ -78,7 +78,7 @@ def test_a_heartbeat_that_got_through_moves_the_deadlines_on(
     beaten = services.workers.heartbeat("w1", {(t.id, t.attempt) for t in (running, waiting)})
     supervisor._handle(Heartbeat(sent_at, beaten))
 
-    supervisor._stop_lapsing_attempts()
+    supervisor.guard.stop_lapsing()
 
     assert slot.task is running and not slot.retired
     assert slot.lease_deadline == pytest.approx(supervisor.lease_clock.deadline(sent_at))
@@ -92,7 +92,7 @@ def test_a_fresh_claim_is_kept_even_while_heartbeats_fail(
     supervisor.lease_clock.renewed(time.monotonic() - 3600)
     supervisor.pending.add([fresh], time.monotonic())
 
-    supervisor._stop_lapsing_attempts()
+    supervisor.guard.stop_lapsing()
 
     assert len(supervisor.pending) == 1
 
@@ -151,7 +151,7 @@ def test_a_claim_made_under_the_dead_identity_is_dropped(
 
 
 def test_a_dead_worker_can_claim_nothing(supervisor: Supervisor, services: Services) -> None:
-    services.scheduler.submit(SubmitRequest(name=NAME))
+    services.tasks.submit(SubmitRequest(name=NAME))
     services.workers.mark_stale_workers_dead(timedelta(seconds=-1))
 
     assert services.workers.claim(supervisor.worker, 1) == []

@@ -29,7 +29,7 @@ def test_finished_attempts_are_logged_by_outcome(
     supervisor = Supervisor(WorkerConfig(concurrency=1, pool="thread", worker_id="w1"), services)
     services.workers.register(supervisor.worker)
     services.workers.start("w1")
-    services.scheduler.submit(SubmitRequest(name=NAME))
+    services.tasks.submit(SubmitRequest(name=NAME))
     [task] = services.workers.claim(supervisor.worker, 1)
     slot = ThreadSlot(supervisor.inbox)
     slot.task, slot.started_at = task, time.monotonic()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import pytest
 
@@ -13,7 +14,8 @@ from scheduler_core.domain import Task, TaskStatus
 from scheduler_core.domain.ports import SubmitRequest
 from scheduler_core.executor.codec import Outcome
 from scheduler_core.executor.config import WorkerConfig
-from scheduler_core.executor.events import Finished
+from scheduler_core.executor.endings import Settled
+from scheduler_core.executor.events import Controlled, Finished
 from scheduler_core.executor.held import HeldAttempts
 from scheduler_core.executor.outcomes import OutcomeRecorder
 from scheduler_core.executor.slots import ThreadSlot
@@ -33,9 +35,7 @@ class GatedRecorder(OutcomeRecorder):
         self.batches: list[list[Task]] = []
         self.fail_next = False
 
-    def record_many(
-        self, finished: list[tuple[Task, Outcome]], started: Sequence[Task] = ()
-    ) -> None:
+    def record_many(self, finished: Sequence[Settled], started: Sequence[Task] = ()) -> None:
         self.batches.append([task for task, _ in finished])
         assert self.gate.wait(timeout=10)
         if self.fail_next:
@@ -72,7 +72,7 @@ def writer(recorder: GatedRecorder, freed: list[int]) -> Iterator[OutcomeWriter]
 
 def claimed(services: Services, count: int) -> list[Task]:
     for _ in range(count):
-        services.scheduler.submit(SubmitRequest(name=NAME))
+        services.tasks.submit(SubmitRequest(name=NAME))
     worker = Supervisor(WorkerConfig(concurrency=count, pool="thread", worker_id="w1"), services)
     services.workers.register(worker.worker)
     services.workers.start("w1")
@@ -97,13 +97,13 @@ def test_outcomes_are_written_and_only_then_their_capacity_freed(
     # Still held while unwritten: the heartbeat goes on extending their leases.
     assert all(task in recorder.held for task in tasks)
     assert freed == []
-    assert services.scheduler.status(tasks[0].id).status is TaskStatus.RUNNING
+    assert services.tasks.status(tasks[0].id).status is TaskStatus.RUNNING
     recorder.gate.set()
     assert writer.flush(timeout=5)
     assert len(recorder.held) == 0
     assert sum(freed) == 2
     for task in tasks:
-        assert services.scheduler.status(task.id).status is TaskStatus.SUCCEEDED
+        assert services.tasks.status(task.id).status is TaskStatus.SUCCEEDED
 
 
 def test_what_finishes_during_a_write_goes_into_the_next_batch_together(
@@ -141,8 +141,8 @@ def test_a_failing_write_neither_kills_the_writer_nor_keeps_the_capacity(
 
     assert sum(freed) == 2
     # The lost write leaves the task running; its lease expires and the rescuer retries it.
-    assert services.scheduler.status(broken.id).status is TaskStatus.RUNNING
-    assert services.scheduler.status(fine.id).status is TaskStatus.SUCCEEDED
+    assert services.tasks.status(broken.id).status is TaskStatus.RUNNING
+    assert services.tasks.status(fine.id).status is TaskStatus.SUCCEEDED
     # ...which it can do only once the heartbeat no longer extends that lease.
     assert broken not in recorder.held
 
@@ -157,7 +157,7 @@ def test_stopping_writes_what_is_waiting_first(services: Services, recorder: Gat
 
     assert not writer.is_alive()
     for task in tasks:
-        assert services.scheduler.status(task.id).status is TaskStatus.SUCCEEDED
+        assert services.tasks.status(task.id).status is TaskStatus.SUCCEEDED
 
 
 def test_the_supervisor_frees_a_slot_at_once_but_its_capacity_after_the_write(
@@ -169,7 +169,7 @@ def test_the_supervisor_frees_a_slot_at_once_but_its_capacity_after_the_write(
     supervisor.writer.start()
     services.workers.register(supervisor.worker)
     services.workers.start("w1")
-    services.scheduler.submit(SubmitRequest(name=NAME))
+    services.tasks.submit(SubmitRequest(name=NAME))
     assert supervisor.capacity.reserve(timeout=1) == 1
     [task] = services.workers.claim(supervisor.worker, 1)
     slot = ThreadSlot(supervisor.inbox)
@@ -184,7 +184,7 @@ def test_the_supervisor_frees_a_slot_at_once_but_its_capacity_after_the_write(
     recorder.gate.set()
     assert supervisor.writer.flush(timeout=5)
     assert supervisor.capacity.free == 1
-    assert services.scheduler.status(task.id).status is TaskStatus.SUCCEEDED
+    assert services.tasks.status(task.id).status is TaskStatus.SUCCEEDED
     supervisor.writer.stop(timeout=5)
 
 
@@ -207,5 +207,57 @@ def test_a_drain_ends_only_once_the_outcomes_are_written(services: Services) -> 
     loop.join(timeout=5)
 
     assert codes == [0]
-    assert services.scheduler.status(task.id).status is TaskStatus.SUCCEEDED
+    assert services.tasks.status(task.id).status is TaskStatus.SUCCEEDED
+    supervisor.writer.stop(timeout=5)
+
+
+@pytest.mark.parametrize("ending", ["cancel", "timeout"])
+def test_an_ending_the_worker_decides_is_written_by_the_writer_not_the_main_loop(
+    services: Services, monkeypatch: pytest.MonkeyPatch, ending: str
+) -> None:
+    supervisor = Supervisor(WorkerConfig(concurrency=1, pool="thread", worker_id="w1"), services)
+    [task] = claimed(services, 1)
+    task.timeout = 1
+    slot = ThreadSlot(supervisor.inbox)
+    slot.task, slot.started_at = task, time.monotonic() - 2
+    supervisor.slots.append(slot)
+    supervisor.held.hold([task])
+    if ending == "cancel":
+        services.tasks.cancel(task.id, actor="operator")
+    # The database hangs: whoever writes the ending waits until the test lets it go.
+    gate = threading.Event()
+    writers: list[str] = []
+    workers = services.workers
+    for name in ("confirm_cancel", "fail_attempt"):
+        original = getattr(workers, name)
+
+        def hanging(*args: object, _original: Any = original, **kwargs: object) -> object:
+            writers.append(threading.current_thread().name)
+            assert gate.wait(timeout=10)
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(workers, name, hanging)
+    supervisor.writer.start()
+
+    def one_round() -> None:
+        if ending == "cancel":
+            supervisor._handle(Controlled(None, frozenset({(task.id, task.attempt)})))
+        else:
+            supervisor._enforce_timeouts()
+        supervisor._hand_over_finished()
+
+    loop = threading.Thread(target=one_round, daemon=True)
+    loop.start()
+    loop.join(timeout=2)
+    try:
+        # The main loop went on (to dispatch the next task) while the write hangs.
+        assert not loop.is_alive(), "the main loop waited for the database"
+        assert slot.retired and len(supervisor.held) == 1
+    finally:
+        gate.set()
+    assert supervisor.writer.flush(timeout=5)
+    assert writers == ["outcome-writer"]
+    assert len(supervisor.held) == 0
+    expected = TaskStatus.CANCELLED if ending == "cancel" else TaskStatus.RETRYING
+    assert services.tasks.status(task.id).status is expected
     supervisor.writer.stop(timeout=5)

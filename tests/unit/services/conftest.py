@@ -9,15 +9,15 @@ from typing import Any
 
 import pytest
 
-from scheduler_core.cron import CroniterCalendar
 from scheduler_core.domain import RetryPolicy, Task, Worker, WorkerNotFound
 from scheduler_core.domain.ports import SubmitRequest
 from scheduler_core.memory import InMemoryScheduleRepository, InMemoryStorage, ManualClock
+from scheduler_core.schedules.cron import CroniterCalendar
 from scheduler_core.services import (
-    SchedulerService,
     ScheduleService,
     TaskPromoter,
     TaskRescuer,
+    TaskService,
     WorkerService,
 )
 
@@ -41,8 +41,8 @@ def storage(clock: ManualClock) -> InMemoryStorage:
 
 
 @pytest.fixture
-def scheduler(storage: InMemoryStorage) -> SchedulerService:
-    return SchedulerService(
+def scheduler(storage: InMemoryStorage) -> TaskService:
+    return TaskService(
         tasks=storage.tasks, queue=storage.queue, catalog=storage.catalog, clock=storage.clock
     )
 
@@ -97,7 +97,7 @@ RunningTask = Callable[..., Task]
 
 @pytest.fixture
 def running_task(
-    scheduler: SchedulerService, worker_service: WorkerService, storage: InMemoryStorage
+    scheduler: TaskService, worker_service: WorkerService, storage: InMemoryStorage
 ) -> RunningTask:
     """Submit a task and have `worker_id` (registered on demand) claim it, and any ready task.
 
@@ -105,7 +105,7 @@ def running_task(
     """
 
     def make(worker_id: str = "w1", *, started: bool = True, **fields: Any) -> Task:
-        submitted = scheduler.submit(request(**fields))
+        submitted = scheduler.submit(request(**fields)).task
         try:
             worker = storage.workers.get(worker_id)
         except WorkerNotFound:
@@ -130,7 +130,7 @@ def schedules() -> InMemoryScheduleRepository:
 def schedule_service(
     schedules: InMemoryScheduleRepository,
     storage: InMemoryStorage,
-    scheduler: SchedulerService,
+    scheduler: TaskService,
 ) -> ScheduleService:
     """The schedule service on in-memory storage and the real cron calendar."""
     return ScheduleService(

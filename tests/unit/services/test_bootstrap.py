@@ -10,18 +10,12 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from pytest_django import Settings
 
-from scheduler_core.bootstrap import (
-    Services,
-    StorageNotConfigured,
-    build_services,
-    get_services,
-    reset_services,
-    retry_policy_from_settings,
-)
+from scheduler_core.bootstrap import Services, build_services, get_services, reset_services
+from scheduler_core.conf import StorageNotConfigured, retry_policy_from_settings
 from scheduler_core.domain import RetryPolicy, TaskStatus, UnknownTask
 from scheduler_core.domain.ports import SystemClock
 from scheduler_core.memory import InMemoryTaskCatalog, ManualClock
-from scheduler_core.registry import registry
+from scheduler_core.task_backend.registry import registry
 
 from .conftest import T0, make_worker, request
 
@@ -40,8 +34,8 @@ def test_build_services_wires_every_service_to_one_storage() -> None:
     clock = ManualClock(T0)
     services = build_services("memory", task_names=["app.send_email"], clock=clock)
 
-    task = services.scheduler.submit(request())
-    later = services.scheduler.submit(request(run_after=T0 + timedelta(minutes=30)))
+    task = services.tasks.submit(request()).task
+    later = services.tasks.submit(request(run_after=T0 + timedelta(minutes=30))).task
     services.workers.register(make_worker())
     worker = services.workers.start("w1")
     [claimed] = services.workers.claim(worker, 1)
@@ -51,9 +45,9 @@ def test_build_services_wires_every_service_to_one_storage() -> None:
     assert services.clock is clock
     assert claimed.id == task.id
     assert services.rescuer.rescue_expired().retried == 1
-    assert services.scheduler.status(task.id).status is TaskStatus.RETRYING
+    assert services.tasks.status(task.id).status is TaskStatus.RETRYING
     assert services.promoter.promote_due() == 1
-    assert services.scheduler.status(later.id).status is TaskStatus.READY
+    assert services.tasks.status(later.id).status is TaskStatus.READY
 
 
 def test_build_services_defaults_to_the_system_clock_and_no_registered_tasks() -> None:
@@ -61,7 +55,7 @@ def test_build_services_defaults_to_the_system_clock_and_no_registered_tasks() -
 
     assert isinstance(services.clock, SystemClock)
     with pytest.raises(UnknownTask):
-        services.scheduler.submit(request())
+        services.tasks.submit(request())
 
 
 def test_build_services_refuses_an_unknown_storage_naming_the_setting() -> None:
@@ -78,14 +72,14 @@ def test_get_services_builds_once_from_settings_until_reset(settings: Settings) 
     settings.SCHEDULER = {"STORAGE": "memory"}
 
     first = get_services()
-    task = first.scheduler.submit(request(DEMO_TASK))
+    task = first.tasks.submit(request(DEMO_TASK)).task
 
     assert get_services() is first
     reset_services()
     second = get_services()
     assert second is not first
-    assert second.scheduler.counts()[TaskStatus.READY] == 0
-    assert first.scheduler.status(task.id).id == task.id
+    assert second.tasks.counts()[TaskStatus.READY] == 0
+    assert first.tasks.status(task.id).id == task.id
 
 
 def test_concurrent_first_calls_build_the_services_once(settings: Settings) -> None:
@@ -120,7 +114,7 @@ def test_get_services_takes_the_retry_policy_from_settings(settings: Settings) -
         "RETRY": {"base_seconds": 5, "factor": 3, "jitter": 0},
     }
     services = get_services()
-    task = services.scheduler.submit(request(DEMO_TASK))
+    task = services.tasks.submit(request(DEMO_TASK)).task
     services.workers.register(make_worker())
     worker = services.workers.start("w1")
     [claimed] = services.workers.claim(worker, 1)
@@ -167,7 +161,7 @@ def test_django_storage_wires_the_orm_adapters_to_the_named_database() -> None:
 
     services = build_services("django", database="default", task_names=["app.send_email"])
 
-    scheduler = services.scheduler
+    scheduler = services.tasks
     assert isinstance(scheduler._tasks, DjangoTaskRepository)
     assert isinstance(scheduler._queue, DjangoQueue)
     assert isinstance(services.workers._workers, DjangoWorkerRepository)
@@ -180,7 +174,7 @@ def test_django_storage_wires_the_orm_adapters_to_the_named_database() -> None:
 def test_get_services_takes_its_catalog_from_the_discovered_registry(settings: Settings) -> None:
     settings.SCHEDULER = {"STORAGE": "memory", "TASK_NAMES": ["app.send_email"]}
 
-    scheduler = get_services().scheduler
+    scheduler = get_services().tasks
 
     assert scheduler._catalog is registry
     assert registry.is_registered(DEMO_TASK)
@@ -194,6 +188,6 @@ def test_build_services_takes_a_catalog_instead_of_task_names() -> None:
 
     services = build_services("memory", catalog=catalog, task_names=["app.send_email"])
 
-    assert services.scheduler._catalog is catalog
+    assert services.tasks._catalog is catalog
     with pytest.raises(UnknownTask):
-        services.scheduler.submit(request())
+        services.tasks.submit(request())

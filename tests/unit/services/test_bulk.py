@@ -9,14 +9,14 @@ import pytest
 
 from scheduler_core.domain import TaskFilter, TaskInvalid, TaskStatus
 from scheduler_core.memory import InMemoryStorage, ManualClock
-from scheduler_core.services import SchedulerService, WorkerService
+from scheduler_core.services import TaskService, WorkerService
 from scheduler_core.services.bulk import BULK_BATCH, REASONS_KEPT, BulkAction, BulkActions
 
 from .conftest import T0, RunningTask, request
 
 
 @pytest.fixture
-def bulk(scheduler: SchedulerService) -> BulkActions:
+def bulk(scheduler: TaskService) -> BulkActions:
     return BulkActions(scheduler)
 
 
@@ -25,10 +25,10 @@ def statuses(storage: InMemoryStorage) -> dict[TaskStatus, int]:
 
 
 def test_cancel_by_ids_cancels_waiting_skips_finished_and_unknown(
-    scheduler: SchedulerService, bulk: BulkActions
+    scheduler: TaskService, bulk: BulkActions
 ) -> None:
-    waiting = [scheduler.submit(request()) for _ in range(3)]
-    finished = scheduler.cancel(scheduler.submit(request()).id)
+    waiting = [scheduler.submit(request()).task for _ in range(3)]
+    finished = scheduler.cancel(scheduler.submit(request()).task.id)
 
     result = bulk.apply_to_ids(
         BulkAction.CANCEL, [*(t.id for t in waiting), finished.id, uuid4()], actor="alice"
@@ -41,9 +41,11 @@ def test_cancel_by_ids_cancels_waiting_skips_finished_and_unknown(
 
 
 def test_each_skip_is_explained_for_the_first_few_and_counted_for_all(
-    scheduler: SchedulerService, bulk: BulkActions
+    scheduler: TaskService, bulk: BulkActions
 ) -> None:
-    finished = [scheduler.cancel(scheduler.submit(request()).id) for _ in range(REASONS_KEPT + 3)]
+    finished = [
+        scheduler.cancel(scheduler.submit(request()).task.id) for _ in range(REASONS_KEPT + 3)
+    ]
     unknown = uuid4()
 
     result = bulk.apply_to_ids(BulkAction.CANCEL, [unknown, *(t.id for t in finished)], actor="a")
@@ -54,8 +56,8 @@ def test_each_skip_is_explained_for_the_first_few_and_counted_for_all(
     assert result.reasons[1].startswith(f"{finished[0].id}: it is cancelled; only ")
 
 
-def test_repeated_ids_are_acted_on_once(scheduler: SchedulerService, bulk: BulkActions) -> None:
-    task = scheduler.submit(request())
+def test_repeated_ids_are_acted_on_once(scheduler: TaskService, bulk: BulkActions) -> None:
+    task = scheduler.submit(request()).task
 
     result = bulk.apply_to_ids(BulkAction.CANCEL, [task.id, task.id], actor="alice")
 
@@ -63,9 +65,9 @@ def test_repeated_ids_are_acted_on_once(scheduler: SchedulerService, bulk: BulkA
 
 
 def test_too_many_ids_are_refused_before_anything_changes(
-    scheduler: SchedulerService, storage: InMemoryStorage
+    scheduler: TaskService, storage: InMemoryStorage
 ) -> None:
-    tasks = [scheduler.submit(request()) for _ in range(3)]
+    tasks = [scheduler.submit(request()).task for _ in range(3)]
 
     with pytest.raises(TaskInvalid) as caught:
         BulkActions(scheduler, limit=2).apply_to_ids(
@@ -77,7 +79,7 @@ def test_too_many_ids_are_refused_before_anything_changes(
 
 
 def test_count_covers_only_the_tasks_the_action_applies_to(
-    scheduler: SchedulerService,
+    scheduler: TaskService,
     worker_service: WorkerService,
     bulk: BulkActions,
     running_task: RunningTask,
@@ -103,14 +105,14 @@ def test_count_covers_only_the_tasks_the_action_applies_to(
 
 
 def test_apply_to_filter_walks_every_page_and_leaves_other_tasks_alone(
-    scheduler: SchedulerService, storage: InMemoryStorage, clock: ManualClock
+    scheduler: TaskService, storage: InMemoryStorage, clock: ManualClock
 ) -> None:
     # More than one page, with ties on enqueued_at across the page boundary.
     for n in range(BULK_BATCH + 20):
         if n % 100 == 0:
             clock.advance(timedelta(seconds=1))
         scheduler.submit(request(queue="emails"))
-    others = [scheduler.submit(request(queue="default")) for _ in range(5)]
+    others = [scheduler.submit(request(queue="default")).task for _ in range(5)]
 
     result = BulkActions(scheduler).apply_to_filter(
         BulkAction.CANCEL, TaskFilter(queue="emails"), actor="alice"
@@ -123,7 +125,7 @@ def test_apply_to_filter_walks_every_page_and_leaves_other_tasks_alone(
 
 
 def test_apply_to_filter_stops_at_the_cap_and_says_so(
-    scheduler: SchedulerService, storage: InMemoryStorage
+    scheduler: TaskService, storage: InMemoryStorage
 ) -> None:
     for _ in range(5):
         scheduler.submit(request())
@@ -136,7 +138,7 @@ def test_apply_to_filter_stops_at_the_cap_and_says_so(
     assert statuses(storage) == {TaskStatus.CANCELLED: 3, TaskStatus.READY: 2}
 
 
-def test_exactly_the_cap_is_not_reported_as_capped(scheduler: SchedulerService) -> None:
+def test_exactly_the_cap_is_not_reported_as_capped(scheduler: TaskService) -> None:
     for _ in range(3):
         scheduler.submit(request())
 
@@ -148,7 +150,7 @@ def test_exactly_the_cap_is_not_reported_as_capped(scheduler: SchedulerService) 
 
 
 def test_retry_run_now_and_delete_by_filter(
-    scheduler: SchedulerService,
+    scheduler: TaskService,
     worker_service: WorkerService,
     storage: InMemoryStorage,
     bulk: BulkActions,
@@ -156,7 +158,7 @@ def test_retry_run_now_and_delete_by_filter(
 ) -> None:
     failed = running_task(max_attempts=1)
     worker_service.fail(failed, RuntimeError("boom"))
-    later = scheduler.submit(request(run_after=T0 + timedelta(hours=1)))
+    later = scheduler.submit(request(run_after=T0 + timedelta(hours=1))).task
 
     retried = bulk.apply_to_filter(BulkAction.RETRY, TaskFilter(), actor="alice")
     ran = bulk.apply_to_filter(BulkAction.RUN_NOW, TaskFilter(), actor="alice")
@@ -179,11 +181,11 @@ def test_a_running_task_gets_a_cancel_request(bulk: BulkActions, running_task: R
 
 
 def test_a_task_that_moved_meanwhile_is_skipped(
-    scheduler: SchedulerService, storage: InMemoryStorage
+    scheduler: TaskService, storage: InMemoryStorage
 ) -> None:
-    task = scheduler.submit(request())
+    task = scheduler.submit(request()).task
 
-    class CancelledMeanwhile(SchedulerService):
+    class CancelledMeanwhile(TaskService):
         def cancel(self, task_id: object, *, actor: str = "system") -> object:  # type: ignore[override]
             super().cancel(task.id)
             return super().cancel(task.id, actor=actor)

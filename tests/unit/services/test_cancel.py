@@ -1,4 +1,4 @@
-"""SchedulerService.cancel, and the optimistic retry every operator action goes through."""
+"""TaskService.cancel, and the optimistic retry every operator action goes through."""
 
 from __future__ import annotations
 
@@ -19,16 +19,16 @@ from scheduler_core.memory import (
     InMemoryTaskRepository,
     ManualClock,
 )
-from scheduler_core.services import MAX_STALE_RETRIES, SchedulerService, WorkerService
+from scheduler_core.services import MAX_STALE_RETRIES, TaskService, WorkerService
 
 from .conftest import LEASE, T0, RunningTask, request
 from .test_submit import service_on
 
 
 def test_cancel_of_a_ready_task_cancels_it_at_once(
-    scheduler: SchedulerService, storage: InMemoryStorage
+    scheduler: TaskService, storage: InMemoryStorage
 ) -> None:
-    task = scheduler.submit(request())
+    task = scheduler.submit(request()).task
 
     cancelled = scheduler.cancel(task.id, actor="alice")
 
@@ -38,14 +38,14 @@ def test_cancel_of_a_ready_task_cancels_it_at_once(
     assert storage.queue.claim("w1", ["default"], 10, LEASE) == []
 
 
-def test_cancel_of_a_scheduled_task_cancels_it_at_once(scheduler: SchedulerService) -> None:
-    task = scheduler.submit(request(run_after=T0.replace(year=2027)))
+def test_cancel_of_a_scheduled_task_cancels_it_at_once(scheduler: TaskService) -> None:
+    task = scheduler.submit(request(run_after=T0.replace(year=2027))).task
 
     assert scheduler.cancel(task.id).status is TaskStatus.CANCELLED
 
 
 def test_cancel_of_a_running_task_requests_cancellation_and_leaves_it_running(
-    scheduler: SchedulerService, running_task: RunningTask
+    scheduler: TaskService, running_task: RunningTask
 ) -> None:
     task = running_task()
 
@@ -59,7 +59,7 @@ def test_cancel_of_a_running_task_requests_cancellation_and_leaves_it_running(
 
 @pytest.mark.parametrize("outcome", sorted(TERMINAL_STATUSES))
 def test_cancel_of_a_finished_task_is_an_invalid_transition(
-    scheduler: SchedulerService,
+    scheduler: TaskService,
     worker_service: WorkerService,
     running_task: RunningTask,
     outcome: TaskStatus,
@@ -80,7 +80,7 @@ def test_cancel_of_a_finished_task_is_an_invalid_transition(
     assert scheduler.status(task.id) == before
 
 
-def test_cancel_of_an_unknown_task_raises_task_not_found(scheduler: SchedulerService) -> None:
+def test_cancel_of_an_unknown_task_raises_task_not_found(scheduler: TaskService) -> None:
     with pytest.raises(TaskNotFound):
         scheduler.cancel(Task.create("app.send_email", now=T0).id)
 
@@ -118,7 +118,7 @@ def test_cancel_of_a_task_claimed_meanwhile_requests_cancellation_instead() -> N
     repository = ClaimedMeanwhileRepository(clock)
     service = service_on(repository, clock)
     repository.queue = InMemoryQueue(repository, clock)
-    task = service.submit(request())
+    task = service.submit(request()).task
 
     result = service.cancel(task.id)
 
@@ -154,7 +154,7 @@ def test_an_operator_action_gives_up_after_a_bounded_number_of_stale_writes() ->
     clock = ManualClock(T0)
     repository = AlwaysStaleRepository(clock)
     service = service_on(repository, clock)
-    task = service.submit(request())
+    task = service.submit(request()).task
 
     with pytest.raises(StaleTask, match=f"gave up after {MAX_STALE_RETRIES} tries"):
         service.cancel(task.id)

@@ -1,4 +1,4 @@
-"""SchedulerService.delete, queue pausing, and the audit record's rules, on memory storage."""
+"""TaskService.delete, queue pausing, and the audit record's rules, on memory storage."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ def services() -> Services:
 
 
 def test_delete_removes_a_finished_task_only(services: Services) -> None:
-    scheduler = services.scheduler
-    task = scheduler.submit(SubmitRequest(name="app.noop"))
+    scheduler = services.tasks
+    task = scheduler.submit(SubmitRequest(name="app.noop")).task
 
     with pytest.raises(InvalidTransition):
         scheduler.delete(task.id)
@@ -32,18 +32,18 @@ def test_delete_removes_a_finished_task_only(services: Services) -> None:
 
 def test_pausing_validates_the_queue_name(services: Services) -> None:
     with pytest.raises(TaskInvalid) as caught:
-        services.scheduler.pause_queue("no spaces")
+        services.tasks.pause_queue("no spaces")
 
     assert caught.value.field == "queue"
     with pytest.raises(TaskInvalid):
-        services.scheduler.resume_queue("")
+        services.tasks.resume_queue("")
 
 
 def test_paused_queues_are_listed_until_resumed(services: Services) -> None:
-    assert services.scheduler.pause_queue("mail") is True
-    assert services.scheduler.paused_queues() == frozenset({"mail"})
-    assert services.scheduler.resume_queue("mail") is True
-    assert services.scheduler.paused_queues() == frozenset()
+    assert services.tasks.pause_queue("mail") is True
+    assert services.tasks.paused_queues() == frozenset({"mail"})
+    assert services.tasks.resume_queue("mail") is True
+    assert services.tasks.paused_queues() == frozenset()
 
 
 def test_an_audit_record_names_a_known_source() -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from scheduler_core.domain import Task, TaskStatus
 from scheduler_core.memory import InMemoryStorage, InMemoryTaskRepository, ManualClock
-from scheduler_core.services import SchedulerService, TaskPromoter, WorkerService
+from scheduler_core.services import TaskPromoter, TaskService, WorkerService
 
 from .conftest import PROMOTE_BATCH, T0, RunningTask, make_worker, request
 
@@ -52,7 +52,7 @@ def test_promote_due_takes_batches_until_one_comes_back_short(
 
 
 def test_only_due_scheduled_and_retrying_tasks_become_ready(
-    scheduler: SchedulerService,
+    scheduler: TaskService,
     worker_service: WorkerService,
     promoter: TaskPromoter,
     storage: InMemoryStorage,
@@ -61,8 +61,8 @@ def test_only_due_scheduled_and_retrying_tasks_become_ready(
 ) -> None:
     backing_off = running_task()
     worker_service.fail(backing_off, RuntimeError("flaky"))  # due again after 10 s
-    soon = scheduler.submit(request(run_after=T0 + timedelta(seconds=5)))
-    later = scheduler.submit(request(run_after=T0 + timedelta(minutes=5)))
+    soon = scheduler.submit(request(run_after=T0 + timedelta(seconds=5))).task
+    later = scheduler.submit(request(run_after=T0 + timedelta(minutes=5))).task
     still_running = running_task()
     clock.advance(timedelta(seconds=10))
 
@@ -79,16 +79,16 @@ def test_only_due_scheduled_and_retrying_tasks_become_ready(
 
 
 def test_promoted_tasks_are_claimed_in_their_old_order(
-    scheduler: SchedulerService,
+    scheduler: TaskService,
     worker_service: WorkerService,
     promoter: TaskPromoter,
     storage: InMemoryStorage,
     clock: ManualClock,
 ) -> None:
     # Promotion keeps run_after, so a task promoted late still goes before a newer one.
-    old = scheduler.submit(request(run_after=T0 + timedelta(seconds=1)))
+    old = scheduler.submit(request(run_after=T0 + timedelta(seconds=1))).task
     clock.advance(timedelta(seconds=2))
-    newer = scheduler.submit(request())
+    newer = scheduler.submit(request()).task
     assert promoter.promote_due() == 1
     worker_service.register(make_worker())
     worker = worker_service.start("w1")

@@ -19,30 +19,30 @@ from scheduler_core.memory import (
     InMemoryWorkerRepository,
     ManualClock,
 )
-from scheduler_core.services import RescueReport, SchedulerService, TaskRescuer, WorkerService
+from scheduler_core.services import RescueReport, TaskRescuer, TaskService, WorkerService
 
 from .conftest import LEASE, POLICY, T0, RunningTask
 
 EXPIRED = LEASE + timedelta(seconds=1)
 
-Prepare = Callable[[SchedulerService, WorkerService, RunningTask], Task]
+Prepare = Callable[[TaskService, WorkerService, RunningTask], Task]
 
 
-def running(scheduler: SchedulerService, workers: WorkerService, run: RunningTask) -> Task:
+def running(scheduler: TaskService, workers: WorkerService, run: RunningTask) -> Task:
     return run(max_attempts=3)
 
 
-def on_last_attempt(scheduler: SchedulerService, workers: WorkerService, run: RunningTask) -> Task:
+def on_last_attempt(scheduler: TaskService, workers: WorkerService, run: RunningTask) -> Task:
     return run(max_attempts=1)
 
 
-def cancel_requested(scheduler: SchedulerService, workers: WorkerService, run: RunningTask) -> Task:
+def cancel_requested(scheduler: TaskService, workers: WorkerService, run: RunningTask) -> Task:
     task = run()
     scheduler.cancel(task.id)
     return task
 
 
-def succeeded(scheduler: SchedulerService, workers: WorkerService, run: RunningTask) -> Task:
+def succeeded(scheduler: TaskService, workers: WorkerService, run: RunningTask) -> Task:
     return workers.complete(run(), {"ok": True})
 
 
@@ -61,7 +61,7 @@ def succeeded(scheduler: SchedulerService, workers: WorkerService, run: RunningT
     ],
 )
 def test_rescue_decision_table(
-    scheduler: SchedulerService,
+    scheduler: TaskService,
     worker_service: WorkerService,
     running_task: RunningTask,
     rescuer: TaskRescuer,
@@ -90,7 +90,7 @@ def test_rescue_decision_table(
 
 
 def test_a_rescued_task_retries_after_its_backoff(
-    scheduler: SchedulerService,
+    scheduler: TaskService,
     running_task: RunningTask,
     rescuer: TaskRescuer,
     clock: ManualClock,

@@ -1,4 +1,4 @@
-"""SchedulerService.retry and run_now: the task becomes claimable again at once."""
+"""TaskService.retry and run_now: the task becomes claimable again at once."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from scheduler_core.domain import InvalidTransition, TaskStatus
 from scheduler_core.memory import InMemoryStorage
-from scheduler_core.services import SchedulerService, WorkerService
+from scheduler_core.services import TaskService, WorkerService
 
 from .conftest import LEASE, T0, RunningTask, request
 
@@ -18,7 +18,7 @@ def claim_ids(storage: InMemoryStorage) -> list[object]:
 
 
 def test_retry_of_a_failed_task_makes_it_claimable_for_one_more_attempt(
-    scheduler: SchedulerService,
+    scheduler: TaskService,
     worker_service: WorkerService,
     storage: InMemoryStorage,
     running_task: RunningTask,
@@ -35,9 +35,9 @@ def test_retry_of_a_failed_task_makes_it_claimable_for_one_more_attempt(
 
 
 def test_retry_of_a_cancelled_task_makes_it_claimable(
-    scheduler: SchedulerService, storage: InMemoryStorage
+    scheduler: TaskService, storage: InMemoryStorage
 ) -> None:
-    task = scheduler.submit(request())
+    task = scheduler.submit(request()).task
     scheduler.cancel(task.id)
 
     scheduler.retry(task.id)
@@ -45,17 +45,17 @@ def test_retry_of_a_cancelled_task_makes_it_claimable(
     assert claim_ids(storage) == [task.id]
 
 
-def test_retry_of_a_waiting_task_is_an_invalid_transition(scheduler: SchedulerService) -> None:
-    task = scheduler.submit(request())
+def test_retry_of_a_waiting_task_is_an_invalid_transition(scheduler: TaskService) -> None:
+    task = scheduler.submit(request()).task
 
     with pytest.raises(InvalidTransition, match="cannot retry a ready task"):
         scheduler.retry(task.id)
 
 
 def test_run_now_of_a_scheduled_task_makes_it_claimable_before_its_time(
-    scheduler: SchedulerService, storage: InMemoryStorage
+    scheduler: TaskService, storage: InMemoryStorage
 ) -> None:
-    task = scheduler.submit(request(run_after=T0 + timedelta(days=1)))
+    task = scheduler.submit(request(run_after=T0 + timedelta(days=1))).task
     assert claim_ids(storage) == []
 
     ran = scheduler.run_now(task.id)
@@ -65,7 +65,7 @@ def test_run_now_of_a_scheduled_task_makes_it_claimable_before_its_time(
 
 
 def test_run_now_of_a_backing_off_task_skips_the_backoff(
-    scheduler: SchedulerService,
+    scheduler: TaskService,
     worker_service: WorkerService,
     storage: InMemoryStorage,
     running_task: RunningTask,
@@ -80,8 +80,8 @@ def test_run_now_of_a_backing_off_task_skips_the_backoff(
     assert claim_ids(storage) == [task.id]
 
 
-def test_run_now_of_a_ready_task_is_an_invalid_transition(scheduler: SchedulerService) -> None:
-    task = scheduler.submit(request())
+def test_run_now_of_a_ready_task_is_an_invalid_transition(scheduler: TaskService) -> None:
+    task = scheduler.submit(request()).task
 
     with pytest.raises(InvalidTransition, match="cannot run a ready task now"):
         scheduler.run_now(task.id)

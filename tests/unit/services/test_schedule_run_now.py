@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from scheduler_core.cron import CroniterCalendar
 from scheduler_core.domain import (
     PageRequest,
     Schedule,
@@ -18,7 +17,8 @@ from scheduler_core.domain import (
     TaskStatus,
 )
 from scheduler_core.memory import InMemoryScheduleRepository, InMemoryStorage, ManualClock
-from scheduler_core.services import SchedulerService, SchedulerTicker, ScheduleService
+from scheduler_core.schedules.cron import CroniterCalendar
+from scheduler_core.services import ScheduleService, ScheduleTicker, TaskService
 
 from .conftest import T0
 
@@ -38,12 +38,12 @@ def nightly(**fields: Any) -> Schedule:
     return Schedule(**{**values, **fields})
 
 
-def all_tasks(scheduler: SchedulerService) -> list[Task]:
+def all_tasks(scheduler: TaskService) -> list[Task]:
     return list(scheduler.list(TaskFilter(), PageRequest(limit=500)).items)
 
 
 def test_run_now_submits_one_task_with_the_schedules_options(
-    schedule_service: ScheduleService, scheduler: SchedulerService
+    schedule_service: ScheduleService, scheduler: TaskService
 ) -> None:
     schedule_service.create(nightly())
 
@@ -72,7 +72,7 @@ def test_run_now_leaves_the_next_and_last_run_alone(schedule_service: ScheduleSe
 
 
 def test_run_now_works_on_a_paused_schedule(
-    schedule_service: ScheduleService, scheduler: SchedulerService
+    schedule_service: ScheduleService, scheduler: TaskService
 ) -> None:
     schedule_service.create(nightly(enabled=False))
 
@@ -83,7 +83,7 @@ def test_run_now_works_on_a_paused_schedule(
 
 
 def test_each_run_now_adds_a_task(
-    schedule_service: ScheduleService, scheduler: SchedulerService, clock: ManualClock
+    schedule_service: ScheduleService, scheduler: TaskService, clock: ManualClock
 ) -> None:
     schedule_service.create(nightly())
 
@@ -96,7 +96,7 @@ def test_each_run_now_adds_a_task(
 
 
 def test_run_now_of_an_unknown_schedule_submits_nothing(
-    schedule_service: ScheduleService, scheduler: SchedulerService
+    schedule_service: ScheduleService, scheduler: TaskService
 ) -> None:
     with pytest.raises(ScheduleNotFound):
         schedule_service.run_now("nope")
@@ -106,13 +106,13 @@ def test_run_now_of_an_unknown_schedule_submits_nothing(
 def test_the_ticker_still_fires_the_due_time_after_a_run_now(
     schedule_service: ScheduleService,
     schedules: InMemoryScheduleRepository,
-    scheduler: SchedulerService,
+    scheduler: TaskService,
     storage: InMemoryStorage,
     clock: ManualClock,
 ) -> None:
     schedule_service.create(nightly())
     schedule_service.run_now("nightly")
-    ticker = SchedulerTicker(
+    ticker = ScheduleTicker(
         schedules=schedules, scheduler=scheduler, clock=storage.clock, calendar=CroniterCalendar()
     )
 

@@ -9,7 +9,7 @@ import pytest
 
 from scheduler_core.domain import ScheduleInvalid
 from scheduler_core.memory import InMemoryScheduleRepository, ManualClock
-from scheduler_core.schedule_settings import declared_schedules
+from scheduler_core.schedules.declared import declared_schedules
 from scheduler_core.services import ScheduleService
 
 from .conftest import T0

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from scheduler_core.cron import CroniterCalendar
 from scheduler_core.domain import CatchUp, PageRequest, Schedule, ScheduleInvalid, Task, TaskFilter
 from scheduler_core.memory import InMemoryScheduleRepository, InMemoryStorage, ManualClock
-from scheduler_core.services import SchedulerService, SchedulerTicker, ScheduleService
+from scheduler_core.schedules.cron import CroniterCalendar
+from scheduler_core.services import ScheduleService, ScheduleTicker, TaskService
 
 from .conftest import T0
 
@@ -20,9 +20,9 @@ HOUR = timedelta(hours=1)
 
 @pytest.fixture
 def ticker(
-    schedules: InMemoryScheduleRepository, scheduler: SchedulerService, storage: InMemoryStorage
-) -> SchedulerTicker:
-    return SchedulerTicker(
+    schedules: InMemoryScheduleRepository, scheduler: TaskService, storage: InMemoryStorage
+) -> ScheduleTicker:
+    return ScheduleTicker(
         schedules=schedules, scheduler=scheduler, clock=storage.clock, calendar=CroniterCalendar()
     )
 
@@ -33,7 +33,7 @@ def hourly(**fields: Any) -> Schedule:
     return Schedule(**{**values, **fields})
 
 
-def all_tasks(scheduler: SchedulerService) -> list[Task]:
+def all_tasks(scheduler: TaskService) -> list[Task]:
     return list(scheduler.list(TaskFilter(), PageRequest(limit=500)).items)
 
 
@@ -58,8 +58,8 @@ def test_create_sets_the_first_run_and_refuses_a_taken_name(
 
 def test_a_due_schedule_fires_one_task_and_moves_on(
     schedule_service: ScheduleService,
-    ticker: SchedulerTicker,
-    scheduler: SchedulerService,
+    ticker: ScheduleTicker,
+    scheduler: TaskService,
     clock: ManualClock,
     schedules: InMemoryScheduleRepository,
 ) -> None:
@@ -89,8 +89,8 @@ def test_workers_down_across_several_ticks_follow_the_catch_up_policy(
     policy: CatchUp,
     expected: int,
     schedule_service: ScheduleService,
-    ticker: SchedulerTicker,
-    scheduler: SchedulerService,
+    ticker: ScheduleTicker,
+    scheduler: TaskService,
     clock: ManualClock,
     schedules: InMemoryScheduleRepository,
 ) -> None:
@@ -106,7 +106,7 @@ def test_workers_down_across_several_ticks_follow_the_catch_up_policy(
 
 
 def test_disabled_schedules_do_not_fire(
-    schedule_service: ScheduleService, ticker: SchedulerTicker, clock: ManualClock
+    schedule_service: ScheduleService, ticker: ScheduleTicker, clock: ManualClock
 ) -> None:
     schedule_service.create(hourly(enabled=False))
     clock.advance(3 * HOUR)
@@ -115,9 +115,9 @@ def test_disabled_schedules_do_not_fire(
 
 def test_a_failed_submit_rolls_the_advance_back(
     schedule_service: ScheduleService,
-    ticker: SchedulerTicker,
+    ticker: ScheduleTicker,
     storage: InMemoryStorage,
-    scheduler: SchedulerService,
+    scheduler: TaskService,
     clock: ManualClock,
     schedules: InMemoryScheduleRepository,
 ) -> None:
@@ -134,8 +134,8 @@ def test_a_failed_submit_rolls_the_advance_back(
 
 def test_tickers_racing_on_many_threads_fire_each_due_time_once(
     schedule_service: ScheduleService,
-    ticker: SchedulerTicker,
-    scheduler: SchedulerService,
+    ticker: ScheduleTicker,
+    scheduler: TaskService,
     clock: ManualClock,
 ) -> None:
     schedule_service.create(hourly(catch_up=CatchUp.ALL))

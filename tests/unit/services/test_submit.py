@@ -1,4 +1,4 @@
-"""SchedulerService.submit: validation, storage, wake-up and unique keys."""
+"""TaskService.submit: validation, storage, wake-up and unique keys."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from scheduler_core.memory import (
     InMemoryTaskRepository,
     ManualClock,
 )
-from scheduler_core.services import SchedulerService
+from scheduler_core.services import TaskService
 
 from .conftest import LEASE, T0, TASK_NAMES, request
 
@@ -36,8 +36,8 @@ def stored_total(storage: InMemoryStorage) -> int:
     return sum(storage.tasks.count_by_status().values())
 
 
-def service_on(repository: InMemoryTaskRepository, clock: Clock) -> SchedulerService:
-    return SchedulerService(
+def service_on(repository: InMemoryTaskRepository, clock: Clock) -> TaskService:
+    return TaskService(
         tasks=repository,
         queue=InMemoryQueue(repository, clock),
         catalog=InMemoryTaskCatalog(TASK_NAMES),
@@ -46,9 +46,9 @@ def service_on(repository: InMemoryTaskRepository, clock: Clock) -> SchedulerSer
 
 
 def test_submit_stores_a_ready_task_a_worker_can_claim(
-    scheduler: SchedulerService, storage: InMemoryStorage
+    scheduler: TaskService, storage: InMemoryStorage
 ) -> None:
-    task = scheduler.submit(request(args=[1, "a"], kwargs={"to": "x@example.com"}, priority=5))
+    task = scheduler.submit(request(args=[1, "a"], kwargs={"to": "x@example.com"}, priority=5)).task
 
     assert task.status is TaskStatus.READY
     assert task.enqueued_at == T0
@@ -63,9 +63,9 @@ def test_submit_stores_a_ready_task_a_worker_can_claim(
 
 
 def test_submit_with_a_future_run_after_is_scheduled_until_due(
-    scheduler: SchedulerService, storage: InMemoryStorage, clock: ManualClock
+    scheduler: TaskService, storage: InMemoryStorage, clock: ManualClock
 ) -> None:
-    task = scheduler.submit(request(run_after=T0 + timedelta(minutes=5)))
+    task = scheduler.submit(request(run_after=T0 + timedelta(minutes=5))).task
 
     assert task.status is TaskStatus.SCHEDULED
     assert storage.queue.claim("w1", ["default"], 10, LEASE) == []
@@ -74,7 +74,7 @@ def test_submit_with_a_future_run_after_is_scheduled_until_due(
 
 
 def test_submit_of_an_unregistered_name_raises_unknown_task(
-    scheduler: SchedulerService, storage: InMemoryStorage
+    scheduler: TaskService, storage: InMemoryStorage
 ) -> None:
     with pytest.raises(UnknownTask, match=r"'app\.not_there' is not registered"):
         scheduler.submit(request("app.not_there"))
@@ -94,7 +94,7 @@ def test_submit_of_an_unregistered_name_raises_unknown_task(
     ],
 )
 def test_submit_of_an_invalid_task_names_the_field_and_stores_nothing(
-    scheduler: SchedulerService, storage: InMemoryStorage, fields: dict[str, Any], field: str
+    scheduler: TaskService, storage: InMemoryStorage, fields: dict[str, Any], field: str
 ) -> None:
     with pytest.raises(TaskInvalid) as raised:
         scheduler.submit(request(**fields))
@@ -105,24 +105,36 @@ def test_submit_of_an_invalid_task_names_the_field_and_stores_nothing(
 
 
 def test_submit_with_a_live_unique_key_returns_the_live_task(
-    scheduler: SchedulerService, storage: InMemoryStorage
+    scheduler: TaskService, storage: InMemoryStorage
 ) -> None:
-    first = scheduler.submit(request(unique_key="invoice-7"))
+    first = scheduler.submit(request(unique_key="invoice-7")).task
 
-    again = scheduler.submit(request(args=["other"], unique_key="invoice-7"))
+    again = scheduler.submit(request(args=["other"], unique_key="invoice-7")).task
 
     assert again.id == first.id
     assert again.args == []
     assert stored_total(storage) == 1
 
 
-def test_submit_after_the_unique_key_holder_finished_creates_a_new_task(
-    scheduler: SchedulerService, storage: InMemoryStorage
+def test_submit_says_whether_it_created_the_task_or_found_the_holder(
+    scheduler: TaskService,
 ) -> None:
     first = scheduler.submit(request(unique_key="invoice-7"))
+
+    again = scheduler.submit(request(unique_key="invoice-7"))
+
+    assert first.created is True
+    assert again.created is False
+    assert again.task.id == first.task.id
+
+
+def test_submit_after_the_unique_key_holder_finished_creates_a_new_task(
+    scheduler: TaskService, storage: InMemoryStorage
+) -> None:
+    first = scheduler.submit(request(unique_key="invoice-7")).task
     scheduler.cancel(first.id)
 
-    second = scheduler.submit(request(unique_key="invoice-7"))
+    second = scheduler.submit(request(unique_key="invoice-7")).task
 
     assert second.id != first.id
     assert second.status is TaskStatus.READY
@@ -166,7 +178,7 @@ def test_concurrent_submits_of_one_unique_key_leave_exactly_one_live_task() -> N
 
     def submit() -> None:
         try:
-            results.append(service.submit(request(unique_key="nightly-report")))
+            results.append(service.submit(request(unique_key="nightly-report")).task)
         except BaseException as error:  # pragma: no cover - reported by the assert below
             errors.append(error)
 
@@ -202,15 +214,15 @@ def test_submit_lets_a_duplicate_id_through(unique_key: str | None) -> None:
         service.submit(request(unique_key=unique_key))
 
 
-def test_status_of_an_unknown_task_raises_task_not_found(scheduler: SchedulerService) -> None:
+def test_status_of_an_unknown_task_raises_task_not_found(scheduler: TaskService) -> None:
     with pytest.raises(TaskNotFound):
         scheduler.status(Task.create("app.send_email", now=T0).id)
 
 
-def test_list_and_counts_read_the_repository(scheduler: SchedulerService) -> None:
-    email = scheduler.submit(request())
+def test_list_and_counts_read_the_repository(scheduler: TaskService) -> None:
+    email = scheduler.submit(request()).task
     scheduler.submit(request("app.resize_image", queue="images"))
-    cancelled = scheduler.submit(request())
+    cancelled = scheduler.submit(request()).task
     scheduler.cancel(cancelled.id)
 
     page = scheduler.list(TaskFilter(statuses=frozenset({TaskStatus.READY})), PageRequest())
@@ -233,14 +245,14 @@ class ClaimFirstQueue(InMemoryQueue):
 def test_a_task_claimed_before_the_wake_up_is_still_submitted() -> None:
     clock = ManualClock(T0)
     repository = InMemoryTaskRepository(clock)
-    service = SchedulerService(
+    service = TaskService(
         tasks=repository,
         queue=ClaimFirstQueue(repository, clock),
         catalog=InMemoryTaskCatalog(TASK_NAMES),
         clock=clock,
     )
 
-    task = service.submit(request())
+    task = service.submit(request()).task
 
     assert task.status is TaskStatus.READY
     assert repository.get(task.id).status is TaskStatus.RUNNING

@@ -1,4 +1,4 @@
-"""SchedulerService.submit_many: all or nothing, indexed errors, unique keys, size limit."""
+"""TaskService.submit_many: all or nothing, indexed errors, unique keys, size limit."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ import pytest
 from scheduler_core.domain import DuplicateTask, Task, TaskInvalid, TaskStatus, UnknownTask
 from scheduler_core.domain.ports import Clock
 from scheduler_core.memory import InMemoryStorage, InMemoryTaskRepository, ManualClock
-from scheduler_core.services import MAX_BATCH_SIZE, SchedulerService
+from scheduler_core.services import MAX_BATCH_SIZE, TaskService
 
 from .conftest import LEASE, T0, request
 from .test_submit import ClashingIdRepository, service_on, stored_total
 
 
 def test_submit_many_stores_every_task_in_order_and_wakes_workers(
-    scheduler: SchedulerService, storage: InMemoryStorage
+    scheduler: TaskService, storage: InMemoryStorage
 ) -> None:
     tasks = scheduler.submit_many([request(args=[n]) for n in range(3)])
 
@@ -27,14 +27,14 @@ def test_submit_many_stores_every_task_in_order_and_wakes_workers(
 
 
 def test_submit_many_of_nothing_stores_nothing(
-    scheduler: SchedulerService, storage: InMemoryStorage
+    scheduler: TaskService, storage: InMemoryStorage
 ) -> None:
     assert scheduler.submit_many([]) == []
     assert stored_total(storage) == 0
 
 
 def test_one_invalid_request_names_its_index_and_field_and_stores_nothing(
-    scheduler: SchedulerService, storage: InMemoryStorage
+    scheduler: TaskService, storage: InMemoryStorage
 ) -> None:
     requests = [request(), request(), request(), request(priority=1000), request(queue="bad q")]
 
@@ -47,7 +47,7 @@ def test_one_invalid_request_names_its_index_and_field_and_stores_nothing(
 
 
 def test_one_unregistered_name_names_its_index_and_stores_nothing(
-    scheduler: SchedulerService, storage: InMemoryStorage
+    scheduler: TaskService, storage: InMemoryStorage
 ) -> None:
     with pytest.raises(UnknownTask, match=r"requests\[1\]: task 'app\.nope' is not registered"):
         scheduler.submit_many([request(), request("app.nope")])
@@ -56,7 +56,7 @@ def test_one_unregistered_name_names_its_index_and_stores_nothing(
 
 
 def test_a_batch_over_the_maximum_is_refused(
-    scheduler: SchedulerService, storage: InMemoryStorage
+    scheduler: TaskService, storage: InMemoryStorage
 ) -> None:
     with pytest.raises(TaskInvalid, match=f"the limit is {MAX_BATCH_SIZE}") as raised:
         scheduler.submit_many([request()] * (MAX_BATCH_SIZE + 1))
@@ -66,16 +66,16 @@ def test_a_batch_over_the_maximum_is_refused(
 
 
 def test_a_batch_of_the_maximum_is_accepted(
-    scheduler: SchedulerService, storage: InMemoryStorage
+    scheduler: TaskService, storage: InMemoryStorage
 ) -> None:
     assert len(scheduler.submit_many([request()] * MAX_BATCH_SIZE)) == MAX_BATCH_SIZE
     assert stored_total(storage) == MAX_BATCH_SIZE
 
 
 def test_unique_keys_are_shared_within_the_batch_and_with_live_tasks(
-    scheduler: SchedulerService, storage: InMemoryStorage
+    scheduler: TaskService, storage: InMemoryStorage
 ) -> None:
-    live = scheduler.submit(request(unique_key="live"))
+    live = scheduler.submit(request(unique_key="live")).task
 
     tasks = scheduler.submit_many(
         [
@@ -95,9 +95,9 @@ def test_unique_keys_are_shared_within_the_batch_and_with_live_tasks(
 
 
 def test_a_batch_of_only_live_unique_keys_stores_nothing_new(
-    scheduler: SchedulerService, storage: InMemoryStorage
+    scheduler: TaskService, storage: InMemoryStorage
 ) -> None:
-    live = scheduler.submit(request(unique_key="k"))
+    live = scheduler.submit(request(unique_key="k")).task
 
     assert [task.id for task in scheduler.submit_many([request(unique_key="k")] * 2)] == [
         live.id,

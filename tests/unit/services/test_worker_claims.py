@@ -13,7 +13,7 @@ from scheduler_core.memory import (
     InMemoryWorkerRepository,
     ManualClock,
 )
-from scheduler_core.services import SchedulerService, WorkerService
+from scheduler_core.services import TaskService, WorkerService
 
 from .conftest import LEASE, POLICY, make_worker, request
 
@@ -26,7 +26,7 @@ def started(worker_service: WorkerService) -> Worker:
 
 
 def test_claim_never_takes_more_than_the_concurrency(
-    scheduler: SchedulerService, worker_service: WorkerService, started: Worker
+    scheduler: TaskService, worker_service: WorkerService, started: Worker
 ) -> None:
     scheduler.submit_many([request() for _ in range(5)])
 
@@ -38,7 +38,7 @@ def test_claim_never_takes_more_than_the_concurrency(
 
 @pytest.mark.parametrize(("limit", "expected"), [(1, 1), (0, 0), (-3, 0)])
 def test_claim_takes_no_more_than_asked(
-    scheduler: SchedulerService,
+    scheduler: TaskService,
     worker_service: WorkerService,
     started: Worker,
     limit: int,
@@ -50,10 +50,10 @@ def test_claim_takes_no_more_than_asked(
 
 
 def test_claim_serves_only_the_workers_queues(
-    scheduler: SchedulerService, worker_service: WorkerService
+    scheduler: TaskService, worker_service: WorkerService
 ) -> None:
     scheduler.submit(request(queue="default"))
-    image = scheduler.submit(request("app.resize_image", queue="images"))
+    image = scheduler.submit(request("app.resize_image", queue="images")).task
     worker_service.register(make_worker(queues=("images", "video")))
     worker = worker_service.start("w1")
 
@@ -96,11 +96,11 @@ def test_claim_trusts_the_executor_and_reads_nothing_first(clock: ManualClock) -
 
 
 def test_claim_waiting_returns_a_due_task_or_none_after_the_timeout(
-    scheduler: SchedulerService, worker_service: WorkerService, started: Worker
+    scheduler: TaskService, worker_service: WorkerService, started: Worker
 ) -> None:
     assert worker_service.claim_waiting(started, timeout=0) is None
 
-    task = scheduler.submit(request())
+    task = scheduler.submit(request()).task
     claimed = worker_service.claim_waiting(started, timeout=0)
 
     assert claimed is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from scheduler_core.domain import TaskStatus
 from scheduler_core.memory import InMemoryStorage, ManualClock
-from scheduler_core.services import SchedulerService, TaskRescuer, WorkerService
+from scheduler_core.services import TaskRescuer, TaskService, WorkerService
 
 from .conftest import LEASE, POLICY, T0, RunningTask
 
@@ -54,7 +54,7 @@ def test_a_lost_attempt_is_returned_and_changes_nothing(
 
 def test_a_cancel_request_made_meanwhile_is_decided_again(
     worker_service: WorkerService,
-    scheduler: SchedulerService,
+    scheduler: TaskService,
     storage: InMemoryStorage,
     running_task: RunningTask,
 ) -> None:

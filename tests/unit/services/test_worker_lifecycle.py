@@ -18,7 +18,7 @@ from scheduler_core.domain import (
     WorkerState,
 )
 from scheduler_core.memory import InMemoryStorage, InMemoryWorkerRepository, ManualClock
-from scheduler_core.services import SchedulerService, TaskRescuer, WorkerService
+from scheduler_core.services import TaskRescuer, TaskService, WorkerService
 
 from .conftest import LEASE, POLICY, RunningTask, make_worker
 
@@ -72,7 +72,7 @@ def test_a_lease_that_is_not_positive_is_refused(storage: InMemoryStorage) -> No
 
 
 def test_heartbeat_extends_the_leases_and_reports_cancel_requests(
-    scheduler: SchedulerService,
+    scheduler: TaskService,
     worker_service: WorkerService,
     rescuer: TaskRescuer,
     storage: InMemoryStorage,
@@ -148,7 +148,9 @@ class ForgetfulWorkerRepository(InMemoryWorkerRepository):
 
     def set_state(self, worker_id: str, state: WorkerState) -> Worker:
         if state is WorkerState.DEAD:
-            self.remove(worker_id)
+            # As the admin's delete would, from another process.
+            with self._lock:
+                del self._workers[worker_id]
         return super().set_state(worker_id, state)
 
 

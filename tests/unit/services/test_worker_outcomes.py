@@ -8,7 +8,7 @@ import pytest
 
 from scheduler_core.domain import StaleTask, TaskError, TaskStatus
 from scheduler_core.memory import InMemoryStorage, ManualClock
-from scheduler_core.services import SchedulerService, TaskRescuer, WorkerService
+from scheduler_core.services import TaskRescuer, TaskService, WorkerService
 
 from .conftest import LEASE, POLICY, T0, RunningTask
 
@@ -109,7 +109,7 @@ def test_fail_keeps_a_prepared_task_error_and_honours_not_retryable(
 
 
 def test_confirm_cancel_cancels_the_running_task(
-    scheduler: SchedulerService, worker_service: WorkerService, running_task: RunningTask
+    scheduler: TaskService, worker_service: WorkerService, running_task: RunningTask
 ) -> None:
     task = running_task()
     scheduler.cancel(task.id)
@@ -123,7 +123,7 @@ def test_confirm_cancel_cancels_the_running_task(
 
 def test_a_failure_after_a_late_cancel_request_cancels_instead_of_retrying(
     worker_service: WorkerService,
-    scheduler: SchedulerService,
+    scheduler: TaskService,
     storage: InMemoryStorage,
     running_task: RunningTask,
 ) -> None:

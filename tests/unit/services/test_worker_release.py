@@ -8,7 +8,7 @@ import pytest
 
 from scheduler_core.domain import WORKER_LOST, StaleTask, TaskStatus
 from scheduler_core.memory import InMemoryStorage, ManualClock
-from scheduler_core.services import SchedulerService, TaskRescuer, WorkerService
+from scheduler_core.services import TaskRescuer, TaskService, WorkerService
 
 from .conftest import LEASE, POLICY, RunningTask
 
@@ -62,7 +62,7 @@ def test_a_released_task_runs_again_after_its_backoff(
 
 
 def test_release_keeps_a_cancel_request_the_workers_copy_has_not_seen(
-    scheduler: SchedulerService,
+    scheduler: TaskService,
     worker_service: WorkerService,
     rescuer: TaskRescuer,
     running_task: RunningTask,

@@ -57,3 +57,20 @@ def test_gives_up_after_the_last_attempt() -> None:
 def test_is_locked_error() -> None:
     assert is_locked_error(OperationalError("database is locked"))
     assert not is_locked_error(OperationalError("disk I/O error"))
+
+
+def test_a_postgresql_deadlock_is_not_taken_for_a_sqlite_lock(no_sleep: list[float]) -> None:
+    # The message a deadlock victim got in a full `make test` run: retried as a SQLite lock
+    # inside its transaction, the deadlock recurred every second for 10 s.
+    deadlock = OperationalError(
+        "deadlock detected\nDETAIL:  Process 19281 waits for ShareLock on transaction "
+        "112969; blocked by process 19277.\nProcess 19277 waits for ShareLock on "
+        "transaction 112968; blocked by process 19281."
+    )
+    operation = Flaky(deadlock)
+
+    assert not is_locked_error(deadlock)
+    with pytest.raises(OperationalError, match="deadlock"):
+        retry_when_locked(operation)
+    assert operation.calls == 1
+    assert no_sleep == []

@@ -24,7 +24,7 @@ def test_task_row_holds_the_values_the_orm_would_write() -> None:
     row = dict(zip(TASK_COLUMNS, task_row(task, lambda m: m, lambda k: k), strict=True))
 
     values = {"id": task.id, **task_values(task)}
-    json_columns = {"args", "kwargs", "worker_ids", "result"}
+    json_columns = {"args", "kwargs", "worker_ids", "result", "tags"}
     assert {c: v for c, v in row.items() if c not in json_columns} == {
         c: v for c, v in values.items() if c not in json_columns
     }

@@ -12,7 +12,7 @@ from django.test import Client
 
 from scheduler_core.bootstrap import Services
 from scheduler_core.models import AuditEntry
-from scheduler_core.storage.audit_listing import AuditFilter, audit_page
+from scheduler_core.queries.audit_listing import AuditFilter, audit_page
 
 from ..conftest import LoginAs
 

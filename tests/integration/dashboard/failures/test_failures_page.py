@@ -41,9 +41,9 @@ def fail(on_backend: Services, alias: str) -> Fail:
         **fields: Any,
     ) -> Task:
         fields.setdefault("args", [1, 2] if name == "demo.tasks.add" else [])
-        task = on_backend.scheduler.submit(
+        task = on_backend.tasks.submit(
             SubmitRequest(name=name, max_attempts=max_attempts, **fields)
-        )
+        ).task
         queue = DjangoQueue(DjangoTaskRepository(alias))
         [claimed] = [
             t for t in queue.claim("w1", [task.queue], 50, timedelta(minutes=5)) if t.id == task.id
@@ -154,8 +154,8 @@ def test_retry_all_of_a_group_goes_through_the_confirm_page_and_the_audit_log(
 
     assert response.status_code == 303
     for task in doomed:
-        assert on_backend.scheduler.status(task.id).status is TaskStatus.READY
-    assert on_backend.scheduler.status(other.id).status is TaskStatus.FAILED
+        assert on_backend.tasks.status(task.id).status is TaskStatus.READY
+    assert on_backend.tasks.status(other.id).status is TaskStatus.FAILED
     entry = AuditEntry.objects.using(alias).get()
     assert entry.action == "bulk_retry" and entry.count == 3
     assert "error=builtins.ValueError" in entry.target
@@ -174,8 +174,8 @@ def test_cancel_all_of_a_group_cancels_the_tasks_still_waiting_to_retry(
     operator.post(cancel_url)
 
     for task in retrying:
-        assert on_backend.scheduler.status(task.id).status is TaskStatus.CANCELLED
-    assert on_backend.scheduler.status(finished.id).status is TaskStatus.FAILED
+        assert on_backend.tasks.status(task.id).status is TaskStatus.CANCELLED
+    assert on_backend.tasks.status(finished.id).status is TaskStatus.FAILED
     assert AuditEntry.objects.using(alias).get().action == "bulk_cancel"
 
 
@@ -206,7 +206,7 @@ def test_failed_and_retrying_rows_of_the_list_show_their_latest_error(
 ) -> None:
     fail("builtins.ValueError", message="no such order 7")
     fail("myapp.errors.Upstream", message="gateway said 502", max_attempts=3)
-    on_backend.scheduler.submit(SubmitRequest(name="demo.tasks.add", args=[1, 2]))
+    on_backend.tasks.submit(SubmitRequest(name="demo.tasks.add", args=[1, 2]))
 
     body = viewer.get("/tasks/").content.decode()
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import cache
 
 from dashboard.overview.activity_cache import window_activity
-from scheduler_core.storage.activity import Window
+from scheduler_core.queries.activity import Window
 
 from .factories import db_now, finished_task
 

@@ -12,7 +12,8 @@ from django.test import Client
 
 from dashboard.workers.health import RECENTLY_STOPPED, stale_after
 from scheduler_core.bootstrap import Services
-from scheduler_core.storage.dead_holders import dead_holders
+from scheduler_core.queries.dead_holders import dead_holders
+from scheduler_core.storage.db_clock import DatabaseClock
 
 from ..held_rows import held_task, worker_row
 
@@ -73,7 +74,13 @@ def test_the_overview_counts_dead_workers_and_lists_held_tasks_soonest_first(
 def test_the_read_gives_the_same_answer_on_both_engines(
     on_backend: Services, alias: str, fleet: dict[str, str]
 ) -> None:
-    found = dead_holders(alias, stale_after=stale_after(), dead_since=RECENTLY_STOPPED, limit=2)
+    found = dead_holders(
+        alias,
+        DatabaseClock(alias).now(),
+        stale_after=stale_after(),
+        dead_since=RECENTLY_STOPPED,
+        limit=2,
+    )
 
     assert (found.dead_workers, found.held) == (1, 4)
     assert [(task.worker_id, task.worker_state) for task in found.soonest] == [

@@ -71,7 +71,7 @@ def test_counts_oldest_ready_age_workers_and_charts(viewer: Client, services: Se
     finished_task(at=now - timedelta(minutes=20), status="failed", queue="emails")
     finished_task(at=now - timedelta(seconds=6), waited=4.0)
     finished_task(at=now - timedelta(seconds=5), waited=2.0)
-    services.scheduler.pause_queue("reports")
+    services.tasks.pause_queue("reports")
     WorkerRecord.objects.create(
         id="w1",
         hostname="h",
@@ -93,13 +93,17 @@ def test_counts_oldest_ready_age_workers_and_charts(viewer: Client, services: Se
 
     html = viewer.get(URL).content.decode()
 
-    default = re.search(r'<th scope="row">default</th>(.*?)</tr>', html, re.S)
+    default = re.search(
+        r'<th scope="row"><a href="/tasks/\?queue=default">default</a>(.*?)</tr>', html, re.S
+    )
     assert default
-    counts = re.findall(r'<td class="num"[^>]*>([^<]*)</td>', default.group(1))
+    counts = re.findall(r'<td class="num"[^>]*>(?:<a [^>]*>)?([^<]*)<', default.group(1))
     # blocked, scheduled, ready, running, retrying, succeeded, failed, cancelled, total, oldest
     assert counts[:9] == ["0", "1", "4", "0", "0", "2", "0", "0", "7"]
     assert counts[9].startswith("5 min")
-    assert re.search(r"<th scope=\"row\">reports <span class=\"badge badge-paused\"", html)
+    assert re.search(
+        r"<th scope=\"row\"><a [^>]*>reports</a> <span class=\"badge badge-paused\"", html
+    )
     assert "Paused queues: <strong>reports</strong>" in html
     assert 'data-worker-state="running">1<' in html
     assert 'data-worker-state="stale">1<' in html

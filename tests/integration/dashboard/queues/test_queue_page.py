@@ -28,7 +28,7 @@ def url(action: str, queue: str) -> str:
 def submit(services: Services, queue: str, count: int = 1, **fields: Any) -> list[Task]:
     """Submit `count` demo tasks to `queue`."""
     return [
-        services.scheduler.submit(SubmitRequest(name="demo.tasks.noop", queue=queue, **fields))
+        services.tasks.submit(SubmitRequest(name="demo.tasks.noop", queue=queue, **fields)).task
         for _ in range(count)
     ]
 
@@ -40,7 +40,7 @@ def claim(queue: str, limit: int = 10) -> list[Task]:
 
 def row_of(html: str, queue: str) -> str:
     """The table row of the queue named `queue`."""
-    [row] = [row for row in html.split("<tr")[1:] if f">{queue}</a></th>" in row]
+    [row] = [row for row in html.split("<tr")[1:] if f'?queue={queue}">{queue}</a>' in row]
     return row
 
 
@@ -73,7 +73,7 @@ def test_pause_stops_a_real_claim_and_resume_restores_it(
     response = operator.post(url("pause", "mail"))
 
     assert response.status_code == 303
-    assert services.scheduler.paused_queues() == {"mail"}
+    assert services.tasks.paused_queues() == {"mail"}
     assert claim("mail") == []
     assert "badge-paused" in row_of(operator.get(LIST).content.decode(), "mail")
 
@@ -93,7 +93,7 @@ def test_a_limit_caps_a_real_claim_and_clear_lifts_it(operator: Client, services
     response = operator.post(url("limit", "mail"), {"limit": "2"})
 
     assert response.status_code == 303
-    assert services.scheduler.queue_limits() == {"mail": 2}
+    assert services.tasks.queue_limits() == {"mail": 2}
     assert len(claim("mail")) == 2
     assert claim("mail") == []
     page = operator.get(LIST).content.decode()
@@ -101,7 +101,7 @@ def test_a_limit_caps_a_real_claim_and_clear_lifts_it(operator: Client, services
 
     operator.post(url("limit", "mail"), {"limit": "", "clear": "1"})
 
-    assert services.scheduler.queue_limits() == {}
+    assert services.tasks.queue_limits() == {}
     assert len(claim("mail")) == 3
     actions = list(AuditEntry.objects.order_by("id").values_list("action", "target", "details"))
     assert actions == [
@@ -113,7 +113,7 @@ def test_a_limit_caps_a_real_claim_and_clear_lifts_it(operator: Client, services
 def test_a_changed_limit_is_audited_with_the_one_it_replaced(
     operator: Client, services: Services
 ) -> None:
-    services.scheduler.set_queue_limit("mail", 4)
+    services.tasks.set_queue_limit("mail", 4)
 
     operator.post(url("limit", "mail"), {"limit": "7"})
 
@@ -137,7 +137,7 @@ def test_a_bad_limit_is_a_field_error_that_keeps_the_input(
     operator: Client, services: Services, value: str, message: str
 ) -> None:
     submit(services, "mail")
-    services.scheduler.set_queue_limit("mail", 4)
+    services.tasks.set_queue_limit("mail", 4)
 
     response = operator.post(url("limit", "mail"), {"limit": value})
 
@@ -149,7 +149,7 @@ def test_a_bad_limit_is_a_field_error_that_keeps_the_input(
     assert f'value="{value}"' in row
     # The error would vanish in the next poll, so the page does not poll.
     assert "data-live" not in html
-    assert services.scheduler.queue_limits() == {"mail": 4}
+    assert services.tasks.queue_limits() == {"mail": 4}
     assert not AuditEntry.objects.exists()
 
 
@@ -157,8 +157,8 @@ def test_a_bad_queue_name_changes_nothing(operator: Client, services: Services) 
     for action, data in (("pause", {}), ("resume", {}), ("limit", {"limit": "3"})):
         response = operator.post(url(action, "no spaces"), data, follow=True)
         assert "Nothing changed" in response.content.decode()
-    assert services.scheduler.paused_queues() == frozenset()
-    assert services.scheduler.queue_limits() == {}
+    assert services.tasks.paused_queues() == frozenset()
+    assert services.tasks.queue_limits() == {}
     assert not AuditEntry.objects.exists()
 
 
@@ -172,16 +172,16 @@ def test_a_viewer_sees_no_forms_and_gets_403_on_every_action(
     assert "<form" not in html.split('<div id="queues"')[1]
     for action, data in (("pause", {}), ("resume", {}), ("limit", {"limit": "3"})):
         assert viewer.post(url(action, "mail"), data).status_code == 403
-    assert services.scheduler.paused_queues() == frozenset()
-    assert services.scheduler.queue_limits() == {}
+    assert services.tasks.paused_queues() == frozenset()
+    assert services.tasks.queue_limits() == {}
 
 
 def test_actions_need_the_csrf_token(login_as: LoginAs, services: Services) -> None:
     browser = login_as("operator", csrf=True)
     for action, data in (("pause", {}), ("resume", {}), ("limit", {"limit": "3"})):
         assert browser.post(url(action, "mail"), data).status_code == 403
-    assert services.scheduler.paused_queues() == frozenset()
-    assert services.scheduler.queue_limits() == {}
+    assert services.tasks.paused_queues() == frozenset()
+    assert services.tasks.queue_limits() == {}
 
 
 def test_get_never_changes_anything(operator: Client, services: Services) -> None:
@@ -189,16 +189,16 @@ def test_get_never_changes_anything(operator: Client, services: Services) -> Non
     for action in ("pause", "resume", "limit"):
         assert operator.get(url(action, "mail"), {"limit": "3"}).status_code == 405
     operator.get(LIST)
-    assert services.scheduler.paused_queues() == frozenset()
-    assert services.scheduler.queue_limits() == {}
+    assert services.tasks.paused_queues() == frozenset()
+    assert services.tasks.queue_limits() == {}
     assert not AuditEntry.objects.exists()
 
 
 def test_paused_limited_and_served_queues_show_without_tasks(
     viewer: Client, services: Services
 ) -> None:
-    services.scheduler.pause_queue("idle")
-    services.scheduler.set_queue_limit("capped", 3)
+    services.tasks.pause_queue("idle")
+    services.tasks.set_queue_limit("capped", 3)
 
     html = viewer.get(LIST).content.decode()
 

@@ -41,7 +41,7 @@ def stored_schedule(services: Services, **fields: Any) -> Schedule:
 
 def all_tasks(services: Services) -> list[Task]:
     """Every stored task, newest first."""
-    return list(services.scheduler.list(TaskFilter(), PageRequest(limit=500)).items)
+    return list(services.tasks.list(TaskFilter(), PageRequest(limit=500)).items)
 
 
 @pytest.fixture

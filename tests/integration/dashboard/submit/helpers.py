@@ -31,7 +31,7 @@ VALID: dict[str, str] = {
 
 def task_count(services: Services) -> int:
     """How many tasks are stored, in any status."""
-    return sum(services.scheduler.counts().values())
+    return sum(services.tasks.counts().values())
 
 
 def field_errors(response: Response, field: str) -> list[str]:

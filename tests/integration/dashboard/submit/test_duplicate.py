@@ -16,7 +16,7 @@ IMG = '"><img src=x onerror=alert(1)>'
 
 
 def test_the_form_is_filled_from_the_task(operator: Client, services: Services) -> None:
-    source = services.scheduler.submit(
+    source = services.tasks.submit(
         SubmitRequest(
             name="demo.tasks.greet",
             args=["Ada"],
@@ -26,7 +26,7 @@ def test_the_form_is_filled_from_the_task(operator: Client, services: Services) 
             max_attempts=6,
             unique_key="greet-ada",
         )
-    )
+    ).task
 
     response = operator.get(NEW, {"from": str(source.id)})
 
@@ -44,7 +44,7 @@ def test_the_form_is_filled_from_the_task(operator: Client, services: Services) 
 
 
 def test_the_copy_can_be_submitted_as_it_is(operator: Client, services: Services) -> None:
-    source = services.scheduler.submit(SubmitRequest(name="demo.tasks.add", args=[1, 2]))
+    source = services.tasks.submit(SubmitRequest(name="demo.tasks.add", args=[1, 2])).task
     form = operator.get(NEW, {"from": str(source.id)}).context["form"]
     body = {name: form[name].value() or "" for name in form.fields}
 
@@ -55,9 +55,9 @@ def test_the_copy_can_be_submitted_as_it_is(operator: Client, services: Services
 
 
 def test_markup_in_the_source_task_is_escaped(operator: Client, services: Services) -> None:
-    source = services.scheduler.submit(
+    source = services.tasks.submit(
         SubmitRequest(name="demo.tasks.add", args=[SCRIPT, IMG], kwargs={}, queue="q")
-    )
+    ).task
 
     html = operator.get(NEW, {"from": str(source.id)}).text
 

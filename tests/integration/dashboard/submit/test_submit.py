@@ -19,7 +19,7 @@ from .helpers import FUTURE, NEW, VALID, field_errors, task_count
 def submitted(services: Services, location: str) -> Task:
     """The task a redirect to /tasks/<id>/ points at."""
     assert location.startswith("/tasks/") and location.endswith("/")
-    return services.scheduler.status(UUID(location.removeprefix("/tasks/").rstrip("/")))
+    return services.tasks.status(UUID(location.removeprefix("/tasks/").rstrip("/")))
 
 
 def test_a_good_submit_stores_one_task_and_lands_on_its_page(

@@ -6,7 +6,7 @@ import re
 
 from django.test import Client
 
-from scheduler_core.registry import registry
+from scheduler_core.task_backend.registry import registry
 from tests.integration.dashboard.submit import xss_tasks
 
 from .helpers import NEW, SIGNATURE
@@ -83,3 +83,14 @@ def test_an_unknown_name_gets_404_and_is_escaped(operator: Client) -> None:
     assert response.status_code == 404
     assert "&lt;script&gt;alert(1)&lt;/script&gt; is not a registered task" in response.text
     assert "<script>alert(" not in response.text
+
+
+def test_the_fragment_gives_the_effective_retry_policy(operator: Client) -> None:
+    response = operator.get(
+        SIGNATURE, {"task": "demo.tasks.import_rows"}, headers={"HX-Request": "true"}
+    )
+
+    html = response.content.decode()
+    assert "data-retry-policy" in html
+    assert "retries only on OSError" in html and "never retries on ValueError" in html
+    assert "soft time limit 50s" in html

@@ -26,7 +26,7 @@ def submit(services: Services) -> Submit:
 
     def make(name: str = "demo.tasks.add", **fields: Any) -> Task:
         fields.setdefault("args", [1, 2] if name == "demo.tasks.add" else [])
-        return services.scheduler.submit(SubmitRequest(name=name, **fields))
+        return services.tasks.submit(SubmitRequest(name=name, **fields)).task
 
     return make
 

@@ -32,7 +32,7 @@ def test_cancel_a_waiting_task(operator: Client, services: Services, submit: Sub
     response = operator.post(url(task.id, "cancel"))
 
     assert (response.status_code, response["Location"]) == (303, f"/tasks/{task.id}/")
-    assert services.scheduler.status(task.id).status is TaskStatus.CANCELLED
+    assert services.tasks.status(task.id).status is TaskStatus.CANCELLED
     assert "Task demo.tasks.add cancelled" in messages_of(operator, response["Location"])
     entry = AuditEntry.objects.get()
     assert (entry.action, entry.actor, entry.source) == ("cancel", "operator-user", "dashboard")
@@ -46,7 +46,7 @@ def test_cancel_of_a_running_task_asks_its_worker(
 
     operator.post(url(task.id, "cancel"))
 
-    stored = services.scheduler.status(task.id)
+    stored = services.tasks.status(task.id)
     assert (stored.status, stored.cancel_requested) == (TaskStatus.RUNNING, True)
     assert AuditEntry.objects.get().from_status == "running"
 
@@ -57,9 +57,9 @@ def test_retry_a_failed_task(operator: Client, services: Services, failed: Make)
     response = operator.post(url(task.id, "retry"))
 
     assert response.status_code == 303
-    assert services.scheduler.status(task.id).status is TaskStatus.READY
+    assert services.tasks.status(task.id).status is TaskStatus.READY
     assert AuditEntry.objects.get().action == "retry"
-    transitions = services.scheduler.transitions(task.id)
+    transitions = services.tasks.transitions(task.id)
     assert transitions[-1].actor == "operator-user"
 
 
@@ -69,7 +69,7 @@ def test_run_now_a_scheduled_task(operator: Client, services: Services, submit: 
     response = operator.post(url(task.id, "run-now"))
 
     assert response.status_code == 303
-    assert services.scheduler.status(task.id).status is TaskStatus.READY
+    assert services.tasks.status(task.id).status is TaskStatus.READY
     assert (AuditEntry.objects.get().action, AuditEntry.objects.get().from_status) == (
         "run_now",
         "scheduled",
@@ -85,7 +85,7 @@ def test_admin_deletes_a_finished_task_and_lands_on_the_list(
 
     assert (response.status_code, response["Location"]) == (303, "/tasks/")
     with pytest.raises(TaskNotFound):
-        services.scheduler.status(task.id)
+        services.tasks.status(task.id)
     assert "deleted" in messages_of(admin, "/tasks/")
     assert AuditEntry.objects.get().action == "delete"
 
@@ -102,8 +102,8 @@ def test_an_action_that_does_not_apply_says_why_and_changes_nothing(
     assert retried.status_code == deleted.status_code == 303
     assert "cannot retry a running task" in messages_of(operator, retried["Location"])
     assert "only finished tasks can be deleted" in messages_of(admin, deleted["Location"])
-    assert services.scheduler.status(task.id).status is TaskStatus.RUNNING
-    assert services.scheduler.status(waiting.id).status is TaskStatus.READY
+    assert services.tasks.status(task.id).status is TaskStatus.RUNNING
+    assert services.tasks.status(waiting.id).status is TaskStatus.READY
     assert not AuditEntry.objects.exists()
 
 
@@ -121,14 +121,14 @@ def test_a_viewer_gets_403_on_every_action(
     task = failed()
 
     assert viewer.post(url(task.id, name)).status_code == 403
-    assert services.scheduler.status(task.id).status is TaskStatus.FAILED
+    assert services.tasks.status(task.id).status is TaskStatus.FAILED
 
 
 def test_an_operator_may_not_delete(operator: Client, services: Services, failed: Make) -> None:
     task = failed()
 
     assert operator.post(url(task.id, "delete")).status_code == 403
-    assert services.scheduler.status(task.id).status is TaskStatus.FAILED
+    assert services.tasks.status(task.id).status is TaskStatus.FAILED
 
 
 @pytest.mark.parametrize("name", ACTIONS)
@@ -138,7 +138,7 @@ def test_get_on_an_action_is_405_and_changes_nothing(
     task = submit()
 
     assert admin.get(url(task.id, name)).status_code == 405
-    assert services.scheduler.status(task.id).status is TaskStatus.READY
+    assert services.tasks.status(task.id).status is TaskStatus.READY
     assert not AuditEntry.objects.exists()
 
 
@@ -151,7 +151,7 @@ def test_a_post_without_the_csrf_token_is_refused(
     response = client.post(url(task.id, "cancel"))
 
     assert response.status_code == 403
-    assert services.scheduler.status(task.id).status is TaskStatus.READY
+    assert services.tasks.status(task.id).status is TaskStatus.READY
 
 
 def test_anonymous_action_is_sent_to_log_in(
@@ -162,7 +162,7 @@ def test_anonymous_action_is_sent_to_log_in(
     response = client.post(url(task.id, "cancel"))
 
     assert response.status_code == 302 and "/login" in response["Location"]
-    assert services.scheduler.status(task.id).status is TaskStatus.READY
+    assert services.tasks.status(task.id).status is TaskStatus.READY
 
 
 def test_a_running_task_reads_cancelling_until_its_worker_confirms(

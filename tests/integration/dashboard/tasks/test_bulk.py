@@ -19,7 +19,7 @@ BULK = "/tasks/bulk/"
 
 
 def status_of(services: Services, task_id: UUID) -> TaskStatus:
-    return services.scheduler.status(task_id).status
+    return services.tasks.status(task_id).status
 
 
 def page_text(client: Client, path: str) -> str:
@@ -148,7 +148,7 @@ def test_filter_bulk_shows_the_count_then_applies_it(
 
     assert (response.status_code, response["Location"]) == (303, "/tasks/?queue=emails")
     assert {status_of(services, t.id) for t in waiting} == {TaskStatus.CANCELLED}
-    assert services.scheduler.status(busy.id).cancel_requested
+    assert services.tasks.status(busy.id).cancel_requested
     assert status_of(services, done.id) is TaskStatus.FAILED
     assert status_of(services, elsewhere.id) is TaskStatus.READY
     assert "4 tasks cancelled" in page_text(operator, response["Location"])
@@ -183,7 +183,7 @@ def test_filter_bulk_delete_by_admin(admin: Client, services: Services, failed: 
 
     admin.post(f"{BULK}delete/?status=failed")
 
-    assert services.scheduler.count(TaskFilter()) == 0
+    assert services.tasks.count(TaskFilter()) == 0
     entry = AuditEntry.objects.get()
     assert (entry.action, entry.count, entry.from_status) == ("bulk_delete", 2, "failed")
     assert sorted(entry.task_ids) == sorted(str(t.id) for t in tasks)

@@ -66,7 +66,7 @@ def test_every_attempt_is_on_the_timeline_with_its_worker_and_error(
     task = submit(queue="flaky", max_attempts=2)
     first = claim(task, "w-one")
     services.workers.fail(first, ValueError("first failure"))
-    services.scheduler.run_now(task.id, actor="op")
+    services.tasks.run_now(task.id, actor="op")
     second = claim(task, "w-two")
     services.workers.fail(second, KeyError("second failure"))
 

@@ -141,8 +141,8 @@ def test_a_total_past_the_cap_says_so(
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_totals_agree_with_the_rows_on_both_engines(viewer: Client, on_backend: Services) -> None:
     for n in range(5):
-        on_backend.scheduler.submit(SubmitRequest(name="demo.tasks.add", args=[n, n]))
-    on_backend.scheduler.submit(SubmitRequest(name="demo.tasks.noop", queue="q2"))
+        on_backend.tasks.submit(SubmitRequest(name="demo.tasks.add", args=[n, n]))
+    on_backend.tasks.submit(SubmitRequest(name="demo.tasks.noop", queue="q2"))
 
     def rows(query: str) -> tuple[str, int]:
         body = viewer.get(f"/tasks/?{query}").content.decode()
@@ -159,7 +159,7 @@ def test_the_enqueued_column_sorts_oldest_first_page_by_page(
     viewer: Client, on_backend: Services
 ) -> None:
     made = [
-        on_backend.scheduler.submit(SubmitRequest(name="demo.tasks.add", args=[n, n]))
+        on_backend.tasks.submit(SubmitRequest(name="demo.tasks.add", args=[n, n])).task
         for n in range(5)
     ]
 
@@ -186,7 +186,7 @@ def test_a_search_total_stops_at_the_cap_either_way(
 ) -> None:
     monkeypatch.setattr(totals, "TOTAL_CAP", 2)
     for n in range(27):
-        on_backend.scheduler.submit(
+        on_backend.tasks.submit(
             SubmitRequest(name="demo.tasks.add", args=[n, n], kwargs={})
             if n
             else SubmitRequest(name="demo.tasks.noop", kwargs={}, args=[])
@@ -199,5 +199,5 @@ def test_a_search_total_stops_at_the_cap_either_way(
     assert total(", ") == "2+"
     # A term in one old task only: the index answers it exactly.
     assert total("[]") == "1"
-    assert on_backend.scheduler.count(TaskFilter(search=", "), up_to=3) == 3
-    assert on_backend.scheduler.count(TaskFilter(search=", ")) == 26
+    assert on_backend.tasks.count(TaskFilter(search=", "), up_to=3) == 3
+    assert on_backend.tasks.count(TaskFilter(search=", ")) == 26

@@ -154,5 +154,5 @@ def test_the_rescuer_does_what_the_page_said(
 
     time.sleep(0.3)
     assert on_backend.rescuer.rescue_expired().rescued == 1
-    assert on_backend.scheduler.status(UUID(str(task.id))).status is outcome
+    assert on_backend.tasks.status(UUID(str(task.id))).status is outcome
     assert "data-held-by-gone" not in viewer.get(f"/tasks/{task.id}/").content.decode()

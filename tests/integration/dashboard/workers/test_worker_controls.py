@@ -86,3 +86,34 @@ def test_a_stopped_worker_is_not_asked(operator: Client, services: Services) -> 
 
 def test_an_unknown_worker_is_a_404(operator: Client, services: Services) -> None:
     assert operator.post(url("quiet", "nobody")).status_code == 404
+
+
+def test_a_quiet_worker_is_resumed_from_its_page_and_audited(
+    operator: Client, services: Services
+) -> None:
+    add_worker(services, "w-1")
+    page = url("detail")
+    operator.post(url("quiet"))
+    quiet = operator.get(page).content.decode()
+    assert 'action="/workers/w-1/resume/"' in quiet and 'action="/workers/w-1/quiet/"' not in quiet
+
+    response = operator.post(url("resume"))
+
+    assert response.status_code == 303
+    assert services.control.command_of("w-1").command is WorkerCommand.RESUME  # type: ignore[union-attr]
+    assert AuditEntry.objects.filter(action="worker_resume", target="worker w-1").count() == 1
+    assert 'action="/workers/w-1/quiet/"' in operator.get(page).content.decode()
+
+
+def test_resume_is_refused_for_a_worker_that_is_not_quiet(
+    operator: Client, viewer: Client, services: Services
+) -> None:
+    add_worker(services, "w-1")
+    assert viewer.post(url("resume")).status_code == 403
+    response = operator.post(url("resume"), follow=True)
+    assert "is not quiet" in response.content.decode()
+    assert not WorkerCommandRecord.objects.exists()
+    operator.post(url("stop"))
+    operator.post(url("resume"))
+    assert services.control.command_of("w-1").command is WorkerCommand.STOP  # type: ignore[union-attr]
+    assert not AuditEntry.objects.filter(action="worker_resume").exists()

@@ -10,7 +10,7 @@ from django.urls import reverse
 from pytest_django import Settings
 
 from scheduler_core.bootstrap import Services
-from scheduler_core.domain import Task, Worker, WorkerState
+from scheduler_core.domain import Task, Worker, WorkerLoad, WorkerState
 from scheduler_core.domain.ports import SubmitRequest
 from scheduler_core.models import WorkerRecord
 from tests.integration.dashboard.conftest import LoginAs
@@ -52,7 +52,7 @@ def add_worker(
 def run_tasks(services: Services, worker: Worker, count: int) -> list[Task]:
     """Submit `count` tasks and have the worker claim them."""
     for _ in range(count):
-        services.scheduler.submit(SubmitRequest(name="demo.tasks.noop", queue=worker.queues[0]))
+        services.tasks.submit(SubmitRequest(name="demo.tasks.noop", queue=worker.queues[0]))
     return services.workers.claim(worker, count)
 
 
@@ -185,3 +185,20 @@ def test_the_pages_are_read_only(viewer: Client, services: Services) -> None:
 
     assert list(WorkerRecord.objects.values()) == before
     assert viewer.post(LIST).status_code == 405
+
+
+def test_the_page_shows_the_load_the_last_heartbeat_reported(
+    viewer: Client, services: Services
+) -> None:
+    add_worker(services, "w-1")
+    before = viewer.get("/workers/w-1/").content.decode()
+    assert "not reported yet" in before
+    services.workers.heartbeat(
+        "w-1", set(), WorkerLoad(processed=1234, failed=56, rss_bytes=150 * 2**20)
+    )
+
+    page = viewer.get("/workers/w-1/").content.decode()
+
+    assert 'data-processed="1234"' in page
+    assert "1,234 attempts run to an end, 56 of them failed" in page
+    assert 'data-rss="157286400"' in page and "150.0\xa0MB" in page

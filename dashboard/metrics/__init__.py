@@ -1,0 +1,1 @@
+"""Per task name and per queue metrics pages, read from the rollup (docs/metrics.md)."""

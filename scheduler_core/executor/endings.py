@@ -1,0 +1,45 @@
+"""How a held attempt ends, as the worker writes it: an outcome, a cancel, or a hand-back.
+
+Every ending takes the same path: the main loop collects a round's endings and hands them
+to the outcome writer, which stores them in one transaction per batch and only then lets
+go of their leases and gives their capacity back. The main loop never waits for the
+database, whether a slot reported the outcome or the worker ended the attempt itself (a
+timeout, a crashed slot, a cancel, a stop).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scheduler_core.domain import Task
+
+from .codec import Outcome
+
+
+@dataclass(frozen=True, slots=True)
+class Cancelled:
+    """The worker stopped the attempt (or dropped the claim) because a cancel was asked."""
+
+
+@dataclass(frozen=True, slots=True)
+class Released:
+    """The attempt is handed back unfinished: its lease ends now and the rescue takes it."""
+
+
+CANCELLED = Cancelled()
+RELEASED = Released()
+
+Ending = Outcome | Cancelled | Released
+# A task and how its held attempt ended.
+Settled = tuple[Task, Ending]
+
+
+def ended_by_worker(task: Task, exception_type: str, message: str) -> Outcome:
+    """The failed outcome of an attempt the worker itself ended (a timeout, a crashed slot)."""
+    return Outcome(
+        task_id=task.id,
+        attempt=task.attempt,
+        succeeded=False,
+        exception_type=exception_type,
+        message=message,
+    )

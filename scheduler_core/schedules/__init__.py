@@ -1,0 +1,1 @@
+"""Schedules' adapters: the CronCalendar port on croniter, and schedules declared in settings."""
