@@ -15,3 +15,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # The operator dashboard: overview, tasks, submit, workers, queues, schedules, audit.
     path("", include("dashboard.routes")),
 ]
+
+# Under /api/ the errors Django answers before a route runs come back as the API's JSON.
+handler400 = "api.fallback_errors.bad_request"
+handler404 = "api.fallback_errors.not_found"
+handler500 = "api.fallback_errors.server_error"
