@@ -192,6 +192,13 @@ class Move(StrEnum):
     NOTIFY = "notify"
 
 
+# Passes start on a fixed cadence, but each reads the clock a few milliseconds early or
+# late (and later for rules further down its list). Without this slack a "for" that is a
+# multiple of the interval would fire a whole pass late whenever the firing pass read its
+# clock a hair early: a coin flip, seen as 3.8 s where 2.8 s was due.
+FOR_SLACK = timedelta(milliseconds=250)
+
+
 def next_transition(
     rule: AlertRule, incident: Incident, measurement: Measurement, now: datetime
 ) -> Move | None:
@@ -199,7 +206,7 @@ def next_transition(
     if not measurement.breaching:
         return Move.CLOSE if incident.state is IncidentState.PENDING else Move.RESOLVE
     if incident.state is IncidentState.PENDING:
-        held = now - incident.pending_since
+        held = now - incident.pending_since + FOR_SLACK
         return Move.FIRE if held >= timedelta(seconds=rule.for_seconds) else None
     if rule.silenced(now):
         return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from types import FrameType
 from typing import Any
 
@@ -53,6 +54,9 @@ class Command(BaseCommand):
     def _loop(self, interval: float, once: bool, stopping: threading.Event) -> None:
         alerts = get_alert_services()
         logger.info("alert evaluation every %ss", interval)
+        # Passes start on a fixed cadence: waiting `interval` after each pass would add the
+        # pass's own duration to every period, and a rule's "for" to fire one pass later.
+        due = time.monotonic()
         while True:
             try:
                 close_old_connections()
@@ -68,6 +72,10 @@ class Command(BaseCommand):
                 # The database may be away; the loop outlives it and tries again.
                 logger.exception("alert pass failed; the next one retries")
                 connections.close_all()
-            if once or stopping.wait(interval):
+            due += interval
+            now = time.monotonic()
+            # A pass that overran its period starts the next at once, without catch-up bursts.
+            due = max(due, now)
+            if once or stopping.wait(due - now):
                 break
         connections.close_all()

@@ -87,6 +87,16 @@ def test_pending_fires_once_for_has_passed() -> None:
     assert next_transition(rule, incident(IncidentState.PENDING), CLEAR, NOW) is Move.CLOSE
 
 
+def test_a_pass_reading_its_clock_a_hair_early_still_fires_on_time() -> None:
+    # Two passes `for` apart on a fixed cadence read clocks milliseconds apart either way.
+    rule = AlertRule(name="r", kind=AlertKind.TASK_FAILED, for_seconds=30)
+    early = incident(IncidentState.PENDING, pending_since=NOW - timedelta(seconds=29.99))
+    assert next_transition(rule, early, BREACH, NOW) is Move.FIRE
+    # The slack is a fraction of a second, not a pass: a second early still waits.
+    too_early = incident(IncidentState.PENDING, pending_since=NOW - timedelta(seconds=29))
+    assert next_transition(rule, too_early, BREACH, NOW) is None
+
+
 def test_firing_reminds_unless_acknowledged_and_resolves_when_clear() -> None:
     rule = AlertRule(name="r", kind=AlertKind.TASK_FAILED, renotify_seconds=60)
     told = NOW - timedelta(seconds=60)
