@@ -17,8 +17,8 @@ from scheduler_core.domain.status import EXITED_WORKER_STATES
 from scheduler_core.models import TaskRecord
 from scheduler_core.models.choices import WAITING_VALUES
 
-from .claim_limits import cap_to_queue_limits
-from .claim_rates import cap_to_queue_rates
+from .claim_limits import cap_to_queue_limits, limited_queues
+from .claim_rates import cap_to_queue_rates, rated_queues
 from .db_clock import DatabaseClock
 from .event_rows import insert_event_rows
 from .sqlite_locks import retry_when_locked
@@ -29,6 +29,11 @@ _EXITED_SQL = ", ".join(f"'{state.value}'" for state in EXITED_WORKER_STATES)
 # claimer without a row (a test, a script) is not held back.
 _CLAIMER_ALIVE = (
     f"NOT EXISTS (SELECT 1 FROM scheduler_worker WHERE id = %s AND state IN ({_EXITED_SQL}))"
+)
+# A queue with a limit row this claim did not lock and count (claim_limits.py: its snapshot
+# of limited queues was stale) is skipped, never claimed past its limit.
+_UNLOCKED_LIMITS = (
+    "name NOT IN (SELECT queue FROM scheduler_queue_limit WHERE queue <> ALL(%s::text[]))"
 )
 _COLUMN_NAMES = [str(field.column) for field in TaskRecord._meta.concrete_fields]
 _COLUMNS = ", ".join(f"t.{name}" for name in _COLUMN_NAMES)
@@ -50,6 +55,7 @@ WITH picked AS (
     FROM (
         SELECT name FROM unnest(%s::text[]) AS q(name)
         WHERE name NOT IN (SELECT queue FROM scheduler_queue_pause) AND {_CLAIMER_ALIVE}
+          AND {_UNLOCKED_LIMITS}
     ) AS q
     CROSS JOIN LATERAL (
         SELECT id, status, priority, run_after FROM scheduler_task
@@ -128,27 +134,45 @@ def claim_ready_tasks(
 def _claim_postgres(
     using: str, worker_id: str, queues: Sequence[str], limit: int, lease: timedelta
 ) -> list[TaskRecord]:
-    seconds = lease.total_seconds()
+    if limited_queues(using).isdisjoint(queues) and rated_queues(using).isdisjoint(queues):
+        # Neither limits nor rates apply (as this process's snapshots say; the statement
+        # itself guards against a stale one): the claim is one statement, its own
+        # transaction, without the BEGIN and COMMIT round trips of a block.
+        return _claim_statement(using, worker_id, queues, limit, [], lease)
     with transaction.atomic(using=using):
         # Queue concurrency limits (claim_limits.py): locks the limit rows of limited queues
         # only, then narrows the queues and the batch; unlimited queues pass unchanged.
-        queues, limit = cap_to_queue_limits(using, queues, limit)
+        capped = cap_to_queue_limits(using, queues, limit)
         # Rate limits (claim_rates.py): nothing at all unless a claimed queue has a rate.
-        queues, limit, rated = cap_to_queue_rates(using, queues, limit)
+        queues, limit, rated = cap_to_queue_rates(using, capped.queues, capped.batch)
         if not queues:
             return [] if rated is None else rated.finish([], worker_id, lease)
-        params: list[Any] = [
-            list(queues),
-            worker_id,
-            limit,
-            limit,
-            worker_id,
-            worker_id,
-            seconds,
-            worker_id,
-        ]
-        records = list(TaskRecord.objects.raw(POSTGRES_CLAIM_SQL, params).using(using))
+        records = _claim_statement(using, worker_id, queues, limit, capped.locked, lease)
         return records if rated is None else rated.finish(records, worker_id, lease)
+
+
+def _claim_statement(
+    using: str,
+    worker_id: str,
+    queues: Sequence[str],
+    limit: int,
+    locked: list[str],
+    lease: timedelta,
+) -> list[TaskRecord]:
+    """Run the PostgreSQL claim; `locked` names the limited queues whose rows are held."""
+    seconds = lease.total_seconds()
+    params: list[Any] = [
+        list(queues),
+        worker_id,
+        locked,
+        limit,
+        limit,
+        worker_id,
+        worker_id,
+        seconds,
+        worker_id,
+    ]
+    return list(TaskRecord.objects.raw(POSTGRES_CLAIM_SQL, params).using(using))
 
 
 def _claim_sqlite(
@@ -159,8 +183,8 @@ def _claim_sqlite(
     # from the first read: no other process can pick the same rows in between.
     with transaction.atomic(using=using):
         # Queue concurrency limits (claim_limits.py), counted under the write lock.
-        queues, limit = cap_to_queue_limits(using, queues, limit)
-        queues, limit, rated = cap_to_queue_rates(using, queues, limit)
+        capped = cap_to_queue_limits(using, queues, limit)
+        queues, limit, rated = cap_to_queue_rates(using, capped.queues, capped.batch)
         if not queues:
             return [] if rated is None else rated.finish([], worker_id, lease)
         now = DatabaseClock(using).now()

@@ -6,15 +6,13 @@ bucket and never spend the same token twice: SQLite's claim already holds the on
 (BEGIN IMMEDIATE); PostgreSQL locks the rows FOR UPDATE, in name order, after the limit rows.
 
 A claim of queues without a rate pays nothing: which queues have one is read at most once a
-second per process (RATED_QUEUES_TTL), so a claim of unrated queues runs no statement and
+second per process (queue_name_snapshot.py), so a claim of unrated queues runs no statement and
 takes no lock here. The price: a rate set from another process holds from that process's
 next look, within a second; a rate changed or lifted holds at once, as the locked row says.
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,39 +25,25 @@ from scheduler_core.models import TaskRecord
 
 from .claim_partitions import as_utc, claim_partitioned
 from .db_clock import DatabaseClock
+from .queue_name_snapshot import QueueNameSnapshot
 
-RATED_QUEUES_TTL = 1.0
-RATED_QUEUES_SQL = "SELECT queue FROM scheduler_queue_rate"
 BUCKETS_SQL = (
     "SELECT queue, max_starts, per, partition_by, tokens, refilled_at FROM scheduler_queue_rate"
     " WHERE queue IN ({queues}) ORDER BY queue"
 )
 SPEND_SQL = "UPDATE scheduler_queue_rate SET tokens = %s, refilled_at = %s WHERE queue = %s"
 
-_rated_lock = threading.Lock()
-# Per database alias: (monotonic time the snapshot goes stale, the rated queues' names).
-_rated: dict[str, tuple[float, frozenset[str]]] = {}
+_RATED = QueueNameSnapshot("scheduler_queue_rate")
 
 
 def rated_queues(using: str) -> frozenset[str]:
-    """The names of the queues with a rate, as read at most RATED_QUEUES_TTL seconds ago."""
-    now = time.monotonic()
-    with _rated_lock:
-        cached = _rated.get(using)
-    if cached is not None and cached[0] > now:
-        return cached[1]
-    with connections[using].cursor() as cursor:
-        cursor.execute(RATED_QUEUES_SQL)
-        names = frozenset(row[0] for row in cursor.fetchall())
-    with _rated_lock:
-        _rated[using] = (now + RATED_QUEUES_TTL, names)
-    return names
+    """The names of the queues with a rate, as read at most SNAPSHOT_TTL seconds ago."""
+    return _RATED.names(using)
 
 
 def forget_rated_queues(using: str) -> None:
     """Read the rated queues afresh at the next claim (a rate was set in this process)."""
-    with _rated_lock:
-        _rated.pop(using, None)
+    _RATED.forget(using)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from scheduler_core.models import (
 from scheduler_core.models.choices import waiting
 
 from .claim import claim_ready_tasks
+from .claim_limits import forget_limited_queues
 from .claim_rates import forget_rated_queues
 from .db_clock import DatabaseClock
 from .mapping import task_from_record
@@ -142,6 +143,7 @@ class DjangoQueue(Queue):
                 rows.create(queue=queue, max_running=limit)
             else:
                 rows.update(max_running=limit)
+        forget_limited_queues(self.using)
         # A raised or lifted limit may free slots for idle claimers.
         self._wake(queue)
         return previous
