@@ -12,6 +12,7 @@ from django.db import DatabaseError, close_old_connections, transaction
 
 from scheduler_core.bootstrap import Services
 from scheduler_core.domain import StaleTask, Task
+from scheduler_core.storage.row_locks import lock_tasks_in_id_order
 
 from .codec import Outcome
 from .endings import Cancelled, Ending, Released, Settled
@@ -83,6 +84,7 @@ class OutcomeRecorder:
         if settled:
             try:
                 with self._transaction():
+                    self._lock_in_id_order(settled, started)
                     self._stamp_starts(started)
                     self._write_together(settled)
             except DatabaseError:
@@ -150,6 +152,13 @@ class OutcomeRecorder:
             retry_in=ending.retry_in,
             discarded=ending.discarded,
         )
+
+    def _lock_in_id_order(self, settled: Sequence[Settled], started: Sequence[Task]) -> None:
+        # Every row the transaction will change, first and lowest id first, as the heartbeat
+        # does: the two never deadlock (storage/row_locks.py).
+        if self.database is not None:
+            ids = {task.id for task, _ in settled} | {task.id for task in started}
+            lock_tasks_in_id_order(self.database, ids)
 
     def _transaction(self) -> AbstractContextManager[object]:
         if self.database is None:

@@ -46,6 +46,7 @@ from .mapping import (
 from .progress_writes import store_progress
 from .promotion import promote_due_tasks
 from .result_expiry import expire_results
+from .row_locks import lock_rows_in_id_order
 from .sqlite_locks import retry_when_locked
 from .task_insert import insert_task_now_postgres, insert_tasks
 from .task_listing import capped_count, filtered, page_rows
@@ -317,7 +318,14 @@ class DjangoTaskRepository(TaskRepository):
             (Q(attempt=attempt, id__in=ids) for attempt, ids in by_attempt.items()),
         )
         running = self.rows().filter(pairs, worker_id=worker_id, status=TaskStatus.RUNNING.value)
-        retry_when_locked(lambda: running.update(lease_expires_at=self.clock.now() + lease))
+
+        def extend() -> None:
+            with transaction.atomic(using=self.using):
+                # The outcome writer locks its rows in id order too (row_locks.py).
+                lock_rows_in_id_order(running)
+                running.update(lease_expires_at=self.clock.now() + lease)
+
+        retry_when_locked(extend)
         return [to_task(record) for record in running.order_by("id")]
 
     def mark_started(self, worker_id: str, held: Collection[tuple[UUID, int]]) -> int:
