@@ -156,8 +156,9 @@ class OutcomeRecorder:
     def _lock_in_id_order(self, settled: Sequence[Settled], started: Sequence[Task]) -> None:
         # Every row the transaction will change, first and lowest id first, as the heartbeat
         # does: the two never deadlock (storage/row_locks.py).
-        if self.database is not None:
-            ids = {task.id for task, _ in settled} | {task.id for task in started}
+        # One row needs no order: a round of a single ending saves the round trip.
+        ids = {task.id for task, _ in settled} | {task.id for task in started}
+        if self.database is not None and len(ids) > 1:
             lock_tasks_in_id_order(self.database, ids)
 
     def _transaction(self) -> AbstractContextManager[object]:
