@@ -14,6 +14,9 @@ from typing import Any
 _PR_SET_PDEATHSIG = 1
 # The environment variable that names the supervisor to the forkserver it starts.
 SUPERVISOR_PID = "SCHEDULER_SUPERVISOR_PID"
+# The PYTHONPATH the worker was started with ("" for none), while the forkserver starts
+# with the supervisor's import roots (slot_server.py).
+ORIGINAL_PYTHONPATH = "SCHEDULER_ORIGINAL_PYTHONPATH"
 
 
 def prepare() -> None:

@@ -6,8 +6,21 @@ turn) and leaves group-wide SIGTERM/SIGINT to the supervisor, like the slots do.
 
 import os
 
-from .child import SUPERVISOR_PID, die_with_parent, ignore_stop_signals, prepare
+from .child import (
+    ORIGINAL_PYTHONPATH,
+    SUPERVISOR_PID,
+    die_with_parent,
+    ignore_stop_signals,
+    prepare,
+)
 
+# The supervisor put its import roots on PYTHONPATH for this server only (slot_server.py);
+# the slots, and what their tasks start, get the environment the worker was started with.
+_original = os.environ.pop(ORIGINAL_PYTHONPATH, None)
+if _original == "":
+    os.environ.pop("PYTHONPATH", None)
+elif _original is not None:
+    os.environ["PYTHONPATH"] = _original
 _supervisor = os.environ.get(SUPERVISOR_PID)
 die_with_parent(int(_supervisor) if _supervisor else None)
 ignore_stop_signals()

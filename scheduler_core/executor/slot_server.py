@@ -15,11 +15,12 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.forkserver
 import os
+import sys
 import threading
 from collections.abc import Sequence
 from multiprocessing.context import ForkServerContext
 
-from .child import SUPERVISOR_PID
+from .child import ORIGINAL_PYTHONPATH, SUPERVISOR_PID
 
 PRELOAD = "scheduler_core.executor.preload"
 # Options of `runworkers` after which no server is started early: help and version start no
@@ -38,9 +39,32 @@ def process_context() -> ForkServerContext:
         if _context is None:
             # The forkserver dies with this process, the supervisor; see preload.
             os.environ[SUPERVISOR_PID] = str(os.getpid())
+            _put_import_roots_on_pythonpath()
             _context = multiprocessing.get_context("forkserver")
             _context.set_forkserver_preload([PRELOAD])
         return _context
+
+
+def _put_import_roots_on_pythonpath() -> None:
+    """Give the forkserver the directories this process imports the project from.
+
+    The server is a fresh `python -c`: its sys.path holds its working directory and
+    PYTHONPATH, not the directory of manage.py. multiprocessing hands it this process's
+    sys.path, but Python (3.12 and 3.13 at least) does not apply it before importing the
+    preload module, and swallows the ImportError. Started from another directory (a
+    process manager, a harness), the server preloaded nothing and each slot set Django up
+    itself after its fork: about 0.5 s of CPU per slot, at every start. The original
+    PYTHONPATH is kept for preload.py to give back to the slots.
+    """
+    installed = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+    roots: list[str] = []
+    for entry in sys.path:
+        real = os.path.realpath(entry) if entry else ""
+        inside = any(real == top or real.startswith(top + os.sep) for top in installed)
+        if entry and not inside and entry not in roots:
+            roots.append(entry)
+    os.environ.setdefault(ORIGINAL_PYTHONPATH, os.environ.get("PYTHONPATH", ""))
+    os.environ["PYTHONPATH"] = os.pathsep.join(roots)
 
 
 def uses_process_pool(options: Sequence[str]) -> bool:
