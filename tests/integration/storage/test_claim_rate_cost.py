@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from scheduler_core.domain.queue_rates import QueueRate
 from scheduler_core.storage import DjangoQueue, DjangoTaskRepository
+from scheduler_core.storage.claim_limits import limited_queues
 from scheduler_core.storage.claim_rates import rated_queues
 
 from .test_claim_rules import add_due
@@ -22,8 +23,10 @@ LEASE = timedelta(minutes=1)
 
 
 def claim_statements(alias: str, queue: DjangoQueue, queues: list[str]) -> list[str]:
-    """The SQL a claim of `queues` runs, the rated-queue snapshot being fresh."""
+    """The SQL a claim of `queues` runs, the rated and limited queues' snapshots being fresh
+    (a stale one is re-read inside the claim: one more statement in one claim only)."""
     rated_queues(alias)
+    limited_queues(alias)
     with CaptureQueriesContext(connections[alias]) as captured:
         assert queue.claim("w1", queues, 2, LEASE)
     return [query["sql"] for query in captured.captured_queries]
