@@ -8,9 +8,9 @@ cycle after deadlock_timeout (1 s) by failing one side: the writer fell back to 
 one by one, or the heartbeat failed and, repeated, the worker was declared dead (a pause
 test gave back 19 claims where 18 was its bound).
 
-The test makes the interleaving certain with a third connection holding the low row: the
-heartbeat queues for it first, holding nothing; the writer stamps the high row and queues
-behind; the low row is freed. Both now lock in id order, the writer all its rows first.
+The tests make each interleaving certain with a third connection holding one row while
+the two queue for it. Both sides now lock in id order, the writer all its rows first: the
+first test fails without the writer's order, the second without the heartbeat's.
 """
 
 from __future__ import annotations
@@ -71,6 +71,37 @@ def in_thread(work: Callable[[], object], errors: list[BaseException]) -> thread
     return thread
 
 
+def race(
+    alias: str,
+    held_elsewhere: Task,
+    heartbeat: Callable[[], object],
+    writer: Callable[[], object],
+) -> list[BaseException]:
+    """Heartbeat, then writer, each queued for a row a third connection holds; then free it.
+
+    Returns what either side raised. The writer's own DatabaseError does not escape
+    record_many (it falls back to one-by-one writes); the caller reads its warning.
+    """
+    errors: list[BaseException] = []
+    params = connections[alias].get_connection_params()
+    for key in ("cursor_factory", "context"):
+        params.pop(key, None)
+    with psycopg.connect(**params) as locker, psycopg.connect(**params, autocommit=True) as watcher:
+        locker.execute(
+            "SELECT id FROM scheduler_task WHERE id = %s FOR UPDATE", [held_elsewhere.id]
+        )
+        beat = in_thread(heartbeat, errors)
+        wait_until(lambda: waiting_for_a_lock(watcher) == 1 or errors, 10, "the heartbeat to queue")
+        assert not errors, errors
+        write = in_thread(writer, errors)
+        wait_until(lambda: waiting_for_a_lock(watcher) == 2 or errors, 10, "the writer to queue")
+        time.sleep(0.2)
+        locker.rollback()
+        beat.join(timeout=30)
+        write.join(timeout=30)
+    return errors
+
+
 def test_a_writer_stamping_a_high_row_and_ending_a_low_one_never_deadlocks_a_heartbeat(
     backend: str,
     alias: str,
@@ -89,27 +120,68 @@ def test_a_writer_stamping_a_high_row_and_ending_a_low_one_never_deadlocks_a_hea
     recorder = OutcomeRecorder(services, alias, held)
     done = Outcome(task_id=low.id, attempt=low.attempt, succeeded=True, result=7)
     pairs = [(low.id, low.attempt), (high.id, high.attempt)]
-    errors: list[BaseException] = []
     extended: list[Task] = []
+    caplog.set_level(logging.WARNING, logger="scheduler_core.executor.outcomes")
 
-    params = connections[alias].get_connection_params()
-    for key in ("cursor_factory", "context"):
-        params.pop(key, None)
-    with psycopg.connect(**params) as locker, psycopg.connect(**params, autocommit=True) as watcher:
-        locker.execute("SELECT id FROM scheduler_task WHERE id = %s FOR UPDATE", [low.id])
-        beat = in_thread(lambda: extended.extend(tasks.extend_leases("w1", pairs, LEASE)), errors)
-        wait_until(lambda: waiting_for_a_lock(watcher) == 1 or errors, 10, "the heartbeat to queue")
-        assert not errors, errors
-        caplog.set_level(logging.WARNING, logger="scheduler_core.executor.outcomes")
-        write = in_thread(lambda: recorder.record_many([(low, done)], [high]), errors)
-        wait_until(lambda: waiting_for_a_lock(watcher) == 2, 10, "the writer to queue")
-        time.sleep(0.2)
-        locker.rollback()
-        beat.join(timeout=30)
-        write.join(timeout=30)
+    # The heartbeat queues for the low row holding nothing; the writer stamps the high row
+    # and queues behind it for the low one.
+    errors = race(
+        alias,
+        low,
+        lambda: extended.extend(tasks.extend_leases("w1", pairs, LEASE)),
+        lambda: recorder.record_many([(low, done)], [high]),
+    )
 
     assert not errors, errors
     assert "writing 1 outcomes together failed" not in caplog.text
     assert {task.id for task in extended} >= {high.id}
     assert tasks.get(low.id).status is TaskStatus.SUCCEEDED
     assert tasks.get(high.id).attempt_started_at is not None
+
+
+def test_a_heartbeat_meeting_rows_highest_first_never_deadlocks_an_ordered_writer(
+    backend: str,
+    alias: str,
+    services: Services,
+    tasks: DjangoTaskRepository,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The heartbeat's side of the order: its UPDATE met rows in heap order, not id order.
+
+    The rows are made running highest id first, so their new versions lie in the heap in
+    that order, as claims by priority can leave them. A heartbeat scanning in heap order
+    takes the high row and queues for the middle one (held elsewhere); the writer, in id
+    order, takes the low row and queues for the high one; the middle row is freed and the
+    heartbeat wants the low row: a cycle, unless the heartbeat too locks lowest id first.
+    """
+    if backend != "postgres":
+        pytest.skip("row locks are PostgreSQL's; SQLite has one write lock for the file")
+    low, middle, high = sorted(add_due(tasks, 3), key=lambda task: task.id)
+    with connections[alias].cursor() as cursor:
+        for task in (high, middle, low):
+            cursor.execute(
+                "UPDATE scheduler_task SET status = 'running', attempt = 1, worker_id = 'w1',"
+                " started_at = now(), lease_expires_at = now() + interval '1 minute'"
+                " WHERE id = %s",
+                [task.id],
+            )
+    low, middle, high = (tasks.get(task.id) for task in (low, middle, high))
+    held = HeldAttempts()
+    held.hold([low, middle, high])
+    recorder = OutcomeRecorder(services, alias, held)
+    done = Outcome(task_id=low.id, attempt=low.attempt, succeeded=True, result=7)
+    pairs = [(task.id, task.attempt) for task in (low, middle, high)]
+    extended: list[Task] = []
+    caplog.set_level(logging.WARNING, logger="scheduler_core.executor.outcomes")
+
+    errors = race(
+        alias,
+        middle,
+        lambda: extended.extend(tasks.extend_leases("w1", pairs, LEASE)),
+        lambda: recorder.record_many([(low, done)], [high]),
+    )
+
+    assert not errors, errors
+    assert "writing 1 outcomes together failed" not in caplog.text
+    assert {task.id for task in extended} >= {middle.id, high.id}
+    assert tasks.get(low.id).status is TaskStatus.SUCCEEDED
