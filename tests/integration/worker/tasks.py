@@ -61,6 +61,12 @@ def hangs(seconds: float) -> None:
 
 
 @task()
+def python_path() -> str | None:
+    """The PYTHONPATH a task's own subprocesses would inherit."""
+    return os.environ.get("PYTHONPATH")
+
+
+@task()
 def noop() -> None:
     """Do nothing: measures the scheduler's own overhead."""
 

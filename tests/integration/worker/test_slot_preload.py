@@ -8,6 +8,7 @@ harness), the server preloaded nothing and every slot set Django up on its own a
 fork: 0.6 s of CPU per slot, four of them per worker, at every start.
 
 Measured by what the slots cost, not by a log line: their CPU time once the worker runs.
+The slots then get the worker's own PYTHONPATH back, which a task can see.
 """
 
 from __future__ import annotations
@@ -17,11 +18,14 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from django.db import connections
 
+from scheduler_core.bootstrap import Services
+from scheduler_core.domain import Task, TaskStatus
 from scheduler_core.models import WorkerRecord
 from tests.integration.storage.test_claim_processes import database_url
 
@@ -55,9 +59,9 @@ def slots_of(supervisor: int) -> list[int]:
     return []
 
 
-def test_slots_started_from_another_directory_fork_with_django_set_up(
-    alias: str, tmp_path: Path
-) -> None:
+@pytest.fixture
+def far_worker(alias: str, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """A running worker started from a temporary directory, without PYTHONPATH."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -93,10 +97,27 @@ def test_slots_started_from_another_directory_fork_with_django_set_up(
             "the worker to run",
         )
         wait_until(lambda: len(slots_of(worker.pid)) == SLOTS, 30, "its slots")
-        time.sleep(1.0)  # a slot setting Django up would be at it by now
-        costs = [cpu_seconds(slot) for slot in slots_of(worker.pid)]
+        yield worker
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=30)
         log.close()
+
+
+def test_slots_started_from_another_directory_fork_with_django_set_up(
+    far_worker: subprocess.Popen[bytes], tmp_path: Path
+) -> None:
+    time.sleep(1.0)  # a slot setting Django up would be at it by now
+    costs = [cpu_seconds(slot) for slot in slots_of(far_worker.pid)]
     assert max(costs) <= MOST_SLOT_CPU_S, (costs, (tmp_path / "worker.log").read_text()[-2000:])
+
+
+def test_tasks_see_the_pythonpath_the_worker_was_started_with(
+    far_worker: subprocess.Popen[bytes], services: Services, submit: Callable[..., Task]
+) -> None:
+    # The forkserver alone gets the supervisor's import roots on PYTHONPATH; what a task
+    # starts inherits the worker's own environment, here one without PYTHONPATH.
+    task = submit("python_path")
+    wait_until(lambda: services.tasks.status(task.id).is_terminal(), 30, "the task")
+    done = services.tasks.status(task.id)
+    assert (done.status, done.result) == (TaskStatus.SUCCEEDED, None)
