@@ -5,8 +5,7 @@ endings of others; the heartbeat extends the leases of all of them in one statem
 locked its rows in its own order, so a writer holding a high row and wanting a low one
 could meet a heartbeat holding the low one and wanting the high one. PostgreSQL broke the
 cycle after deadlock_timeout (1 s) by failing one side: the writer fell back to writing
-one by one, or the heartbeat failed and, repeated, the worker was declared dead (a pause
-test gave back 19 claims where 18 was its bound).
+one by one, or the heartbeat failed; repeated, the worker could be declared dead.
 
 The tests make each interleaving certain with a third connection holding one row while
 the two queue for it. Both sides now lock in id order, the writer all its rows first: the
