@@ -72,16 +72,27 @@ def in_thread(work: Callable[[], object], errors: list[BaseException]) -> thread
 
 def race(
     alias: str,
+    services: Services,
+    tasks: DjangoTaskRepository,
     held_elsewhere: Task,
-    heartbeat: Callable[[], object],
-    writer: Callable[[], object],
-) -> list[BaseException]:
+    ended: Task,
+    started: Task,
+) -> tuple[list[BaseException], list[Task]]:
     """Heartbeat, then writer, each queued for a row a third connection holds; then free it.
 
-    Returns what either side raised. The writer's own DatabaseError does not escape
-    record_many (it falls back to one-by-one writes); the caller reads its warning.
+    The heartbeat extends the leases of all three rows' attempts; the writer stores that
+    `ended` succeeded and stamps that `started` began. Returns what either side raised
+    and the tasks the heartbeat extended. The writer's own DatabaseError does not escape
+    record_many (it falls back to one-by-one writes, with a warning the caller reads).
     """
+    running = {task.id: task for task in (held_elsewhere, ended, started)}
+    held = HeldAttempts()
+    held.hold(running.values())
+    recorder = OutcomeRecorder(services, alias, held)
+    done = Outcome(task_id=ended.id, attempt=ended.attempt, succeeded=True, result=7)
+    pairs = [(task.id, task.attempt) for task in running.values()]
     errors: list[BaseException] = []
+    extended: list[Task] = []
     params = connections[alias].get_connection_params()
     for key in ("cursor_factory", "context"):
         params.pop(key, None)
@@ -89,16 +100,16 @@ def race(
         locker.execute(
             "SELECT id FROM scheduler_task WHERE id = %s FOR UPDATE", [held_elsewhere.id]
         )
-        beat = in_thread(heartbeat, errors)
+        beat = in_thread(lambda: extended.extend(tasks.extend_leases("w1", pairs, LEASE)), errors)
         wait_until(lambda: waiting_for_a_lock(watcher) == 1 or errors, 10, "the heartbeat to queue")
         assert not errors, errors
-        write = in_thread(writer, errors)
+        write = in_thread(lambda: recorder.record_many([(ended, done)], [started]), errors)
         wait_until(lambda: waiting_for_a_lock(watcher) == 2 or errors, 10, "the writer to queue")
         time.sleep(0.2)
         locker.rollback()
         beat.join(timeout=30)
         write.join(timeout=30)
-    return errors
+    return errors, extended
 
 
 def test_a_writer_stamping_a_high_row_and_ending_a_low_one_never_deadlocks_a_heartbeat(
@@ -114,22 +125,11 @@ def test_a_writer_stamping_a_high_row_and_ending_a_low_one_never_deadlocks_a_hea
     queue = DjangoQueue(tasks)
     low, high = sorted(queue.claim("w1", ["default"], 2, LEASE), key=lambda task: task.id)
     queue.close()
-    held = HeldAttempts()
-    held.hold([low, high])
-    recorder = OutcomeRecorder(services, alias, held)
-    done = Outcome(task_id=low.id, attempt=low.attempt, succeeded=True, result=7)
-    pairs = [(low.id, low.attempt), (high.id, high.attempt)]
-    extended: list[Task] = []
     caplog.set_level(logging.WARNING, logger="scheduler_core.executor.outcomes")
 
     # The heartbeat queues for the low row holding nothing; the writer stamps the high row
     # and queues behind it for the low one.
-    errors = race(
-        alias,
-        low,
-        lambda: extended.extend(tasks.extend_leases("w1", pairs, LEASE)),
-        lambda: recorder.record_many([(low, done)], [high]),
-    )
+    errors, extended = race(alias, services, tasks, low, low, high)
 
     assert not errors, errors
     assert "writing 1 outcomes together failed" not in caplog.text
@@ -165,20 +165,9 @@ def test_a_heartbeat_meeting_rows_highest_first_never_deadlocks_an_ordered_write
                 [task.id],
             )
     low, middle, high = (tasks.get(task.id) for task in (low, middle, high))
-    held = HeldAttempts()
-    held.hold([low, middle, high])
-    recorder = OutcomeRecorder(services, alias, held)
-    done = Outcome(task_id=low.id, attempt=low.attempt, succeeded=True, result=7)
-    pairs = [(task.id, task.attempt) for task in (low, middle, high)]
-    extended: list[Task] = []
     caplog.set_level(logging.WARNING, logger="scheduler_core.executor.outcomes")
 
-    errors = race(
-        alias,
-        middle,
-        lambda: extended.extend(tasks.extend_leases("w1", pairs, LEASE)),
-        lambda: recorder.record_many([(low, done)], [high]),
-    )
+    errors, extended = race(alias, services, tasks, middle, low, high)
 
     assert not errors, errors
     assert "writing 1 outcomes together failed" not in caplog.text
