@@ -9,7 +9,6 @@ inbox, which does the acting: the supervisor alone touches slots.
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 
 from django.db import connections
@@ -17,7 +16,7 @@ from django.db import connections
 from scheduler_core.domain.ports import WorkerControl
 from scheduler_core.domain.worker_commands import WorkerCommand
 
-from .events import Controlled, Event
+from .events import Controlled, EventSink
 from .held import HeldAttempts
 
 logger = logging.getLogger(__name__)
@@ -35,7 +34,7 @@ class ControlThread(threading.Thread):
         control: WorkerControl,
         worker_id: str,
         held: HeldAttempts,
-        inbox: queue.Queue[Event],
+        inbox: EventSink,
         poll: float = POLL,
     ) -> None:
         super().__init__(name="control", daemon=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from uuid import UUID
 
 from scheduler_core.domain import Task
@@ -77,3 +77,10 @@ class Controlled:
 
 
 Event = Claimed | Finished | Progressed | Exited | Heartbeat | Fenced | Controlled
+
+
+class EventSink(Protocol):
+    """Where a thread posts events for the main loop (the supervisor's Inbox)."""
+
+    def put(self, item: Event, /) -> None:
+        """Post one event."""

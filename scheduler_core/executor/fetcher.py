@@ -8,7 +8,6 @@ must drop again, each then waiting out its lease before another worker could run
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
 
@@ -18,7 +17,7 @@ from scheduler_core.bootstrap import Services
 from scheduler_core.domain import Task, Worker
 
 from .capacity import Capacity
-from .events import Claimed, Event
+from .events import Claimed, EventSink
 from .held import HeldAttempts
 from .lease_clock import LeaseClock
 
@@ -39,7 +38,7 @@ class Fetcher(threading.Thread):
         services: Services,
         worker: Worker,
         capacity: Capacity,
-        inbox: queue.Queue[Event],
+        inbox: EventSink,
         idle_wait: float,
         held: HeldAttempts,
         lease_clock: LeaseClock,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
 
@@ -12,7 +11,7 @@ from django.db import connections
 from scheduler_core.bootstrap import Services
 from scheduler_core.domain import InvalidTransition, Worker, WorkerNotFound
 
-from .events import Event, Fenced, Heartbeat
+from .events import EventSink, Fenced, Heartbeat
 from .held import HeldAttempts
 from .lease_clock import LeaseClock
 from .load_report import OutcomeTally
@@ -28,7 +27,7 @@ class HeartbeatThread(threading.Thread):
         *,
         services: Services,
         worker: Worker,
-        inbox: queue.Queue[Event],
+        inbox: EventSink,
         interval: float,
         held: HeldAttempts,
         lease_clock: LeaseClock,

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import queue
 import time
 
 from scheduler_core.domain import Task
 
 from .buffer import TaskBuffer
 from .config import WorkerConfig
-from .events import Event
+from .inbox import Inbox
 from .lease_clock import LeaseClock
 from .slots import ProcessSlot, Slot, ThreadSlot
 
@@ -17,7 +16,7 @@ from .slots import ProcessSlot, Slot, ThreadSlot
 class SlotPool:
     """The slots of one supervisor; only its main thread touches them."""
 
-    def __init__(self, config: WorkerConfig, inbox: queue.Queue[Event]) -> None:
+    def __init__(self, config: WorkerConfig, inbox: Inbox) -> None:
         self.config = config
         self.inbox = inbox
         self.slots: list[Slot] = []
@@ -78,6 +77,8 @@ class SlotPool:
         self.closed = True
         for slot in self.slots:
             slot.stop()
+        for slot in self.slots:
+            slot.release()
 
     def _new_slot(self) -> Slot:
         slot: Slot

@@ -26,7 +26,8 @@ from scheduler_core.domain.progress import Progress
 
 from .child import slot_main
 from .codec import Outcome, decode_task, encode_task
-from .events import Event, Exited, Finished, Progressed
+from .events import Event, EventSink, Exited, Finished, Progressed
+from .inbox import Inbox
 from .progress_report import PROGRESS_PREFIX, decode_progress
 from .slot_server import process_context
 
@@ -41,7 +42,7 @@ class Slot(ABC):
     # Whether stop() really stops a running attempt (a process) or only abandons it.
     can_kill: bool = False
 
-    def __init__(self, inbox: queue.Queue[Event]) -> None:
+    def __init__(self, inbox: EventSink) -> None:
         self.number = next(_numbers)
         self.inbox = inbox
         self.task: Task | None = None
@@ -111,6 +112,9 @@ class Slot(ABC):
     def stop(self) -> None:
         """Retire the slot: kill its process, or abandon its thread."""
 
+    def release(self) -> None:  # noqa: B027 - most slots hold nothing to let go of
+        """Let go of what the stopped slot still holds (a process slot's pipe)."""
+
     @abstractmethod
     def _send(self, task: Task) -> None: ...
 
@@ -119,19 +123,24 @@ class Slot(ABC):
 
 
 class ProcessSlot(Slot):
-    """A child process fed over a pipe; killed and replaced on timeout, cancel or crash."""
+    """A child process fed over a pipe; killed and replaced on timeout, cancel or crash.
+
+    The supervisor's main loop reads the pipe itself (inbox.py): the slot's outcomes, and
+    its exit once the process's sentinel says it ended.
+    """
 
     can_kill = True
 
-    def __init__(self, inbox: queue.Queue[Event], max_tasks: int | None) -> None:
+    def __init__(self, inbox: Inbox, max_tasks: int | None) -> None:
         super().__init__(inbox)
+        self.watcher = inbox
         self.max_tasks = max_tasks
         self._connection: Connection | None = None
         self._process: Any = None
         self._deadline: Any = None
 
     def start(self) -> None:
-        """Fork the child from the forkserver and start reading its outcomes."""
+        """Fork the child from the forkserver and watch its pipe and its exit."""
         context = process_context()
         parent_end, child_end = context.Pipe(duplex=True)
         # The lease deadline the child's watchdog enforces, in memory both processes share.
@@ -145,7 +154,8 @@ class ProcessSlot(Slot):
         self._process.start()
         child_end.close()
         self._connection = parent_end
-        threading.Thread(target=self._read, name=f"slot-{self.number}-reader", daemon=True).start()
+        self.watcher.watch(parent_end.fileno(), self._read)
+        self.watcher.watch(self._process.sentinel, self._ended)
 
     @property
     def exhausted(self) -> bool:
@@ -158,10 +168,19 @@ class ProcessSlot(Slot):
         return None if self._process is None else int(self._process.pid)
 
     def stop(self) -> None:
-        """Kill the child at once; its reader reports the exit, which is then ignored."""
+        """Kill the child at once; its exit is reported, and then ignored."""
         self.retired = True
         if self._process is not None and self._process.is_alive():
             self._process.kill()
+
+    def release(self) -> None:
+        """Stop watching the dead (or killed) child and close its pipe; at the worker's end."""
+        if self._connection is None or self._connection.closed:
+            return
+        self.watcher.unwatch(self._connection.fileno())
+        self.watcher.unwatch(self._process.sentinel)
+        self._process.join(timeout=10)
+        self._connection.close()
 
     def _publish_deadline(self, deadline: float) -> None:
         if self._deadline is not None:
@@ -172,29 +191,43 @@ class ProcessSlot(Slot):
         try:
             self._connection.send_bytes(encode_task(task))
         except OSError:
-            # The child died before it could take the task; its reader reports the exit.
+            # The child died before it could take the task; its exit is reported.
             logger.warning("slot %s died before it received task %s", self.number, task.id)
 
-    def _read(self) -> None:
-        assert self._connection is not None
-        while True:
-            try:
-                data = self._connection.recv_bytes()
-            except (EOFError, OSError):
-                break
-            if data[:1] == PROGRESS_PREFIX:
-                self.inbox.put(Progressed(self, *decode_progress(data)))
-                continue
-            self.inbox.put(Finished(self, Outcome.decode(data)))
-        self._process.join(timeout=10)
-        self._connection.close()
-        self.inbox.put(Exited(self, self._process.exitcode))
+    def _read(self) -> list[Event]:
+        """The next message on the pipe (epoll reports the pipe again while more wait)."""
+        connection = self._connection
+        assert connection is not None
+        try:
+            return [self._event_of(connection.recv_bytes())]
+        except (EOFError, OSError):
+            # The child is gone; its sentinel reports the exit. Level-triggered epoll
+            # would wake the loop for ever on a closed pipe.
+            self.watcher.unwatch(connection.fileno())
+            return []
+
+    def _ended(self) -> list[Event]:
+        """The child exited: what it sent before it died, then its exit."""
+        events: list[Event] = []
+        connection = self._connection
+        if connection is not None and not connection.closed:
+            # The writer is dead, so this reads to the end of the pipe without blocking.
+            while more := self._read():
+                events.extend(more)
+        self.release()
+        events.append(Exited(self, self._process.exitcode))
+        return events
+
+    def _event_of(self, data: bytes) -> Event:
+        if data[:1] == PROGRESS_PREFIX:
+            return Progressed(self, *decode_progress(data))
+        return Finished(self, Outcome.decode(data))
 
 
 class ThreadSlot(Slot):
     """A thread of the supervisor; cannot be killed, so it is abandoned when it must stop."""
 
-    def __init__(self, inbox: queue.Queue[Event]) -> None:
+    def __init__(self, inbox: EventSink) -> None:
         super().__init__(inbox)
         self._jobs: queue.Queue[bytes | None] = queue.Queue()
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import os
-import queue
 import time
 from uuid import UUID
 
@@ -39,6 +38,7 @@ from .events import Claimed, Controlled, Event, Exited, Fenced, Finished, Heartb
 from .fetcher import Fetcher
 from .heartbeat import HeartbeatThread
 from .held import HeldAttempts
+from .inbox import Inbox
 from .lease_clock import LeaseClock
 from .lease_guard import LeaseGuard
 from .load_report import OutcomeTally
@@ -59,8 +59,6 @@ logger = logging.getLogger(__name__)
 
 # How often the main loop looks at timeouts and signals when no event arrives.
 TICK = 0.1
-# Events handled per round of the main loop at most.
-MAX_EVENTS_PER_ROUND = 200
 SLOT_CRASHED = "scheduler_core.SlotCrashed"
 
 
@@ -70,7 +68,7 @@ class Supervisor:
     def __init__(self, config: WorkerConfig, services: Services) -> None:
         self.config = config
         self.services = services
-        self.inbox: queue.Queue[Event] = queue.Queue()
+        self.inbox = Inbox()
         self.capacity = Capacity(config.concurrency, config.buffer)
         self.sizing = BufferSizing(config.buffer)
         # The attempts whose leases the heartbeat extends: claimed and not yet let go of.
@@ -194,7 +192,7 @@ class Supervisor:
                 if time.monotonic() - self.draining_since > self.config.shutdown_timeout:
                     self._release_running("the shutdown timeout passed")
                     return 0
-            for event in self._next_events():
+            for event in self.inbox.wait(TICK):
                 self._handle(event)
             if self.comeback_at is not None and time.monotonic() >= self.comeback_at:
                 self._come_back()
@@ -205,19 +203,6 @@ class Supervisor:
             self._enforce_timeouts()
             if self.finished or self.started:
                 self._hand_over_finished()
-
-    def _next_events(self) -> list[Event]:
-        """The next event (waiting up to a tick) and every other one already waiting."""
-        try:
-            events = [self.inbox.get(timeout=TICK)]
-        except queue.Empty:
-            return []
-        while len(events) < MAX_EVENTS_PER_ROUND:
-            try:
-                events.append(self.inbox.get_nowait())
-            except queue.Empty:
-                break
-        return events
 
     def _end(self, task: Task, ending: Ending) -> None:
         """An attempt ended (or is handed back): written by the writer with the round's others."""
@@ -261,6 +246,7 @@ class Supervisor:
         if self.writer.is_alive():
             logger.error("outcomes still unwritten at exit; their leases will expire")
         self.pool.stop_all()
+        self.inbox.close()
         self.registration.set_state(WorkerState.STOPPED)
         connections.close_all()
 

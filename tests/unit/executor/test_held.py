@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import queue
 import time
 from datetime import timedelta
 
@@ -17,6 +16,7 @@ from scheduler_core.executor.codec import Outcome
 from scheduler_core.executor.endings import RELEASED
 from scheduler_core.executor.events import Claimed, Event, Heartbeat
 from scheduler_core.executor.held import HeldAttempts
+from scheduler_core.executor.inbox import Inbox
 from scheduler_core.executor.supervisor import Supervisor
 from scheduler_core.memory import ManualClock
 
@@ -64,7 +64,7 @@ def success(task: Task) -> Outcome:
     return Outcome(task_id=task.id, attempt=task.attempt, succeeded=True)
 
 
-def heartbeats(inbox: queue.Queue[Event]) -> list[Heartbeat]:
+def heartbeats(inbox: Inbox) -> list[Heartbeat]:
     """The Heartbeat events waiting in the inbox, taken out of it (the others stay)."""
     found: list[Heartbeat] = []
     others: list[Event] = []
