@@ -153,7 +153,17 @@ class WorkerService:
         The tasks returned were no longer their attempt's (StaleTask for each): nothing of
         them was stored. The others are stored, set-based where the storage can.
         """
+        return self.complete_round(finished, ())
+
+    def complete_round(
+        self, finished: Sequence[tuple[Task, Any]], started: Sequence[Task]
+    ) -> list[Task]:
+        """As complete_many, and stamp the starts of `started` (as mark_started) with it:
+        an outcome writer's round, in one transaction (one statement where the storage can).
+        """
         if not finished:
+            if started:
+                self._tasks.finish_round(started, [])
             return []
         now = self._clock.now()
         changed = []
@@ -163,7 +173,7 @@ class WorkerService:
             copied = replace(task, pending_transitions=[])
             copied.succeed(result, attempt=task.attempt, now=now)
             changed.append(copied)
-        stored = self._tasks.finish_many(changed)
+        stored = self._tasks.finish_round(started, changed)
         stale = []
         for task, result in finished:
             if task.id in stored:

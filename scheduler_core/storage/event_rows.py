@@ -36,20 +36,27 @@ _ACTOR_MAX = 200
 _REASON_MAX = 300
 
 
+EventRow = tuple[UUID, str, str, datetime, int, str, str]
+
+
 def insert_transitions(using: str, transitions: Iterable[TaskTransition]) -> None:
     """Log these transitions (as event_record() would store them, one row each)."""
-    insert_event_rows(
-        using,
-        [
-            (t.task_id, t.from_status.value, t.to_status.value, t.at, t.attempt, t.actor, t.reason)
-            for t in transitions
-        ],
-    )
+    insert_event_rows(using, _rows(transitions))
 
 
-def insert_event_rows(
-    using: str, rows: Sequence[tuple[UUID, str, str, datetime, int, str, str]]
-) -> None:
+def event_document(transitions: Iterable[TaskTransition]) -> list[dict[str, Any]]:
+    """These transitions as the JSON records the PostgreSQL statements read."""
+    return _document(_rows(transitions))
+
+
+def _rows(transitions: Iterable[TaskTransition]) -> list[EventRow]:
+    return [
+        (t.task_id, t.from_status.value, t.to_status.value, t.at, t.attempt, t.actor, t.reason)
+        for t in transitions
+    ]
+
+
+def insert_event_rows(using: str, rows: Sequence[EventRow]) -> None:
     """Insert (task_id, from_status, to_status, at, attempt, actor, reason) rows."""
     if not rows:
         return
@@ -85,12 +92,15 @@ def insert_event_rows(
             cursor.execute(sql, [value for row in chunk for value in row])
 
 
-def _insert_postgres(
-    connection: Any, rows: Sequence[tuple[UUID, str, str, datetime, int, str, str]]
-) -> None:
+def _insert_postgres(connection: Any, rows: Sequence[EventRow]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(INSERT_EVENTS_POSTGRES, [json.dumps(_document(rows))])
+
+
+def _document(rows: Sequence[EventRow]) -> list[dict[str, Any]]:
     # Rows of one batch share their moment: format each distinct one once.
     moments: dict[datetime, str] = {}
-    document = [
+    return [
         {
             "task_id": str(task_id),
             "from_status": from_status,
@@ -102,5 +112,3 @@ def _insert_postgres(
         }
         for task_id, from_status, to_status, at, attempt, actor, reason in rows
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(INSERT_EVENTS_POSTGRES, [json.dumps(document)])

@@ -46,7 +46,8 @@ from .mapping import (
 from .progress_writes import store_progress
 from .promotion import promote_due_tasks
 from .result_expiry import expire_results
-from .row_locks import lock_rows_in_id_order
+from .round_write import can_write_round, store_round
+from .row_locks import lock_rows_in_id_order, lock_tasks_in_id_order
 from .sqlite_locks import retry_when_locked
 from .task_insert import insert_task_now_postgres, insert_tasks
 from .task_listing import capped_count, filtered, page_rows
@@ -258,6 +259,21 @@ class DjangoTaskRepository(TaskRepository):
 
             stored = retry_when_locked(write)
         return stored | super().finish_many(others)
+
+    def finish_round(self, started: Sequence[Task], ended: Sequence[Task]) -> set[UUID]:
+        """Stamp starts and store endings together: one statement for plain successes on
+        PostgreSQL (round_write.py), else one transaction whose rows are locked in id order."""
+        if ended and can_write_round(self.using, ended):
+            return store_round(self.using, started, ended)
+
+        def write() -> set[UUID]:
+            with transaction.atomic(using=self.using):
+                lock_tasks_in_id_order(
+                    self.using, {task.id for task in ended} | {task.id for task in started}
+                )
+                return super(DjangoTaskRepository, self).finish_round(started, ended)
+
+        return retry_when_locked(write)
 
     def delete(self, task_id: UUID) -> None:
         """Remove a task and its history; TaskNotFound if there is none."""

@@ -77,6 +77,21 @@ class TaskRepository(ABC):
             stored.add(task.id)
         return stored
 
+    def finish_round(self, started: Sequence[Task], ended: Sequence[Task]) -> set[UUID]:
+        """Stamp the starts of `started` (as mark_started) and store `ended` (as finish_many),
+        in one transaction where the storage has them; the ids of `ended` stored.
+
+        An outcome writer's round: attempts that began, and attempts that ended.
+        """
+        ending = {task.id for task in ended}
+        by_worker: dict[str, list[tuple[UUID, int]]] = {}
+        for task in started:
+            if task.worker_id is not None and task.id not in ending:
+                by_worker.setdefault(task.worker_id, []).append((task.id, task.attempt))
+        for worker_id, held in by_worker.items():
+            self.mark_started(worker_id, held)
+        return self.finish_many(ended)
+
     @abstractmethod
     def delete(self, task_id: UUID) -> None:
         """Remove a task and its history; TaskNotFound if there is none."""

@@ -173,3 +173,33 @@ def test_a_heartbeat_meeting_rows_highest_first_never_deadlocks_an_ordered_write
     assert "writing 1 outcomes together failed" not in caplog.text
     assert {task.id for task in extended} >= {middle.id, high.id}
     assert tasks.get(low.id).status is TaskStatus.SUCCEEDED
+
+
+def test_a_writer_ending_a_high_row_and_stamping_a_low_one_never_deadlocks_a_heartbeat(
+    backend: str,
+    alias: str,
+    services: Services,
+    tasks: DjangoTaskRepository,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The writer's round is one statement on PostgreSQL (storage/round_write.py).
+
+    Of its two updates the one that stores the endings runs first, so, left to itself, it
+    would take the high row and then queue for the low one it stamps: the cycle of the
+    first test, mirrored. The statement locks every row it will change first, in id order.
+    """
+    if backend != "postgres":
+        pytest.skip("row locks are PostgreSQL's; SQLite has one write lock for the file")
+    add_due(tasks, 2)
+    queue = DjangoQueue(tasks)
+    low, high = sorted(queue.claim("w1", ["default"], 2, LEASE), key=lambda task: task.id)
+    queue.close()
+    caplog.set_level(logging.WARNING, logger="scheduler_core.executor.outcomes")
+
+    errors, extended = race(alias, services, tasks, low, high, low)
+
+    assert not errors, errors
+    assert "writing 1 outcomes together failed" not in caplog.text
+    assert {task.id for task in extended} >= {low.id}
+    assert tasks.get(high.id).status is TaskStatus.SUCCEEDED
+    assert tasks.get(low.id).attempt_started_at is not None

@@ -1,0 +1,42 @@
+"""Cursors whose statements PostgreSQL plans once per connection (prepared statements).
+
+Django's PostgreSQL backend binds parameters on the client by default, so the server plans
+every statement it receives afresh. For the few large statements a worker sends over and
+over (its claim, its outcome writer's round) the plan cost the server more than running
+them: 0.37 ms of planning against 0.26 to 0.37 ms of execution for a writer round on this
+machine. These cursors bind on the server and ask psycopg to prepare each statement, so
+its text is parsed and planned once per connection (PostgreSQL may then keep a generic
+plan). They are still Django cursors: query logging, execute wrappers and error wrapping
+work as for any other.
+
+Only for statements whose text takes a bounded number of forms (placeholders, never
+values, vary with the input), since each form is a prepared statement on the server, and
+for parameters whose types psycopg can name (give arrays and JSON explicit casts).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+from django.db import connections
+
+
+class _PreparingCursor(psycopg.Cursor[Any]):
+    """psycopg's server-binding cursor, preparing every statement it runs."""
+
+    def execute(self, query: Any, params: Any = None, **options: Any) -> Any:
+        options["prepare"] = True
+        return super().execute(query, params, **options)
+
+
+def prepared_cursor(using: str) -> Any:
+    """A Django cursor on `using` (PostgreSQL) whose statements are prepared."""
+    connection = connections[using]
+    connection.ensure_connection()
+    raw: Any = _PreparingCursor(connection.connection)
+    # As BaseDatabaseWrapper.cursor() wraps its own cursors.
+    connection.validate_thread_sharing()
+    if connection.queries_logged:
+        return connection.make_debug_cursor(raw)
+    return connection.make_cursor(raw)
