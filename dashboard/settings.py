@@ -341,6 +341,10 @@ SCHEDULER: dict[str, Any] = {
     ),
     # Bearer token /metrics asks for; unset, only loopback addresses may scrape.
     "METRICS_TOKEN": os.environ.get("SCHEDULER_METRICS_TOKEN", ""),
+    # Workers prepare their claim and outcome statements on PostgreSQL, so the server plans
+    # each once per connection. Set SCHEDULER_PREPARED_STATEMENTS=0 behind a pooler that
+    # cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
+    "PREPARED_STATEMENTS": os.environ.get("SCHEDULER_PREPARED_STATEMENTS", "1") != "0",
 }
 
 # Alerts (docs/alerts.md). Webhook URLs must start with one of these comma-separated URL

@@ -80,6 +80,10 @@ class SchedulerConf:
     submit_rate_window: int = 60
     # SCHEDULER["METRICS_TOKEN"]: the bearer token /metrics asks for; "": loopback only.
     metrics_token: str = ""
+    # SCHEDULER["PREPARED_STATEMENTS"]: whether the worker's hottest PostgreSQL statements
+    # (claim, outcome round) are prepared on the server (storage/prepared.py). Turn it off
+    # behind a pooler that cannot keep them (PgBouncer in transaction mode before 1.21).
+    prepared_statements: bool = True
 
     @property
     def stale_after(self) -> timedelta:
@@ -122,6 +126,7 @@ def conf_from_mapping(config: Mapping[str, Any]) -> SchedulerConf:
         submit_rate_window=max(1, _whole(config, "SUBMIT_RATE_WINDOW", default.submit_rate_window)),
         # An unset token (None, "") means loopback only, as the empty default does.
         metrics_token=str(config.get("METRICS_TOKEN") or ""),
+        prepared_statements=_flag(config, "PREPARED_STATEMENTS", default.prepared_statements),
     )
 
 
@@ -199,6 +204,15 @@ def _text(config: Mapping[str, Any], key: str, default: str) -> str:
     value = config.get(key, default)
     if not isinstance(value, str) or not value:
         raise ImproperlyConfigured(f'settings.SCHEDULER["{key}"] is {value!r}; expected a name')
+    return value
+
+
+def _flag(config: Mapping[str, Any], key: str, default: bool) -> bool:
+    value = config.get(key, default)
+    if not isinstance(value, bool):
+        raise ImproperlyConfigured(
+            f'settings.SCHEDULER["{key}"] is {value!r}; expected True or False'
+        )
     return value
 
 

@@ -21,6 +21,8 @@ from .claim_limits import cap_to_queue_limits, limited_queues
 from .claim_rates import cap_to_queue_rates, rated_queues
 from .db_clock import DatabaseClock
 from .event_rows import insert_event_rows
+from .prepared import prepared_cursor
+from .raw_records import records_of
 from .sqlite_locks import retry_when_locked
 
 _WAITING_SQL = ", ".join(f"'{value}'" for value in WAITING_VALUES)
@@ -41,6 +43,8 @@ _COLUMNS = ", ".join(f"t.{name}" for name in _COLUMN_NAMES)
 _BARE_COLUMNS = ", ".join(_COLUMN_NAMES)
 
 # One statement: lock due rows nobody else holds, mark them running, log the transition.
+# Prepared (prepared.py): its plan costs the server about as much as running it, and a
+# worker sends it with the same text many times a second.
 # statement_timestamp() is the database clock, the same for every worker on every machine.
 #
 # Each queue is read by its own ordered scan of the claim index (LATERAL), at most `limit`
@@ -172,7 +176,10 @@ def _claim_statement(
         seconds,
         worker_id,
     ]
-    return list(TaskRecord.objects.raw(POSTGRES_CLAIM_SQL, params).using(using))
+    with prepared_cursor(using) as cursor:
+        cursor.execute(POSTGRES_CLAIM_SQL, params)
+        rows = cursor.fetchall()
+    return records_of(using, rows)
 
 
 def _claim_sqlite(
@@ -200,7 +207,9 @@ def _claim_sqlite(
         stored_lease_end = connection.ops.adapt_datetimefield_value(now + lease)
         sql = SQLITE_UPDATE_SQL.format(ids=", ".join(["%s"] * len(ids)))
         params = [worker_id, worker_id, stored_now, stored_now, stored_lease_end, *ids]
-        records = list(TaskRecord.objects.raw(sql, params).using(using))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            records = records_of(using, cursor.fetchall())
         from_status = dict(picked)
         running = TaskStatus.RUNNING.value
         insert_event_rows(

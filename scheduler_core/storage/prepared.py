@@ -11,7 +11,14 @@ work as for any other.
 
 Only for statements whose text takes a bounded number of forms (placeholders, never
 values, vary with the input), since each form is a prepared statement on the server, and
-for parameters whose types psycopg can name (give arrays and JSON explicit casts).
+for parameters whose types psycopg can name (give arrays and JSON explicit casts): the
+same text must also run on a plain Django cursor, which binds on the client.
+
+Django turns psycopg's preparing off for every connection (prepare_threshold None), for
+the sake of poolers in transaction mode. Here it is turned back on for the connection at
+a threshold no statement reaches by repetition, so only these cursors' statements are
+prepared: Django's own cursors bind on the client and are never prepared. Set
+SCHEDULER["PREPARED_STATEMENTS"] to False to keep to plain cursors.
 """
 
 from __future__ import annotations
@@ -20,6 +27,11 @@ from typing import Any
 
 import psycopg
 from django.db import connections
+
+from scheduler_core.conf import scheduler_conf
+
+# A prepare threshold no statement reaches by being repeated: only prepare=True prepares.
+_ONLY_WHEN_ASKED = 2**31 - 1
 
 
 class _PreparingCursor(psycopg.Cursor[Any]):
@@ -31,10 +43,15 @@ class _PreparingCursor(psycopg.Cursor[Any]):
 
 
 def prepared_cursor(using: str) -> Any:
-    """A Django cursor on `using` (PostgreSQL) whose statements are prepared."""
+    """A Django cursor on `using` (PostgreSQL) whose statements are prepared (if allowed)."""
     connection = connections[using]
+    if not scheduler_conf().prepared_statements:
+        return connection.cursor()
     connection.ensure_connection()
-    raw: Any = _PreparingCursor(connection.connection)
+    psycopg_connection = connection.connection
+    if psycopg_connection.prepare_threshold is None:
+        psycopg_connection.prepare_threshold = _ONLY_WHEN_ASKED
+    raw: Any = _PreparingCursor(psycopg_connection)
     # As BaseDatabaseWrapper.cursor() wraps its own cursors.
     connection.validate_thread_sharing()
     if connection.queries_logged:
