@@ -45,15 +45,22 @@ class _PreparingCursor(psycopg.Cursor[Any]):
 def prepared_cursor(using: str) -> Any:
     """A Django cursor on `using` (PostgreSQL) whose statements are prepared (if allowed)."""
     connection = connections[using]
-    if not scheduler_conf().prepared_statements:
-        return connection.cursor()
     connection.ensure_connection()
-    psycopg_connection = connection.connection
-    if psycopg_connection.prepare_threshold is None:
-        psycopg_connection.prepare_threshold = _ONLY_WHEN_ASKED
-    raw: Any = _PreparingCursor(psycopg_connection)
+    if not may_prepare(connection.connection):
+        return connection.cursor()
+    raw: Any = _PreparingCursor(connection.connection)
     # As BaseDatabaseWrapper.cursor() wraps its own cursors.
     connection.validate_thread_sharing()
     if connection.queries_logged:
         return connection.make_debug_cursor(raw)
     return connection.make_cursor(raw)
+
+
+def may_prepare(psycopg_connection: Any) -> bool:
+    """Whether statements may be prepared on this psycopg connection (the setting), and if
+    so, let psycopg prepare those it is asked to."""
+    if not scheduler_conf().prepared_statements:
+        return False
+    if psycopg_connection.prepare_threshold is None:
+        psycopg_connection.prepare_threshold = _ONLY_WHEN_ASKED
+    return True

@@ -24,6 +24,7 @@ from scheduler_core.domain import Task
 
 from .mapping import TASK_COLUMNS, json_text, task_row
 from .notifications import NOTIFY_CHANNEL
+from .prepared import may_prepare
 
 _COLUMN_LIST = ", ".join(TASK_COLUMNS)
 # With server-side binding a str parameter arrives as text, which jsonb columns need cast.
@@ -83,10 +84,10 @@ def insert_task_now_postgres(connection: BaseDatabaseWrapper, task: Task) -> dat
         task.result_ttl,
         NOTIFY_CHANNEL,
     )
-    # A server-side binding cursor of its own (Django's binds on the client): psycopg
-    # prepares the statement after a few runs, so PostgreSQL stops parsing and planning it.
+    # A server-side binding cursor of its own (Django's binds on the client), its statement
+    # prepared (prepared.py), so PostgreSQL does not parse and plan it for every submit.
     with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
-        cursor.execute(_POSTGRES_INSERT_NOW, params)
+        cursor.execute(_POSTGRES_INSERT_NOW, params, prepare=may_prepare(raw))
         row = cursor.fetchone()
     assert row is not None
     stamp: datetime = row[0]

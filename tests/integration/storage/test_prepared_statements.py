@@ -1,4 +1,4 @@
-"""A worker's claim and outcome round are prepared on PostgreSQL, and nothing else is.
+"""A worker's claim and outcome round, and a submit, are prepared on PostgreSQL.
 
 Planning the claim cost the server about as much as running it, and Django binds every
 parameter on the client, so the server planned each claim afresh (storage/prepared.py).
@@ -19,6 +19,7 @@ from pytest_django import Settings
 
 from scheduler_core.bootstrap import Services
 from scheduler_core.conf import conf_from_mapping
+from scheduler_core.domain.ports import SubmitRequest
 from scheduler_core.executor.codec import Outcome
 from scheduler_core.executor.held import HeldAttempts
 from scheduler_core.executor.outcomes import OutcomeRecorder
@@ -76,6 +77,15 @@ def test_the_claim_and_the_round_are_prepared_and_nothing_else(
     assert any("WITH locked AS MATERIALIZED" in sql for sql in statements)
 
 
+def test_a_submit_is_prepared(alias: str, services: Services) -> None:
+    forget_prepared(alias)
+
+    for _ in range(3):
+        services.tasks.submit(SubmitRequest(name="demo.noop"))
+
+    assert [sql for sql in prepared(alias) if "WITH inserted AS" in sql]
+
+
 def test_prepared_statements_can_be_turned_off(
     alias: str,
     services: Services,
@@ -87,6 +97,7 @@ def test_prepared_statements_can_be_turned_off(
     forget_prepared(alias)
 
     claim_and_record(alias, services, tasks, queue)
+    services.tasks.submit(SubmitRequest(name="demo.noop"))
 
     assert prepared(alias) == []
 
