@@ -199,21 +199,31 @@ class ProcessSlot(Slot):
         connection = self._connection
         assert connection is not None
         try:
-            return [self._event_of(connection.recv_bytes())]
+            data = connection.recv_bytes()
         except (EOFError, OSError):
             # The child is gone; its sentinel reports the exit. Level-triggered epoll
             # would wake the loop for ever on a closed pipe.
             self.watcher.unwatch(connection.fileno())
+            return []
+        try:
+            return [self._event_of(data)]
+        except (ValueError, TypeError, KeyError):
+            # Read in the main loop now: a message it cannot read must not end the worker.
+            # The child is stopped, so its attempt ends as a crash (retried by the policy).
+            logger.exception("slot %s sent a message that cannot be read; stopping it", self.number)
+            self._process.kill()
             return []
 
     def _ended(self) -> list[Event]:
         """The child exited: what it sent before it died, then its exit."""
         events: list[Event] = []
         connection = self._connection
-        if connection is not None and not connection.closed:
-            # The writer is dead, so this reads to the end of the pipe without blocking.
-            while more := self._read():
-                events.extend(more)
+        # The writer is dead: what it sent is waiting, up to the end of the pipe.
+        while connection is not None and not connection.closed and connection.poll(0):
+            more = self._read()
+            if not more:
+                break
+            events.extend(more)
         self.release()
         events.append(Exited(self, self._process.exitcode))
         return events

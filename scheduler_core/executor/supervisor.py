@@ -1,8 +1,9 @@
 """The supervisor: owns the slots and every task they run, from claim to recorded outcome.
 
 Only the supervisor's main thread starts attempts and ends them. The fetcher, the
-heartbeat, the control thread and the slots' readers post events to its inbox; the main
-loop handles them one at a time, so the bookkeeping of slots and capacity needs no locks.
+heartbeat and the control thread post events to its inbox, where the main loop also reads
+its process slots' pipes (inbox.py); it handles the events one at a time, so the
+bookkeeping of slots and capacity needs no locks.
 Every ending (an outcome, a timeout, a crash, a cancel, a hand-back) goes to the outcome
 writer (endings.py), so the loop never waits for the database.
 
