@@ -9,7 +9,8 @@ one by one, or the heartbeat failed; repeated, the worker could be declared dead
 
 The tests make each interleaving certain with a third connection holding one row while
 the two queue for it. Both sides now lock in id order, the writer all its rows first: the
-first test fails without the writer's order, the second without the heartbeat's.
+first test (in both directions) fails without the writer's order, the second without the
+heartbeat's.
 """
 
 from __future__ import annotations
@@ -112,30 +113,38 @@ def race(
     return errors, extended
 
 
-def test_a_writer_stamping_a_high_row_and_ending_a_low_one_never_deadlocks_a_heartbeat(
+@pytest.mark.parametrize("ends", ["low", "high"])
+def test_a_writer_stamping_one_row_and_ending_another_never_deadlocks_a_heartbeat(
     backend: str,
     alias: str,
     services: Services,
     tasks: DjangoTaskRepository,
     caplog: pytest.LogCaptureFixture,
+    ends: str,
 ) -> None:
+    """The heartbeat queues for the low row holding nothing; the writer takes one row and
+    queues behind it for the other, unless it locks both, lowest first, before either.
+
+    Ending the low row and stamping the high one was the writer's transaction: it stamped
+    first. Ending the high row and stamping the low one is its one-statement round on
+    PostgreSQL (storage/round_write.py), whose update of the endings runs first.
+    """
     if backend != "postgres":
         pytest.skip("row locks are PostgreSQL's; SQLite has one write lock for the file")
     add_due(tasks, 2)
     queue = DjangoQueue(tasks)
     low, high = sorted(queue.claim("w1", ["default"], 2, LEASE), key=lambda task: task.id)
     queue.close()
+    ended, started = (low, high) if ends == "low" else (high, low)
     caplog.set_level(logging.WARNING, logger="scheduler_core.executor.outcomes")
 
-    # The heartbeat queues for the low row holding nothing; the writer stamps the high row
-    # and queues behind it for the low one.
-    errors, extended = race(alias, services, tasks, low, low, high)
+    errors, extended = race(alias, services, tasks, low, ended, started)
 
     assert not errors, errors
     assert "writing 1 outcomes together failed" not in caplog.text
-    assert {task.id for task in extended} >= {high.id}
-    assert tasks.get(low.id).status is TaskStatus.SUCCEEDED
-    assert tasks.get(high.id).attempt_started_at is not None
+    assert {task.id for task in extended} >= {started.id}
+    assert tasks.get(ended.id).status is TaskStatus.SUCCEEDED
+    assert tasks.get(started.id).attempt_started_at is not None
 
 
 def test_a_heartbeat_meeting_rows_highest_first_never_deadlocks_an_ordered_writer(
@@ -173,33 +182,3 @@ def test_a_heartbeat_meeting_rows_highest_first_never_deadlocks_an_ordered_write
     assert "writing 1 outcomes together failed" not in caplog.text
     assert {task.id for task in extended} >= {middle.id, high.id}
     assert tasks.get(low.id).status is TaskStatus.SUCCEEDED
-
-
-def test_a_writer_ending_a_high_row_and_stamping_a_low_one_never_deadlocks_a_heartbeat(
-    backend: str,
-    alias: str,
-    services: Services,
-    tasks: DjangoTaskRepository,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    """The writer's round is one statement on PostgreSQL (storage/round_write.py).
-
-    Of its two updates the one that stores the endings runs first, so, left to itself, it
-    would take the high row and then queue for the low one it stamps: the cycle of the
-    first test, mirrored. The statement locks every row it will change first, in id order.
-    """
-    if backend != "postgres":
-        pytest.skip("row locks are PostgreSQL's; SQLite has one write lock for the file")
-    add_due(tasks, 2)
-    queue = DjangoQueue(tasks)
-    low, high = sorted(queue.claim("w1", ["default"], 2, LEASE), key=lambda task: task.id)
-    queue.close()
-    caplog.set_level(logging.WARNING, logger="scheduler_core.executor.outcomes")
-
-    errors, extended = race(alias, services, tasks, low, high, low)
-
-    assert not errors, errors
-    assert "writing 1 outcomes together failed" not in caplog.text
-    assert {task.id for task in extended} >= {low.id}
-    assert tasks.get(high.id).status is TaskStatus.SUCCEEDED
-    assert tasks.get(low.id).attempt_started_at is not None
