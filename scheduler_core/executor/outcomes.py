@@ -7,12 +7,12 @@ import time
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import TypeGuard
-from uuid import UUID
 
 from django.db import DatabaseError, close_old_connections, transaction
 
 from scheduler_core.bootstrap import Services
 from scheduler_core.domain import StaleTask, Task
+from scheduler_core.domain.ports.task_repository import attempts_by_worker
 from scheduler_core.storage.row_locks import lock_tasks_in_id_order
 
 from .codec import Outcome
@@ -67,11 +67,7 @@ class OutcomeRecorder:
                 return
 
     def _stamp_starts(self, tasks: Sequence[Task]) -> None:
-        by_worker: dict[str, list[tuple[UUID, int]]] = {}
-        for task in tasks:
-            if task.worker_id is not None:
-                by_worker.setdefault(task.worker_id, []).append((task.id, task.attempt))
-        for worker_id, attempts in by_worker.items():
+        for worker_id, attempts in attempts_by_worker(tasks).items():
             self.services.workers.mark_started(worker_id, attempts)
 
     def record_many(self, settled: Sequence[Settled], started: Sequence[Task] = ()) -> None:

@@ -42,9 +42,8 @@ class Slot(ABC):
     # Whether stop() really stops a running attempt (a process) or only abandons it.
     can_kill: bool = False
 
-    def __init__(self, inbox: EventSink) -> None:
+    def __init__(self) -> None:
         self.number = next(_numbers)
-        self.inbox = inbox
         self.task: Task | None = None
         self.started_at = 0.0
         # A retired slot was killed or abandoned: whatever it still reports is ignored.
@@ -132,8 +131,9 @@ class ProcessSlot(Slot):
     can_kill = True
 
     def __init__(self, inbox: Inbox, max_tasks: int | None) -> None:
-        super().__init__(inbox)
-        self.watcher = inbox
+        super().__init__()
+        # Where the main loop waits: it reads this slot's pipe when it has data.
+        self.inbox = inbox
         self.max_tasks = max_tasks
         self._connection: Connection | None = None
         self._process: Any = None
@@ -154,8 +154,8 @@ class ProcessSlot(Slot):
         self._process.start()
         child_end.close()
         self._connection = parent_end
-        self.watcher.watch(parent_end.fileno(), self._read)
-        self.watcher.watch(self._process.sentinel, self._ended)
+        self.inbox.watch(parent_end.fileno(), self._read)
+        self.inbox.watch(self._process.sentinel, self._ended)
 
     @property
     def exhausted(self) -> bool:
@@ -177,8 +177,8 @@ class ProcessSlot(Slot):
         """Stop watching the dead (or killed) child and close its pipe; at the worker's end."""
         if self._connection is None or self._connection.closed:
             return
-        self.watcher.unwatch(self._connection.fileno())
-        self.watcher.unwatch(self._process.sentinel)
+        self.inbox.unwatch(self._connection.fileno())
+        self.inbox.unwatch(self._process.sentinel)
         self._process.join(timeout=10)
         self._connection.close()
 
@@ -203,7 +203,7 @@ class ProcessSlot(Slot):
         except (EOFError, OSError):
             # The child is gone; its sentinel reports the exit. Level-triggered epoll
             # would wake the loop for ever on a closed pipe.
-            self.watcher.unwatch(connection.fileno())
+            self.inbox.unwatch(connection.fileno())
             return []
         try:
             return [self._event_of(data)]
@@ -238,7 +238,9 @@ class ThreadSlot(Slot):
     """A thread of the supervisor; cannot be killed, so it is abandoned when it must stop."""
 
     def __init__(self, inbox: EventSink) -> None:
-        super().__init__(inbox)
+        super().__init__()
+        # Where the slot's thread posts its outcomes for the main loop.
+        self.inbox = inbox
         self._jobs: queue.Queue[bytes | None] = queue.Queue()
 
     def start(self) -> None:

@@ -265,6 +265,9 @@ class DjangoTaskRepository(TaskRepository):
         PostgreSQL (round_write.py), else one transaction whose rows are locked in id order."""
         if ended and can_write_round(self.using, ended):
             return store_round(self.using, started, ended)
+        if not started:
+            # Endings alone: finish_many's own transaction, with nothing to order them against.
+            return self.finish_many(ended)
 
         def write() -> set[UUID]:
             with transaction.atomic(using=self.using):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -84,11 +84,8 @@ class TaskRepository(ABC):
         An outcome writer's round: attempts that began, and attempts that ended.
         """
         ending = {task.id for task in ended}
-        by_worker: dict[str, list[tuple[UUID, int]]] = {}
-        for task in started:
-            if task.worker_id is not None and task.id not in ending:
-                by_worker.setdefault(task.worker_id, []).append((task.id, task.attempt))
-        for worker_id, held in by_worker.items():
+        still_running = [task for task in started if task.id not in ending]
+        for worker_id, held in attempts_by_worker(still_running).items():
             self.mark_started(worker_id, held)
         return self.finish_many(ended)
 
@@ -191,3 +188,13 @@ class TaskRepository(ABC):
     @abstractmethod
     def count_by_status(self, queue: str | None = None) -> dict[TaskStatus, int]:
         """How many tasks are in each status (every status present, zero included)."""
+
+
+def attempts_by_worker(tasks: Iterable[Task]) -> dict[str, list[tuple[UUID, int]]]:
+    """The (task id, attempt) pairs of these tasks, by the worker holding each (as
+    mark_started takes them); tasks held by no worker are left out."""
+    grouped: dict[str, list[tuple[UUID, int]]] = {}
+    for task in tasks:
+        if task.worker_id is not None:
+            grouped.setdefault(task.worker_id, []).append((task.id, task.attempt))
+    return grouped

@@ -85,6 +85,6 @@ def test_a_step_costs_little_more_than_a_task_to_complete(
     assert len(released) == (1 if shape == "fan-in" else COUNT)
     # Consume the edges, lock the children, count them down, log them, notify: a handful.
     # Steps take the transaction (a savepoint, the update, the events, the release), where
-    # plain successes on PostgreSQL are one statement (storage/round_write.py): 12 or 13 in
+    # plain successes on PostgreSQL are one statement (storage/round_write.py): 9 or 10 in
     # all, where one statement per step would be a hundred.
     assert step_statements <= 14, summary
