@@ -14,6 +14,10 @@ def main() -> None:
         from scheduler_core.executor.slot_server import start_early
 
         start_early(sys.argv[2:])
+        # Without what only the web side uses (the admin's autodiscovery, web-only apps).
+        from scheduler_core.executor.worker_apps import use_worker_apps
+
+        use_worker_apps()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

@@ -345,6 +345,9 @@ SCHEDULER: dict[str, Any] = {
     # each once per connection. Set SCHEDULER_PREPARED_STATEMENTS=0 behind a pooler that
     # cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
     "PREPARED_STATEMENTS": os.environ.get("SCHEDULER_PREPARED_STATEMENTS", "1") != "0",
+    # Worker processes set Django up without the admin's autodiscovery and the web-only
+    # apps (scheduler_core/executor/worker_apps.py); 0 if tasks use the admin's registry.
+    "WORKER_LEAN_START": os.environ.get("SCHEDULER_WORKER_LEAN_START", "1") != "0",
 }
 
 # Alerts (docs/alerts.md). Webhook URLs must start with one of these comma-separated URL

@@ -84,6 +84,9 @@ class SchedulerConf:
     # (claim, outcome round) are prepared on the server (storage/prepared.py). Turn it off
     # behind a pooler that cannot keep them (PgBouncer in transaction mode before 1.21).
     prepared_statements: bool = True
+    # SCHEDULER["WORKER_LEAN_START"]: whether worker processes set Django up without the
+    # admin's autodiscovery and the web-only apps (executor/worker_apps.py).
+    worker_lean_start: bool = True
 
     @property
     def stale_after(self) -> timedelta:
@@ -127,7 +130,15 @@ def conf_from_mapping(config: Mapping[str, Any]) -> SchedulerConf:
         # An unset token (None, "") means loopback only, as the empty default does.
         metrics_token=str(config.get("METRICS_TOKEN") or ""),
         prepared_statements=_flag(config, "PREPARED_STATEMENTS", default.prepared_statements),
+        worker_lean_start=lean_start_setting(config),
     )
+
+
+def lean_start_setting(config: Mapping[str, Any]) -> bool:
+    """SCHEDULER["WORKER_LEAN_START"], checked; read alone before Django is set up."""
+    if not isinstance(config, Mapping):
+        raise ImproperlyConfigured(f"settings.SCHEDULER must be a dict, not {config!r}")
+    return _flag(config, "WORKER_LEAN_START", True)
 
 
 def retry_policy_from_settings(config: Mapping[str, Any]) -> RetryPolicy:

@@ -24,7 +24,10 @@ def prepare() -> None:
     import django
     from django.apps import apps
 
+    from .worker_apps import use_worker_apps
+
     if not apps.ready:
+        use_worker_apps()
         django.setup()
     from scheduler_core.task_backend.registry import registry
 

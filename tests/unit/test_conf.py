@@ -59,6 +59,7 @@ def test_values_are_read_as_before() -> None:
     assert conf.task_modules == ("jobs.nightly",)
     assert (conf.submit_rate_limit, conf.submit_rate_window) == (5, 1)
     assert conf.metrics_token == ""
+    assert conf.worker_lean_start is True
 
 
 @pytest.mark.parametrize(
@@ -75,6 +76,7 @@ def test_values_are_read_as_before() -> None:
         ({"TASK_MODULES": "jobs.nightly"}, '["TASK_MODULES"]'),
         ({"SCHEDULES": {"nightly": "0 6 * * *"}}, "[\"SCHEDULES\"]['nightly']"),
         ({"SUBMIT_RATE_LIMIT": "many"}, '["SUBMIT_RATE_LIMIT"]'),
+        ({"WORKER_LEAN_START": "0"}, '["WORKER_LEAN_START"]'),
     ],
 )
 def test_a_bad_value_is_improperly_configured_naming_its_key(

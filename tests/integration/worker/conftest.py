@@ -134,7 +134,7 @@ def start_worker(alias: str, tmp_path: Path) -> Iterator[Callable[..., WorkerPro
     # Other workers' connections would keep the test database from being dropped.
     connections.close_all()
 
-    def start(*args: str) -> WorkerProcess:
+    def start(*args: str, extra_env: dict[str, str] | None = None) -> WorkerProcess:
         name = f"w{len(started) + 1}"
         arguments = [
             "--worker-id",
@@ -145,7 +145,7 @@ def start_worker(alias: str, tmp_path: Path) -> Iterator[Callable[..., WorkerPro
             "1",
             *args,
         ]
-        worker = WorkerProcess(arguments, env, tmp_path / f"{name}.log")
+        worker = WorkerProcess(arguments, env | (extra_env or {}), tmp_path / f"{name}.log")
         started.append(worker)
         return worker
 
