@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import psycopg
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from scheduler_core.domain.workflow import WorkflowEdge
@@ -25,6 +24,8 @@ def insert_edges(connection: BaseDatabaseWrapper, edges: Sequence[WorkflowEdge])
         return
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            import psycopg  # here: a worker on SQLite never loads it
+
             raw = cursor.cursor
             assert isinstance(raw, psycopg.Cursor)
             with raw.copy(_COPY) as copy:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import psycopg
 from django.db import connections
+
+if TYPE_CHECKING:
+    # Imported where used: a worker on SQLite never loads psycopg (most of 0.1 s of its start).
+    import psycopg
 
 logger = logging.getLogger(__name__)
 
@@ -16,6 +19,8 @@ NOTIFY_CHANNEL = "scheduler_task_ready"
 
 def listening(using: str, channel: str) -> psycopg.Connection[Any]:
     """A new autocommit connection to `using`'s server that LISTENs on `channel`."""
+    import psycopg
+
     params = connections[using].get_connection_params()
     # Only plain connection settings apply here; Django's cursor factory and adapters serve
     # its own connections.
@@ -36,6 +41,8 @@ class TaskNotificationListener:
 
     def wait(self, seconds: float) -> bool:
         """Sleep up to `seconds`, returning early (True) when a notification arrives."""
+        import psycopg
+
         with self._lock:
             try:
                 connection = self._connect()

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-import psycopg
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from scheduler_core.domain import Task
@@ -86,6 +85,8 @@ def insert_task_now_postgres(connection: BaseDatabaseWrapper, task: Task) -> dat
     )
     # A server-side binding cursor of its own (Django's binds on the client), its statement
     # prepared (prepared.py), so PostgreSQL does not parse and plan it for every submit.
+    import psycopg  # here: a worker on SQLite never loads it
+
     with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
         cursor.execute(_POSTGRES_INSERT_NOW, params, prepare=may_prepare(raw))
         row = cursor.fetchone()
@@ -99,6 +100,8 @@ def insert_tasks(connection: BaseDatabaseWrapper, tasks: Sequence[Task]) -> None
     raw = _connected(connection)
     with connection.wrap_database_errors:
         if connection.vendor == "postgresql":
+            import psycopg  # here: a worker on SQLite never loads it
+
             # One row costs less as a plain INSERT than as the COPY protocol's three steps.
             with psycopg.Cursor(raw) as cursor:
                 if len(tasks) == 1:

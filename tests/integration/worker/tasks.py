@@ -68,13 +68,16 @@ def python_path() -> str | None:
 
 @task()
 def process_apps() -> dict[str, Any]:
-    """What Django set up in the process running this task: its apps, the admin's registry."""
+    """What the process running this task set up: its apps, the admin's registry, psycopg."""
+    import sys
+
     from django.apps import apps
     from django.contrib import admin
 
     return {
         "apps": sorted(config.name for config in apps.get_app_configs()),
         "admin_models": len(admin.site._registry),
+        "psycopg": "psycopg" in sys.modules,
     }
 
 

@@ -1,4 +1,5 @@
-"""Worker processes set Django up without the admin's autodiscovery and the web-only apps.
+"""Worker processes set Django up without the admin's autodiscovery and the web-only apps,
+and a worker on SQLite without psycopg.
 
 Those imports were most of a worker's start-up (executor/worker_apps.py). Seen from a task:
 in a process slot (set up by the forkserver) and in a thread slot (the supervisor itself).
@@ -40,6 +41,7 @@ def test_a_worker_sets_django_up_without_the_admins_autodiscovery(
     start_worker: Callable[..., WorkerProcess],
     submit: Callable[..., Task],
     services: Services,
+    backend: str,
     pool: str,
 ) -> None:
     seen = apps_seen_by_a_task(start_worker, submit, services, "--pool", pool)
@@ -49,6 +51,9 @@ def test_a_worker_sets_django_up_without_the_admins_autodiscovery(
     assert seen["admin_models"] == 0
     assert "ninja" not in seen["apps"]
     assert "scheduler_core" in seen["apps"]
+    if backend == "sqlite":
+        # The PostgreSQL driver is loaded where it is used, never by a worker on SQLite.
+        assert seen["psycopg"] is False
 
 
 def test_the_setting_gives_a_worker_every_app_back(
