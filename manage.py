@@ -9,11 +9,6 @@ def main() -> None:
     """Run administrative tasks."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
     if sys.argv[1:2] == ["runworkers"]:
-        # The slots' server sets Django up in parallel with this process: about half of a
-        # worker's start-up (scheduler_core/executor/slot_server.py).
-        from scheduler_core.executor.slot_server import start_early
-
-        start_early(sys.argv[2:])
         # Without what only the web side uses (the admin's autodiscovery, web-only apps).
         from scheduler_core.executor.worker_apps import use_worker_apps
 

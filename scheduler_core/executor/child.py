@@ -10,13 +10,27 @@ from multiprocessing.connection import Connection
 from types import FrameType
 from typing import Any
 
-# PR_SET_PDEATHSIG from <linux/prctl.h>.
+# PR_SET_PDEATHSIG and PR_SET_NAME from <linux/prctl.h>.
 _PR_SET_PDEATHSIG = 1
+_PR_SET_NAME = 15
+# The forked slots' server's name in ps and top (/proc/<pid>/comm): its command line is the
+# supervisor's own.
+SERVER_NAME = "slot-server"
 # The environment variable that names the supervisor to the forkserver it starts.
 SUPERVISOR_PID = "SCHEDULER_SUPERVISOR_PID"
 # The PYTHONPATH the worker was started with ("" for none), while the forkserver starts
 # with the supervisor's import roots (slot_server.py).
 ORIGINAL_PYTHONPATH = "SCHEDULER_ORIGINAL_PYTHONPATH"
+
+
+def restore_worker_pythonpath() -> None:
+    """Give the slots back the PYTHONPATH the worker was started with (slot_server.py put
+    the supervisor's import roots on it for a spawned server only)."""
+    original = os.environ.pop(ORIGINAL_PYTHONPATH, None)
+    if original == "":
+        os.environ.pop("PYTHONPATH", None)
+    elif original is not None:
+        os.environ["PYTHONPATH"] = original
 
 
 def prepare() -> None:
@@ -34,6 +48,18 @@ def prepare() -> None:
     registry.autodiscover()
 
 
+def _libc() -> ctypes.CDLL | None:
+    name = ctypes.util.find_library("c")
+    return None if name is None else ctypes.CDLL(name, use_errno=True)
+
+
+def name_process(name: str) -> None:
+    """Set this process's name as ps and top show it (at most 15 bytes are kept)."""
+    libc = _libc()
+    if libc is not None:
+        libc.prctl(_PR_SET_NAME, name.encode()[:15], 0, 0, 0)
+
+
 def die_with_parent(expected_parent: int | None = None) -> None:
     """Ask Linux to kill this process when its parent dies, even by SIGKILL.
 
@@ -41,10 +67,9 @@ def die_with_parent(expected_parent: int | None = None) -> None:
     supervisor's death takes both down in two hops. A parent that died before the request
     was made would never signal: then exit now (when the expected parent is known).
     """
-    name = ctypes.util.find_library("c")
-    if name is None:  # pragma: no cover - not Linux
+    libc = _libc()
+    if libc is None:  # pragma: no cover - not Linux
         return
-    libc = ctypes.CDLL(name, use_errno=True)
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if expected_parent is not None and os.getppid() != expected_parent:
         os._exit(1)

@@ -1,13 +1,16 @@
-"""The forkserver that process slots fork from, and starting it as early as possible.
+"""The forkserver that process slots fork from, itself forked from the set-up supervisor.
 
-Slots fork from a clean server process that has set Django up and imported every task
-module once (preload.py): forking the supervisor itself would copy its threads' locks
+Slots fork from a server process that has Django set up and every task module imported
+(preload.py): forking the supervisor itself, once it runs, would copy its threads' locks
 mid-use, and spawning a fresh interpreter per slot would set Django up every time.
 
-Setting Django up is most of a worker's start-up, and the server and the supervisor each
-do it. Started from `manage.py` before the supervisor's own setup (`start_early`), the two
-run side by side instead of one after the other. This module imports only the standard
-library for that reason.
+multiprocessing starts that server as a fresh interpreter, which sets Django up a second
+time: about as much CPU as the supervisor's own start, every start, every worker. So
+`runworkers` forks the server from the supervisor instead (`fork_server`), once Django is
+set up and before the supervisor opens a connection or starts a thread: the server starts
+with everything imported, at the cost of a fork. Where that cannot be done (a thread is
+running: `runworkers` called from a program that has threads), the server is spawned with
+the first slot, as multiprocessing does, and preloads what it needs itself.
 """
 
 from __future__ import annotations
@@ -15,18 +18,31 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.forkserver
 import os
+import socket
 import sys
 import threading
-from collections.abc import Sequence
+import traceback
+from multiprocessing import connection, resource_tracker, util
 from multiprocessing.context import ForkServerContext
+from typing import Any
 
-from .child import ORIGINAL_PYTHONPATH, SUPERVISOR_PID
+from django.db import connections
+
+from .child import (
+    ORIGINAL_PYTHONPATH,
+    SERVER_NAME,
+    SUPERVISOR_PID,
+    die_with_parent,
+    ignore_stop_signals,
+    name_process,
+    prepare,
+    restore_worker_pythonpath,
+)
 
 PRELOAD = "scheduler_core.executor.preload"
-# Options of `runworkers` after which no server is started early: help and version start no
-# slots, and settings or a path chosen on the command line are only applied later, by
-# Django (the server then starts with the first slot, as it always could).
-_NOT_EARLY = ("-h", "--help", "--version", "--settings", "--pythonpath")
+# What multiprocessing's ForkServer (3.12, 3.13) keeps of a running server: fork_server
+# fills them in as ensure_running() does after its spawn.
+_SERVER_FIELDS = ("_forkserver_address", "_forkserver_alive_fd", "_forkserver_pid")
 
 _context_lock = threading.Lock()
 _context: ForkServerContext | None = None
@@ -67,21 +83,63 @@ def _put_import_roots_on_pythonpath() -> None:
     os.environ["PYTHONPATH"] = os.pathsep.join(roots)
 
 
-def uses_process_pool(options: Sequence[str]) -> bool:
-    """Whether `runworkers` with these options will fork process slots (a rough parse:
-    a wrong guess costs a server started for nothing, or one started later)."""
-    if any(option.split("=", 1)[0] in _NOT_EARLY for option in options):
+def fork_server() -> bool:
+    """Start the slots' forkserver as a fork of this process; False if it cannot be.
+
+    Call it once Django is set up, before any thread starts: a fork copies only the
+    calling thread, and a lock another thread held would stay held in the copy. Open
+    database connections are closed first, so that no socket is shared with the server.
+    """
+    server: Any = multiprocessing.forkserver._forkserver
+    if threading.active_count() > 1 or not all(hasattr(server, f) for f in _SERVER_FIELDS):
         return False
-    for index, option in enumerate(options):
-        if option == "--pool" and index + 1 < len(options):
-            return options[index + 1] == "process"
-        if option.startswith("--pool="):
-            return option == "--pool=process"
+    if server._forkserver_pid is not None:
+        return False
+    process_context()
+    # The tracker of shared memory and semaphores; spawned, it imports next to nothing.
+    resource_tracker.ensure_running()
+    connections.close_all()
+    supervisor = os.getpid()
+    with socket.socket(socket.AF_UNIX) as listener:
+        address = connection.arbitrary_address("AF_UNIX")  # type: ignore[attr-defined]
+        listener.bind(address)
+        if not util.is_abstract_socket_namespace(address):
+            os.chmod(address, 0o600)
+        listener.listen()
+        # Every client holds the write end; the server exits when the read end sees EOF.
+        alive_r, alive_w = os.pipe()
+        # Whatever is buffered would be written again by the server's children at exit.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the server process; its work is seen in the slots
+            os.close(alive_w)
+            _serve(listener.fileno(), alive_r, supervisor)
+        os.close(alive_r)
+    server._forkserver_address = address
+    server._forkserver_alive_fd = alive_w
+    server._forkserver_pid = pid
     return True
 
 
-def start_early(options: Sequence[str]) -> None:
-    """Start the slots' forkserver now, while this process goes on to set Django up."""
-    if uses_process_pool(options):
-        process_context()
-        multiprocessing.forkserver.ensure_running()
+def _serve(listener_fd: int, alive_r: int, supervisor: int) -> None:  # pragma: no cover
+    """The forked server: what preload.py does in a spawned one, then multiprocessing's loop."""
+    code = 1
+    try:
+        name_process(SERVER_NAME)
+        restore_worker_pythonpath()
+        die_with_parent(supervisor)
+        ignore_stop_signals()
+        prepare()
+        # What each slot imports to run its first task, once here instead of in every slot.
+        from . import codec, execution, progress_report, watchdog  # noqa: F401
+
+        multiprocessing.forkserver.main(listener_fd, alive_r, [])
+    except SystemExit:
+        # The last client closed its end of the "alive" pipe: the supervisor is done.
+        code = 0
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        # Never the supervisor's exit handlers, nor a flush of its buffers, in this copy.
+        os._exit(code)

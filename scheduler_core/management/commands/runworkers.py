@@ -17,6 +17,7 @@ from scheduler_core.domain.queue_names import is_queue_name
 from scheduler_core.executor.config import WorkerConfig
 from scheduler_core.executor.connection_pool import connections_needed, fit_connection_pool
 from scheduler_core.executor.patience import when_database_answers
+from scheduler_core.executor.slot_server import fork_server
 from scheduler_core.executor.supervisor import Supervisor
 from scheduler_core.management.arguments import non_negative_seconds, positive_int, positive_seconds
 from scheduler_core.schedules.declared import declared_schedules
@@ -128,6 +129,9 @@ class Command(BaseCommand):
             config = WorkerConfig(**fields)
         except ValueError as error:
             raise CommandError(str(error)) from error
+        if config.pool == "process":
+            # Now: Django is set up, and no thread or connection is open yet.
+            fork_server()
         if config.database is not None:
             fit_connection_pool(config.database, connections_needed(config))
         services = services_from_settings(lease=lease)

@@ -26,6 +26,7 @@ from django.db import connections
 
 from scheduler_core.bootstrap import Services
 from scheduler_core.domain import Task, TaskStatus
+from scheduler_core.executor.child import SERVER_NAME
 from scheduler_core.models import WorkerRecord
 from tests.integration.storage.test_claim_processes import database_url
 
@@ -36,6 +37,9 @@ SLOTS = 4
 # A slot forked from a prepared server costs a few ms of CPU; one that sets Django up
 # itself costs 0.5 to 0.9 s.
 MOST_SLOT_CPU_S = 0.25
+# The server forked from the set-up supervisor imports at most the task modules; one spawned
+# as multiprocessing does it set Django up a second time, 0.45 to 0.9 s.
+MOST_SERVER_CPU_S = 0.25
 
 
 def children(pid: int) -> list[int]:
@@ -52,11 +56,18 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def slots_of(supervisor: int) -> list[int]:
+def server_of(supervisor: int) -> int | None:
+    """The slots' server: the supervisor's child named so (its command line is the
+    supervisor's own, as it is forked from it)."""
     for child in children(supervisor):
-        if b"forkserver" in Path(f"/proc/{child}/cmdline").read_bytes():
-            return children(child)
-    return []
+        if Path(f"/proc/{child}/comm").read_text().strip() == SERVER_NAME:
+            return child
+    return None
+
+
+def slots_of(supervisor: int) -> list[int]:
+    server = server_of(supervisor)
+    return [] if server is None else children(server)
 
 
 @pytest.fixture
@@ -110,6 +121,18 @@ def test_slots_started_from_another_directory_fork_with_django_set_up(
     time.sleep(1.0)  # a slot setting Django up would be at it by now
     costs = [cpu_seconds(slot) for slot in slots_of(far_worker.pid)]
     assert max(costs) <= MOST_SLOT_CPU_S, (costs, (tmp_path / "worker.log").read_text()[-2000:])
+
+
+def test_the_slots_server_is_forked_from_the_supervisor_and_sets_nothing_up_again(
+    far_worker: subprocess.Popen[bytes], tmp_path: Path
+) -> None:
+    server = server_of(far_worker.pid)
+    assert server is not None
+    assert (
+        Path(f"/proc/{server}/cmdline").read_bytes()
+        == Path(f"/proc/{far_worker.pid}/cmdline").read_bytes()
+    )
+    assert cpu_seconds(server) <= MOST_SERVER_CPU_S, (tmp_path / "worker.log").read_text()[-2000:]
 
 
 def test_tasks_see_the_pythonpath_the_worker_was_started_with(

@@ -1,34 +1,35 @@
-"""Which command lines start the slots' forkserver before Django is set up."""
+"""When the slots' server is not forked from the supervisor (it is spawned with the first
+slot instead, as multiprocessing does): a fork must copy a single thread."""
 
 from __future__ import annotations
 
+import multiprocessing.forkserver
+import os
+import threading
+
 import pytest
 
-from scheduler_core.executor.slot_server import uses_process_pool
+from scheduler_core.executor import slot_server
 
 
-@pytest.mark.parametrize(
-    "options",
-    [[], ["--concurrency", "2"], ["--pool", "process"], ["--pool=process", "--queues", "a,b"]],
-)
-def test_a_process_pool_starts_its_server_early(options: list[str]) -> None:
-    assert uses_process_pool(options)
+def test_no_fork_while_another_thread_runs() -> None:
+    release = threading.Event()
+    thread = threading.Thread(target=release.wait)
+    thread.start()
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(os, "fork", lambda: pytest.fail("forked beside a running thread"))
+            assert slot_server.fork_server() is False
+    finally:
+        release.set()
+        thread.join()
 
 
-@pytest.mark.parametrize(
-    "options",
-    [
-        ["--pool", "thread"],
-        ["--pool=thread"],
-        ["--help"],
-        ["-h"],
-        ["--version"],
-        # Django applies these only after the early start: the server would get the
-        # environment's settings, not the ones asked for.
-        ["--settings", "other.settings"],
-        ["--settings=other.settings"],
-        ["--pythonpath", "/srv/app"],
-    ],
-)
-def test_no_early_server_when_it_would_be_wasted_or_wrong(options: list[str]) -> None:
-    assert not uses_process_pool(options)
+def test_no_second_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    server = multiprocessing.forkserver._forkserver
+    monkeypatch.setattr(server, "_forkserver_pid", 12345)
+    # As if alone (a test process may run threads of its own, e.g. under xdist).
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setattr(os, "fork", lambda: pytest.fail("forked a second server"))
+
+    assert slot_server.fork_server() is False
