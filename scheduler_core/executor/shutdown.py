@@ -1,8 +1,9 @@
 """Stopping a worker: the signals that ask for it, and the steps that leave nothing behind.
 
-The first SIGTERM or SIGINT (or an operator's stop) drains: nothing new is claimed, what
-is running and buffered finishes. A second one, or the end of the shutdown timeout, stops
-at once: each unfinished task is handed back (its lease ends now, the rescue takes it).
+The first SIGTERM or SIGINT (or an operator's stop) drains: nothing new is claimed or
+started, buffered claims go back unstarted, what is running finishes. A second one, or the
+end of the shutdown timeout, stops at once: each unfinished task is handed back (its lease
+ends now, the rescue takes it).
 """
 
 from __future__ import annotations
@@ -73,6 +74,17 @@ def stop_threads(threads: Iterable[_Stoppable], timeout: float) -> None:
     for thread in threads:
         if thread.is_alive():
             thread.join(timeout=timeout)
+
+
+def hand_back_buffered(pending: TaskBuffer, end: Callable[[Task, Ending], None]) -> None:
+    """Hand back every buffered (claimed, not started) task: the rescue gives each back
+    without costing an attempt."""
+    count = len(pending)
+    while pending:
+        task, _ = pending.take()
+        end(task, RELEASED)
+    if count:
+        logger.info("handed back %d claimed tasks that had not started", count)
 
 
 def release_all(

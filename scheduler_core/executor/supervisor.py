@@ -48,7 +48,14 @@ from .maintenance import MaintenanceThread
 from .outcomes import OutcomeRecorder
 from .progress_writer import ProgressWriter
 from .registration import REGISTER_PAUSE, Registration
-from .shutdown import EXIT_FORCED, WRITER_STOP_TIMEOUT, StopSignals, release_all, stop_threads
+from .shutdown import (
+    EXIT_FORCED,
+    WRITER_STOP_TIMEOUT,
+    StopSignals,
+    hand_back_buffered,
+    release_all,
+    stop_threads,
+)
 from .slot_pool import SlotPool
 from .slots import Slot
 from .watchdog import EXIT_LEASE_LAPSED
@@ -185,8 +192,7 @@ class Supervisor:
             if self.stop_signals.asked() and self.draining_since is None:
                 self._begin_drain()
             if self.draining_since is not None:
-                # Buffered tasks are run, not handed back: they are short by construction,
-                # and a handed-back task would cost an attempt.
+                # The buffer was handed back when the drain began (_begin_drain).
                 idle = not self.pending and not self.pool.running
                 if idle and not self.finished and self.writer.idle:
                     return 0
@@ -199,8 +205,10 @@ class Supervisor:
                 self._come_back()
             self.guard.stop_lapsing()
             # Freed slots take their next (buffered) task at once; the writer thread stores
-            # the round's endings meanwhile, so no slot waits for the database.
-            self.started.extend(self.pool.dispatch(self.pending, self.lease_clock))
+            # the round's endings meanwhile, so no slot waits for the database. A draining
+            # worker starts nothing new.
+            if self.draining_since is None:
+                self.started.extend(self.pool.dispatch(self.pending, self.lease_clock))
             self._enforce_timeouts()
             if self.finished or self.started:
                 self._hand_over_finished()
@@ -224,6 +232,11 @@ class Supervisor:
         self.draining_since = time.monotonic()
         self.pool.closed = True
         self.fetcher.stopping.set()
+        # Claims not started yet go back now, unstarted: they cost no attempt, and another
+        # worker can take them at once. Started in a slot freed late in the drain, one could
+        # be stopped at the deadline before its body began, its start stamped: an attempt
+        # charged for nothing (a chaos run found exactly that).
+        hand_back_buffered(self.pending, self._end)
         self.registration.set_state(WorkerState.DRAINING)
 
     def _stop_everything(self) -> None:

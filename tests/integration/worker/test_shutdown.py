@@ -11,8 +11,9 @@ import pytest
 
 from scheduler_core.bootstrap import Services
 from scheduler_core.domain import Task, TaskStatus, WorkerState
+from scheduler_core.domain.ports import SubmitRequest
 
-from .conftest import LEASE_SECONDS, WorkerProcess, wait_until
+from .conftest import LEASE_SECONDS, WorkerProcess, task_name, wait_until
 from .faults import stamped
 
 pytestmark = pytest.mark.slow
@@ -115,3 +116,52 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def test_a_draining_worker_hands_its_buffered_claims_back_unstarted(
+    services: Services,
+    submit: Callable[..., Task],
+    start_worker: Callable[..., WorkerProcess],
+    log_file: Path,
+) -> None:
+    # One slot, busy past the SIGTERM; the claims behind it wait in the worker's buffer.
+    # Started in a slot freed late in the drain, one could be stopped at the deadline
+    # before its body began, its start stamped: an attempt charged for nothing (a chaos
+    # run found it). They go back unstarted when the drain begins.
+    worker = start_worker("--concurrency", "1", "--shutdown-timeout", "10")
+    # Short tasks first: the buffer opens once tasks are seen to take under 50 ms.
+    warm = [submit("record", str(log_file), f"warm-{n}") for n in range(12)]
+    wait_until(
+        lambda: all(status(services, task) is TaskStatus.SUCCEEDED for task in warm),
+        what="the short tasks",
+    )
+    # In one submit, so that one claim takes them all: the long one (first, by priority)
+    # goes to the slot, the others to the buffer behind it.
+    submitted = services.tasks.submit_many(
+        [
+            SubmitRequest(
+                name=task_name("sleep_for"), args=[2, str(log_file)], max_attempts=1, priority=9
+            ),
+            *(
+                SubmitRequest(name=task_name("record"), args=[str(log_file), f"buffered-{n}"])
+                for n in range(3)
+            ),
+        ]
+    )
+    running, *waiting = submitted
+    wait_until(lambda: "start" in log_file.read_text(), what="the long task to start")
+    wait_until(
+        lambda: all(status(services, task) is TaskStatus.RUNNING for task in waiting),
+        what="the worker to hold the others in its buffer",
+    )
+
+    worker.signal(signal.SIGTERM)
+
+    assert worker.wait(timeout=30) == 0
+    assert status(services, running) is TaskStatus.SUCCEEDED
+    assert "buffered-" not in log_file.read_text()
+    # Given back by the next rescue pass (the draining worker's own may have run it).
+    services.rescuer.rescue_expired()
+    for task in waiting:
+        again = services.tasks.status(task.id)
+        assert (again.status, again.attempt) == (TaskStatus.READY, 0)
