@@ -48,6 +48,17 @@ def prepare() -> None:
     registry.autodiscover()
 
 
+def prepare_server(supervisor: int | None) -> None:
+    """Make this process the slots' server, spawned (preload.py) or forked (slot_server.py):
+    the worker's own PYTHONPATH back, death with the supervisor, group signals left to it,
+    Django set up, and what each slot imports to run its first task imported once here."""
+    restore_worker_pythonpath()
+    die_with_parent(supervisor)
+    ignore_stop_signals()
+    prepare()
+    from . import codec, execution, progress_report, watchdog  # noqa: F401
+
+
 def _libc() -> ctypes.CDLL | None:
     name = ctypes.util.find_library("c")
     return None if name is None else ctypes.CDLL(name, use_errno=True)

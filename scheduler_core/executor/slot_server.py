@@ -32,11 +32,8 @@ from .child import (
     ORIGINAL_PYTHONPATH,
     SERVER_NAME,
     SUPERVISOR_PID,
-    die_with_parent,
-    ignore_stop_signals,
     name_process,
-    prepare,
-    restore_worker_pythonpath,
+    prepare_server,
 )
 
 PRELOAD = "scheduler_core.executor.preload"
@@ -123,17 +120,11 @@ def fork_server() -> bool:
 
 
 def _serve(listener_fd: int, alive_r: int, supervisor: int) -> None:  # pragma: no cover
-    """The forked server: what preload.py does in a spawned one, then multiprocessing's loop."""
+    """The forked server: prepared as a spawned one is (preload.py), then multiprocessing's loop."""
     code = 1
     try:
         name_process(SERVER_NAME)
-        restore_worker_pythonpath()
-        die_with_parent(supervisor)
-        ignore_stop_signals()
-        prepare()
-        # What each slot imports to run its first task, once here instead of in every slot.
-        from . import codec, execution, progress_report, watchdog  # noqa: F401
-
+        prepare_server(supervisor)
         multiprocessing.forkserver.main(listener_fd, alive_r, [])
     except SystemExit:
         # The last client closed its end of the "alive" pipe: the supervisor is done.

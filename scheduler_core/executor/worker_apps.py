@@ -32,11 +32,11 @@ def worker_apps(installed: Sequence[str]) -> list[str]:
     ]
 
 
-def use_worker_apps() -> bool:
+def use_worker_apps() -> None:
     """Trim settings.INSTALLED_APPS for this worker process; before Django is set up.
 
-    Returns whether it did: not once the apps are loaded (too late to matter, and a
-    change now would confuse the registry) nor when the setting turns it off.
+    Not once the apps are loaded (too late to matter, and a change now would confuse the
+    registry), nor when the setting turns it off.
     """
     from django.apps import apps
     from django.conf import settings
@@ -44,6 +44,5 @@ def use_worker_apps() -> bool:
     from scheduler_core.conf import lean_start_setting
 
     if apps.ready or apps.loading or not lean_start_setting(getattr(settings, "SCHEDULER", {})):
-        return False
+        return
     settings.INSTALLED_APPS = worker_apps(settings.INSTALLED_APPS)
-    return True
