@@ -14,7 +14,9 @@ from django.db import connections
 
 from scheduler_core.models import TaskRecord
 
-# Ids per statement: far below SQLite's variable limit, and a round is smaller anyway.
+from .prepared import prepared_cursor
+
+# Ids per statement on SQLite: far below its variable limit, and a round is smaller anyway.
 CHUNK = 500
 
 _MARK_SQL = """
@@ -24,6 +26,16 @@ WHERE status = 'running' AND worker_id = %s AND attempt = %s
 """
 # SQLite's own clock in the text form Django stores datetimes in.
 _SQLITE_NOW = "strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now')"
+# PostgreSQL: one text for any number of ids, so it is prepared (prepared.py). Planned
+# afresh, the start of a single attempt cost the server more to plan than to run (0.42 ms
+# of planning against 0.54 ms of running, cold). Each task that outlives a writer round
+# has its start stamped here, alone, so every such task paid it. The array is matched
+# through the primary key, whose scan takes the ids in order, as the IN list did.
+_POSTGRES_MARK_SQL = """
+UPDATE scheduler_task SET attempt_started_at = statement_timestamp()
+WHERE status = 'running' AND worker_id = %s AND attempt = %s
+  AND attempt_started_at IS NULL AND id = ANY(%s::uuid[])
+"""
 
 
 def ids_by_attempt(held: Collection[tuple[UUID, int]]) -> dict[int, list[UUID]]:
@@ -38,7 +50,8 @@ def ids_by_attempt(held: Collection[tuple[UUID, int]]) -> dict[int, list[UUID]]:
 def mark_attempts_started(using: str, worker_id: str, held: Collection[tuple[UUID, int]]) -> int:
     """Stamp the start of the (task id, attempt) pairs the worker still holds; how many."""
     connection = connections[using]
-    now = "statement_timestamp()" if connection.vendor == "postgresql" else _SQLITE_NOW
+    if connection.vendor == "postgresql":
+        return _mark_postgres(using, worker_id, held)
     key = TaskRecord._meta.pk
     assert key is not None
     changed = 0
@@ -46,8 +59,17 @@ def mark_attempts_started(using: str, worker_id: str, held: Collection[tuple[UUI
         for attempt, ids in ids_by_attempt(held).items():
             for first in range(0, len(ids), CHUNK):
                 chunk = ids[first : first + CHUNK]
-                sql = _MARK_SQL.format(now=now, ids=", ".join(["%s"] * len(chunk)))
+                sql = _MARK_SQL.format(now=_SQLITE_NOW, ids=", ".join(["%s"] * len(chunk)))
                 prepared = [key.get_db_prep_save(task_id, connection) for task_id in chunk]
                 cursor.execute(sql, [worker_id, attempt, *prepared])
                 changed += cursor.rowcount
+    return changed
+
+
+def _mark_postgres(using: str, worker_id: str, held: Collection[tuple[UUID, int]]) -> int:
+    changed = 0
+    with prepared_cursor(using) as cursor:
+        for attempt, ids in ids_by_attempt(held).items():
+            cursor.execute(_POSTGRES_MARK_SQL, [worker_id, attempt, sorted(ids)])
+            changed += cursor.rowcount
     return changed

@@ -86,6 +86,20 @@ def test_a_submit_is_prepared(alias: str, services: Services) -> None:
     assert [sql for sql in prepared(alias) if "WITH inserted AS" in sql]
 
 
+def test_a_start_stamped_on_its_own_is_prepared(
+    alias: str, services: Services, tasks: DjangoTaskRepository, queue: DjangoQueue
+) -> None:
+    # A task that outlives a writer round has its start stamped alone (no outcome with it).
+    add_due(tasks, 3)
+    claimed = queue.claim("w1", ["default"], 2, LEASE) + queue.claim("w2", ["default"], 1, LEASE)
+    forget_prepared(alias)
+
+    OutcomeRecorder(services, alias, HeldAttempts()).mark_started(claimed)
+
+    assert [sql for sql in prepared(alias) if "SET attempt_started_at" in sql]
+    assert all(tasks.get(task.id).attempt_started_at is not None for task in claimed)
+
+
 def test_prepared_statements_can_be_turned_off(
     alias: str,
     services: Services,
@@ -98,7 +112,10 @@ def test_prepared_statements_can_be_turned_off(
 
     claim_and_record(alias, services, tasks, queue)
     services.tasks.submit(SubmitRequest(name="demo.noop"))
+    claimed = queue.claim("w1", ["default"], 1, LEASE)
+    OutcomeRecorder(services, alias, HeldAttempts()).mark_started(claimed)
 
+    assert claimed
     assert prepared(alias) == []
 
 
