@@ -1,4 +1,5 @@
-"""Stamping the moment held attempts began to run, in one statement per attempt number.
+"""Stamping the moment held attempts began to run: one statement on PostgreSQL, one per
+attempt number on SQLite.
 
 A claim becomes an attempt the task has used only once its code starts: the rescue gives
 a lost claim back when no start is stamped (Task.rescue). The supervisor hands the starts
@@ -15,27 +16,34 @@ from django.db import connections
 from scheduler_core.models import TaskRecord
 
 from .prepared import prepared_cursor
+from .row_locks import LOCKED_IN_ID_ORDER
 
 # Ids per statement on SQLite: far below its variable limit, and a round is smaller anyway.
 CHUNK = 500
 
-_MARK_SQL = """
-UPDATE scheduler_task SET attempt_started_at = {now}
+# SQLite's own clock, in the text form Django stores datetimes in.
+_SQLITE_MARK_SQL = """
+UPDATE scheduler_task SET attempt_started_at = strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now')
 WHERE status = 'running' AND worker_id = %s AND attempt = %s
   AND attempt_started_at IS NULL AND id IN ({ids})
 """
-# SQLite's own clock in the text form Django stores datetimes in.
-_SQLITE_NOW = "strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now')"
-# PostgreSQL: one text for any number of ids, so it is prepared (prepared.py). Planned
-# afresh (an IN list is a new text for every size), it cost the server 0.79 ms at the
-# median in a run of single tasks; prepared, 0.22 ms. Each task that outlives a writer
-# round has its start stamped here, alone, so every such task paid it. The array is
-# matched through the primary key, whose scan takes the ids in order, as the IN list did.
-_POSTGRES_MARK_SQL = """
-UPDATE scheduler_task SET attempt_started_at = statement_timestamp()
-WHERE status = 'running' AND worker_id = %s AND attempt = %s
-  AND attempt_started_at IS NULL AND id = ANY(%s::uuid[])
-"""
+# PostgreSQL: the stamp of the starts in one statement, fenced per row by attempt and holder.
+# The outcome writer's round (round_write.py) runs it beside its successes; a round of
+# starts alone (tasks that outlive a writer round, most real tasks) runs it by itself,
+# prepared: planned afresh, an IN list a new text for every size, it cost the server 0.79
+# ms at the median in a run of single tasks, against 0.30 ms prepared. Its rows are locked
+# lowest id first (row_locks.py), as the heartbeat locks them: met in heap order, the stamp
+# of two rows and a heartbeat each held one the other wanted (test_writer_heartbeat_locks).
+STAMPED = """
+stamped AS (
+    UPDATE scheduler_task AS t SET attempt_started_at = statement_timestamp()
+    FROM unnest(%(start_ids)s::uuid[], %(start_attempts)s::int[], %(start_workers)s::text[])
+        AS s(id, attempt, worker_id), gate
+    WHERE t.id = s.id AND t.status = 'running' AND t.attempt = s.attempt
+      AND t.worker_id = s.worker_id AND t.attempt_started_at IS NULL
+    RETURNING t.id
+)"""
+_POSTGRES_MARK_SQL = f"WITH {LOCKED_IN_ID_ORDER},{STAMPED}\nSELECT count(*) FROM stamped"
 
 
 def ids_by_attempt(held: Collection[tuple[UUID, int]]) -> dict[int, list[UUID]]:
@@ -59,7 +67,7 @@ def mark_attempts_started(using: str, worker_id: str, held: Collection[tuple[UUI
         for attempt, ids in ids_by_attempt(held).items():
             for first in range(0, len(ids), CHUNK):
                 chunk = ids[first : first + CHUNK]
-                sql = _MARK_SQL.format(now=_SQLITE_NOW, ids=", ".join(["%s"] * len(chunk)))
+                sql = _SQLITE_MARK_SQL.format(ids=", ".join(["%s"] * len(chunk)))
                 prepared = [key.get_db_prep_save(task_id, connection) for task_id in chunk]
                 cursor.execute(sql, [worker_id, attempt, *prepared])
                 changed += cursor.rowcount
@@ -67,9 +75,14 @@ def mark_attempts_started(using: str, worker_id: str, held: Collection[tuple[UUI
 
 
 def _mark_postgres(using: str, worker_id: str, held: Collection[tuple[UUID, int]]) -> int:
-    changed = 0
+    pairs = sorted(held)
+    params = {
+        "all_ids": [task_id for task_id, _ in pairs],
+        "start_ids": [task_id for task_id, _ in pairs],
+        "start_attempts": [attempt for _, attempt in pairs],
+        "start_workers": [worker_id] * len(pairs),
+    }
     with prepared_cursor(using) as cursor:
-        for attempt, ids in ids_by_attempt(held).items():
-            cursor.execute(_POSTGRES_MARK_SQL, [worker_id, attempt, sorted(ids)])
-            changed += cursor.rowcount
-    return changed
+        cursor.execute(_POSTGRES_MARK_SQL, params)
+        row = cursor.fetchone()
+    return int(row[0])

@@ -7,9 +7,10 @@ of the transitions, RELEASE and COMMIT. Each costs the worker about 40 µs of CP
 server a statement of its own. Here the round is one statement, its own transaction:
 
 - `locked` takes every row the statement will change, lowest id first, as the heartbeat
-  does (row_locks.py). Both updates join `gate`, which counts it, so it runs to the end
-  before either update can change (and lock) a row of its own accord.
-- `stamped` stamps the starts, fenced as attempt_start.py fences them.
+  does (row_locks.LOCKED_IN_ID_ORDER). Both updates join `gate`, which counts it, so it
+  runs to the end before either update can change (and lock) a row of its own accord.
+- `stamped` stamps the starts (attempt_start.STAMPED, which a round of starts alone runs
+  by itself behind the same lock).
 - `done` stores the successes, fenced as completion.py fences them (id, running, attempt,
   holder, no cancel request). Rows that fail the fence are left as they were; their ids
   are missing from the answer, so the caller decides what the refusal means.
@@ -31,23 +32,14 @@ from django.db import connections
 from scheduler_core.domain import Task
 from scheduler_core.models import exact_json
 
+from .attempt_start import STAMPED
 from .completion import is_plain_success
 from .event_rows import event_document
 from .prepared import prepared_cursor
+from .row_locks import LOCKED_IN_ID_ORDER
 
-_ROUND_SQL = """
-WITH locked AS MATERIALIZED (
-    SELECT id FROM scheduler_task WHERE id = ANY(%(all_ids)s::uuid[]) ORDER BY id FOR UPDATE
-),
-gate AS MATERIALIZED (SELECT count(*) AS locked FROM locked),
-stamped AS (
-    UPDATE scheduler_task AS t SET attempt_started_at = statement_timestamp()
-    FROM unnest(%(start_ids)s::uuid[], %(start_attempts)s::int[], %(start_workers)s::text[])
-        AS s(id, attempt, worker_id), gate
-    WHERE t.id = s.id AND t.status = 'running' AND t.attempt = s.attempt
-      AND t.worker_id = s.worker_id AND t.attempt_started_at IS NULL
-    RETURNING t.id
-),
+_ROUND_SQL = f"""
+WITH {LOCKED_IN_ID_ORDER},{STAMPED},
 done AS (
     UPDATE scheduler_task AS t
     SET status = 'succeeded', result = r.result::jsonb, finished_at = r.finished_at,

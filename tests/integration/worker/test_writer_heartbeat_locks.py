@@ -76,22 +76,31 @@ def race(
     services: Services,
     tasks: DjangoTaskRepository,
     held_elsewhere: Task,
-    ended: Task,
-    started: Task,
+    ended: Task | None,
+    *started: Task,
 ) -> tuple[list[BaseException], list[Task]]:
     """Heartbeat, then writer, each queued for a row a third connection holds; then free it.
 
-    The heartbeat extends the leases of all three rows' attempts; the writer stores that
-    `ended` succeeded and stamps that `started` began. Returns what either side raised
-    and the tasks the heartbeat extended. The writer's own DatabaseError does not escape
-    record_many (it falls back to one-by-one writes, with a warning the caller reads).
+    The heartbeat extends the leases of all the rows' attempts; the writer stores that
+    `ended` succeeded and stamps that `started` began (with no `ended`, a round of starts
+    alone). Returns what either side raised and the tasks the heartbeat extended. The
+    writer's own DatabaseError does not escape it (record_many falls back to one-by-one
+    writes, mark_started tries again, each with a warning the caller reads).
     """
-    running = {task.id: task for task in (held_elsewhere, ended, started)}
+    rows = (held_elsewhere, *started) if ended is None else (held_elsewhere, ended, *started)
+    running = {task.id: task for task in rows}
     held = HeldAttempts()
     held.hold(running.values())
     recorder = OutcomeRecorder(services, alias, held)
-    done = Outcome(task_id=ended.id, attempt=ended.attempt, succeeded=True, result=7)
     pairs = [(task.id, task.attempt) for task in running.values()]
+
+    def writer() -> None:
+        if ended is None:
+            recorder.mark_started(list(started))
+            return
+        done = Outcome(task_id=ended.id, attempt=ended.attempt, succeeded=True, result=7)
+        recorder.record_many([(ended, done)], list(started))
+
     errors: list[BaseException] = []
     extended: list[Task] = []
     params = connections[alias].get_connection_params()
@@ -104,7 +113,7 @@ def race(
         beat = in_thread(lambda: extended.extend(tasks.extend_leases("w1", pairs, LEASE)), errors)
         wait_until(lambda: waiting_for_a_lock(watcher) == 1 or errors, 10, "the heartbeat to queue")
         assert not errors, errors
-        write = in_thread(lambda: recorder.record_many([(ended, done)], [started]), errors)
+        write = in_thread(writer, errors)
         wait_until(lambda: waiting_for_a_lock(watcher) == 2 or errors, 10, "the writer to queue")
         time.sleep(0.2)
         locker.rollback()
@@ -164,16 +173,7 @@ def test_a_heartbeat_meeting_rows_highest_first_never_deadlocks_an_ordered_write
     """
     if backend != "postgres":
         pytest.skip("row locks are PostgreSQL's; SQLite has one write lock for the file")
-    low, middle, high = sorted(add_due(tasks, 3), key=lambda task: task.id)
-    with connections[alias].cursor() as cursor:
-        for task in (high, middle, low):
-            cursor.execute(
-                "UPDATE scheduler_task SET status = 'running', attempt = 1, worker_id = 'w1',"
-                " started_at = now(), lease_expires_at = now() + interval '1 minute'"
-                " WHERE id = %s",
-                [task.id],
-            )
-    low, middle, high = (tasks.get(task.id) for task in (low, middle, high))
+    low, middle, high = running_highest_id_first(alias, tasks, 3)
     caplog.set_level(logging.WARNING, logger="scheduler_core.executor.outcomes")
 
     errors, extended = race(alias, services, tasks, middle, low, high)
@@ -182,3 +182,45 @@ def test_a_heartbeat_meeting_rows_highest_first_never_deadlocks_an_ordered_write
     assert "writing 1 outcomes together failed" not in caplog.text
     assert {task.id for task in extended} >= {middle.id, high.id}
     assert tasks.get(low.id).status is TaskStatus.SUCCEEDED
+
+
+def running_highest_id_first(alias: str, tasks: DjangoTaskRepository, count: int) -> list[Task]:
+    """`count` tasks running for w1, lowest id first, made running highest id first: their
+    new row versions lie in the heap, and in the running rows' indexes, in that order, as
+    claims by priority can leave them."""
+    rows = sorted(add_due(tasks, count), key=lambda task: task.id)
+    with connections[alias].cursor() as cursor:
+        for task in reversed(rows):
+            cursor.execute(
+                "UPDATE scheduler_task SET status = 'running', attempt = 1, worker_id = 'w1',"
+                " started_at = now(), lease_expires_at = now() + interval '1 minute'"
+                " WHERE id = %s",
+                [task.id],
+            )
+    return [tasks.get(task.id) for task in rows]
+
+
+def test_a_round_of_starts_alone_never_deadlocks_a_heartbeat(
+    backend: str,
+    alias: str,
+    services: Services,
+    tasks: DjangoTaskRepository,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A writer round with starts and no outcome (tasks that outlive a round) stamps them in
+    a statement of its own. Meeting the rows in heap order it takes the high row and queues
+    for the low one, which the heartbeat holds while it queues for the middle one (held
+    elsewhere); the middle row is freed and the heartbeat wants the high row: a cycle,
+    unless the stamp too locks lowest id first."""
+    if backend != "postgres":
+        pytest.skip("row locks are PostgreSQL's; SQLite has one write lock for the file")
+    low, middle, high = running_highest_id_first(alias, tasks, 3)
+    caplog.set_level(logging.WARNING, logger="scheduler_core.executor.outcomes")
+
+    errors, extended = race(alias, services, tasks, middle, None, low, high)
+
+    assert not errors, errors
+    assert "stamping 2 starts failed" not in caplog.text
+    assert {task.id for task in extended} >= {middle.id, low.id, high.id}
+    assert tasks.get(low.id).attempt_started_at is not None
+    assert tasks.get(high.id).attempt_started_at is not None
