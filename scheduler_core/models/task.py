@@ -7,8 +7,13 @@ import uuid
 from django.db import models
 from django.db.models import Value
 
-from .choices import TASK_STATUS_CHOICES, live, waiting
+from .choices import DELAYED_VALUES, TASK_STATUS_CHOICES, live, waiting
 from .exact_json import ExactJSONEncoder
+
+# Indexes that SQLite statements name (INDEXED BY): without statistics, which SQLite never
+# gathers unless told to, its planner took other indexes and sorted the whole backlog.
+CLAIM_INDEX = "sched_task_claim_idx"
+DELAYED_INDEX = "sched_task_delayed_idx"
 
 
 class TaskRecord(models.Model):
@@ -83,7 +88,7 @@ class TaskRecord(models.Model):
                 models.F("priority").desc(),
                 "run_after",
                 "id",
-                name="sched_task_claim_idx",
+                name=CLAIM_INDEX,
                 condition=waiting(),
             ),
             # Oldest due task per queue (dashboard, API, /metrics): the first entry of a
@@ -93,8 +98,8 @@ class TaskRecord(models.Model):
             models.Index(
                 "run_after",
                 "id",
-                name="sched_task_delayed_idx",
-                condition=models.Q(status__in=["scheduled", "retrying"]),
+                name=DELAYED_INDEX,
+                condition=models.Q(status__in=DELAYED_VALUES),
             ),
             # The rescuer: running rows by lease expiry.
             models.Index(

@@ -21,11 +21,12 @@ from .row_locks import LOCKED_IN_ID_ORDER
 # Ids per statement on SQLite: far below its variable limit, and a round is smaller anyway.
 CHUNK = 500
 
-# SQLite's own clock, in the text form Django stores datetimes in.
+# SQLite's own clock, in the text form Django stores datetimes in. The guards' `+` keeps
+# them off the status index: the rows are found by id (sqlite_plans.py).
 _SQLITE_MARK_SQL = """
 UPDATE scheduler_task SET attempt_started_at = strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now')
-WHERE status = 'running' AND worker_id = %s AND attempt = %s
-  AND attempt_started_at IS NULL AND id IN ({ids})
+WHERE +status = 'running' AND +worker_id = %s AND +attempt = %s
+  AND +attempt_started_at IS NULL AND id IN ({ids})
 """
 # PostgreSQL: the stamp of the starts in one statement, fenced per row by attempt and holder.
 # The outcome writer's round (round_write.py) runs it beside its successes; a round of

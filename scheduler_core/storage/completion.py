@@ -21,6 +21,7 @@ from scheduler_core.domain import Task, TaskStatus
 from scheduler_core.models import TaskRecord, exact_json
 
 from .event_rows import insert_transitions
+from .sqlite_plans import off_index
 
 # Ids per statement: far below SQLite's variable limit, and a round is smaller anyway.
 CHUNK = 500
@@ -28,7 +29,7 @@ CHUNK = 500
 SUCCEED_SQL = """
 UPDATE scheduler_task
 SET status = %s, result = %s, finished_at = %s, lease_expires_at = NULL
-WHERE status = %s AND cancel_requested = %s AND attempt = %s AND worker_id = %s
+WHERE {g}status = %s AND {g}cancel_requested = %s AND {g}attempt = %s AND {g}worker_id = %s
   AND id IN ({ids})
 RETURNING id
 """
@@ -76,7 +77,7 @@ def _update(using: str, tasks: Sequence[Task]) -> set[UUID]:
         sample.worker_id,
         *(fields.pk.get_db_prep_save(task.id, connection) for task in tasks),
     ]
-    sql = SUCCEED_SQL.format(ids=", ".join(["%s"] * len(tasks)))
+    sql = SUCCEED_SQL.format(ids=", ".join(["%s"] * len(tasks)), g=off_index(connection))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {_uuid(row[0]) for row in cursor.fetchall()}

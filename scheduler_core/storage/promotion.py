@@ -12,13 +12,16 @@ from uuid import UUID
 from django.db import connections, transaction
 
 from scheduler_core.domain import TaskStatus
-from scheduler_core.domain.task import PROMOTABLE_STATUSES, PROMOTED, PROMOTER
+from scheduler_core.domain.task import PROMOTED, PROMOTER
 from scheduler_core.models import TaskEvent
+from scheduler_core.models.choices import DELAYED_VALUES
+from scheduler_core.models.task import DELAYED_INDEX
 
 from .db_clock import DatabaseClock
 from .sqlite_locks import retry_when_locked
 
-_PROMOTABLE_SQL = ", ".join(f"'{status.value}'" for status in sorted(PROMOTABLE_STATUSES))
+# In the order of the delayed index's predicate, or SQLite cannot use the index at all.
+_PROMOTABLE_SQL = ", ".join(f"'{value}'" for value in DELAYED_VALUES)
 
 # One statement: lock due rows no claimer holds, mark them ready, log the transition. A claim
 # skips the rows locked here for as long as this statement runs, and this skips the ones a
@@ -44,8 +47,12 @@ WITH picked AS (
 SELECT count(*) FROM promoted
 """
 
+# The index is named, and its predicate repeated as written: SQLite took the status index
+# and sorted every delayed row on each pass (4.4 ms at 20,000 scheduled tasks, statistics
+# or none, against 2 µs through the delayed index). The update finds its rows by id; the
+# `+` keeps its guards off the status index (sqlite_plans.py).
 SQLITE_PICK_SQL = f"""
-SELECT id, status FROM scheduler_task
+SELECT id, status FROM scheduler_task INDEXED BY {DELAYED_INDEX}
 WHERE status IN ({_PROMOTABLE_SQL}) AND run_after <= %s
 ORDER BY run_after, id
 LIMIT %s
@@ -54,7 +61,7 @@ LIMIT %s
 SQLITE_UPDATE_SQL = f"""
 UPDATE scheduler_task
 SET status = 'ready'
-WHERE id IN ({{ids}}) AND status IN ({_PROMOTABLE_SQL}) AND run_after <= %s
+WHERE id IN ({{ids}}) AND +status IN ({_PROMOTABLE_SQL}) AND +run_after <= %s
 RETURNING id, attempt
 """
 

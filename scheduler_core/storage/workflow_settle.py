@@ -32,6 +32,7 @@ from scheduler_core.domain.workflow_steps import FAILED_FOR_GOOD
 
 from .event_rows import insert_transitions
 from .notifications import NOTIFY_CHANNEL
+from .sqlite_plans import off_index
 
 # Ids per statement: far below SQLite's variable limit.
 CHUNK = 500
@@ -47,7 +48,7 @@ LOCK_SQL = (
 CANCEL_SQL = """
 UPDATE scheduler_task
 SET status = %s, finished_at = %s, upstream_failed = %s, parents_left = 0
-WHERE status = %s AND id IN ({ids})
+WHERE {g}status = %s AND id IN ({ids})
 RETURNING id, attempt
 """
 # CASE reads the row as it was before this UPDATE, so `parents_left <= n` is "this count
@@ -57,7 +58,7 @@ UPDATE scheduler_task
 SET parents_left = CASE WHEN parents_left <= %s THEN 0 ELSE parents_left - %s END,
     status = CASE WHEN parents_left <= %s THEN %s ELSE status END,
     run_after = CASE WHEN parents_left <= %s THEN %s ELSE run_after END
-WHERE status = %s AND id IN ({ids})
+WHERE {g}status = %s AND id IN ({ids})
 RETURNING id, status, attempt, queue
 """
 
@@ -138,7 +139,8 @@ def _cancel(
             params: list[Any] = [TaskStatus.CANCELLED.value, moment, key, TaskStatus.BLOCKED.value]
             with connection.cursor() as cursor:
                 cursor.execute(
-                    CANCEL_SQL.format(ids=_marks(chunk)), [*params, *_keys(connection, chunk)]
+                    CANCEL_SQL.format(ids=_marks(chunk), g=off_index(connection)),
+                    [*params, *_keys(connection, chunk)],
                 )
                 rows = cursor.fetchall()
             for raw_id, attempt in rows:
@@ -170,7 +172,8 @@ def _count_down(
             params: list[Any] = [n, n, n, ready, n, moment, TaskStatus.BLOCKED.value]
             with connection.cursor() as cursor:
                 cursor.execute(
-                    COUNT_DOWN_SQL.format(ids=_marks(chunk)), [*params, *_keys(connection, chunk)]
+                    COUNT_DOWN_SQL.format(ids=_marks(chunk), g=off_index(connection)),
+                    [*params, *_keys(connection, chunk)],
                 )
                 rows = cursor.fetchall()
             for raw_id, status, attempt, queue in rows:
