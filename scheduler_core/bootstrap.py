@@ -19,6 +19,7 @@ from .domain.ports import (
     Clock,
     CronCalendar,
     MetricsRollup,
+    PlannerStatistics,
     Queue,
     ScheduleRepository,
     TaskCatalog,
@@ -63,6 +64,8 @@ class Services:
     control: WorkerControl
     # The metrics rollup of the maintenance pass; the in-memory storage keeps none.
     metrics: MetricsRollup | None = None
+    # The planner's statistics, gathered by the maintenance pass where the database needs it.
+    statistics: PlannerStatistics | None = None
 
 
 def build_services(
@@ -138,6 +141,7 @@ def build_services(
         clock=ports.clock,
         control=ports.control,
         metrics=ports.metrics,
+        statistics=ports.statistics,
     )
 
 
@@ -154,6 +158,7 @@ class StoragePorts:
     workflows: WorkflowRepository
     control: WorkerControl
     metrics: MetricsRollup | None = None
+    statistics: PlannerStatistics | None = None
 
 
 def _storage_ports(
@@ -182,6 +187,7 @@ def _storage_ports(
             DjangoWorkerControl,
             DjangoWorkerRepository,
             DjangoWorkflowRepository,
+            SQLitePlannerStatistics,
         )
 
         database_clock = DatabaseClock(database)
@@ -196,6 +202,7 @@ def _storage_ports(
             workflows=DjangoWorkflowRepository(tasks),
             control=DjangoWorkerControl(database, database_clock),
             metrics=DjangoMetricsRollup(database),
+            statistics=SQLitePlannerStatistics(database),
         )
     raise StorageNotConfigured(storage)
 

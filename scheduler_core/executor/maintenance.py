@@ -1,5 +1,5 @@
 """Maintenance every worker runs: rescue, promotion, dead workers, the schedule ticker, the
-metrics rollup, alerts.
+metrics rollup, the planner's statistics, alerts.
 
 Every step is idempotent and fenced, so all workers may run it at once; the more workers,
 the sooner a dead one's tasks come back.
@@ -82,6 +82,14 @@ class MaintenanceThread(threading.Thread):
                 metrics.roll_up()
             except Exception:
                 logger.exception("metrics rollup failed; the next pass retries")
+                connections.close_all()
+        # Apart as well: statistics only help the planner, and may meet a busy database.
+        statistics = getattr(self.services, "statistics", None)
+        if statistics is not None:
+            try:
+                statistics.refresh()
+            except Exception:
+                logger.exception("gathering planner statistics failed; the next pass retries")
                 connections.close_all()
         # Last and apart: alerts must be evaluated even when every step above fails.
         if self.alerts is not None:

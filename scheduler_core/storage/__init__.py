@@ -4,6 +4,7 @@ from .db_clock import DatabaseClock
 from .metrics_rollup import DjangoMetricsRollup
 from .queue import DjangoQueue
 from .schedule_repository import DjangoScheduleRepository
+from .sqlite_statistics import SQLitePlannerStatistics
 from .task_repository import DjangoTaskRepository
 from .worker_control import DjangoWorkerControl
 from .worker_repository import DjangoWorkerRepository
@@ -12,6 +13,7 @@ from .workflow_repository import DjangoWorkflowRepository
 __all__ = [
     "DatabaseClock",
     "DjangoMetricsRollup",
+    "SQLitePlannerStatistics",
     "DjangoQueue",
     "DjangoScheduleRepository",
     "DjangoTaskRepository",

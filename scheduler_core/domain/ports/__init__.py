@@ -4,6 +4,7 @@ from .catalog import TaskCatalog
 from .clock import Clock, SystemClock
 from .cron import CronCalendar
 from .metrics_rollup import MetricsRollup
+from .planner_statistics import PlannerStatistics
 from .queue import Queue
 from .schedule_repository import ScheduleRepository
 from .scheduler import Admit, Scheduler, SubmitRequest, Submitted
@@ -17,6 +18,7 @@ __all__ = [
     "Clock",
     "HeldAttempt",
     "MetricsRollup",
+    "PlannerStatistics",
     "CronCalendar",
     "Queue",
     "ScheduleRepository",
