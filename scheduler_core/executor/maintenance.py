@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import connections
@@ -48,53 +49,41 @@ class MaintenanceThread(threading.Thread):
 
     def run_once(self) -> None:
         """One pass of every maintenance job; a failing job is logged and retried next pass."""
-        try:
-            dead = self.services.workers.mark_stale_workers_dead(self.stale_after)
-            if dead:
-                logger.warning("declared stale workers stopped: %s", ", ".join(dead))
-            report = self.services.rescuer.rescue_expired()
-            if report.rescued:
-                logger.warning(
-                    "rescued %d tasks with expired leases (%d retried, %d failed, %d cancelled)",
-                    report.rescued,
-                    report.retried,
-                    report.failed,
-                    report.cancelled,
-                )
-            promoter = getattr(self.services, "promoter", None)
-            if promoter is not None:
-                promoter.promote_due()
-        except Exception:
-            logger.exception("maintenance pass failed; the next one retries")
-            connections.close_all()
-        # Apart from the steps above, so that a failing rescue never holds schedules back.
-        ticker = getattr(self.services, "ticker", None)
-        if ticker is not None:
-            try:
-                ticker.tick()
-            except Exception:
-                logger.exception("schedule ticker failed; the next pass retries")
-                connections.close_all()
-        # Apart too: the metrics rollup only reads finished rows, and may fail on its own.
-        metrics = getattr(self.services, "metrics", None)
-        if metrics is not None:
-            try:
-                metrics.roll_up()
-            except Exception:
-                logger.exception("metrics rollup failed; the next pass retries")
-                connections.close_all()
-        # Apart as well: statistics only help the planner, and may meet a busy database.
-        statistics = getattr(self.services, "statistics", None)
-        if statistics is not None:
-            try:
-                statistics.refresh()
-            except Exception:
-                logger.exception("gathering planner statistics failed; the next pass retries")
-                connections.close_all()
-        # Last and apart: alerts must be evaluated even when every step above fails.
+        # Each job apart from the others: a failing rescue never holds the schedules back,
+        # the rollup and the statistics may fail on their own, and alerts are evaluated even
+        # when every job before them fails.
+        jobs: list[tuple[str, Callable[[], object]]] = [
+            ("maintenance pass", self._rescue_and_promote)
+        ]
+        # The storage's optional parts (the in-memory storage keeps no metrics, for one).
+        if (ticker := getattr(self.services, "ticker", None)) is not None:
+            jobs.append(("schedule ticker", ticker.tick))
+        if (metrics := getattr(self.services, "metrics", None)) is not None:
+            jobs.append(("metrics rollup", metrics.roll_up))
+        if (statistics := getattr(self.services, "statistics", None)) is not None:
+            jobs.append(("gathering planner statistics", statistics.refresh))
         if self.alerts is not None:
+            jobs.append(("alert evaluation", self.alerts.run_pass))
+        for what, job in jobs:
             try:
-                self.alerts.run_pass()
+                job()
             except Exception:
-                logger.exception("alert evaluation failed; the next pass retries")
+                logger.exception("%s failed; the next pass retries", what)
                 connections.close_all()
+
+    def _rescue_and_promote(self) -> None:
+        dead = self.services.workers.mark_stale_workers_dead(self.stale_after)
+        if dead:
+            logger.warning("declared stale workers stopped: %s", ", ".join(dead))
+        report = self.services.rescuer.rescue_expired()
+        if report.rescued:
+            logger.warning(
+                "rescued %d tasks with expired leases (%d retried, %d failed, %d cancelled)",
+                report.rescued,
+                report.retried,
+                report.failed,
+                report.cancelled,
+            )
+        promoter = getattr(self.services, "promoter", None)
+        if promoter is not None:
+            promoter.promote_due()
