@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+from django.db import connections
 
 from scheduler_core.bootstrap import Services, build_services
 from scheduler_core.domain import RetryPolicy
@@ -44,3 +45,17 @@ def services(alias: str) -> Services:
         policy=RetryPolicy(base=timedelta(seconds=30), jitter=0),
         rescue_batch_size=2,
     )
+
+
+@pytest.fixture
+def no_sqlite_statistics(backend: str, alias: str) -> None:
+    """On SQLite, as on a database no one ran ANALYZE on: the test database is shared by the
+    session, and a test may have gathered statistics. Nothing elsewhere."""
+    if backend != "sqlite":
+        return
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        if cursor.fetchone():
+            cursor.execute("DELETE FROM sqlite_stat1")
+            # Makes the planner read the (now empty) statistics again.
+            cursor.execute("ANALYZE sqlite_schema")

@@ -48,14 +48,8 @@ def sqlite_only(backend: str) -> None:
 
 
 @pytest.fixture(autouse=True)
-def no_statistics(sqlite_only: None, alias: str) -> None:
+def no_statistics(sqlite_only: None, no_sqlite_statistics: None) -> None:
     """As on a database no one ran ANALYZE on: no sqlite_stat1 rows, and none in use."""
-    with connections[alias].cursor() as cursor:
-        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
-        if cursor.fetchone():
-            cursor.execute("DELETE FROM sqlite_stat1")
-            # Makes the planner read the (now empty) statistics again.
-            cursor.execute("ANALYZE sqlite_schema")
 
 
 def vm_steps(alias: str, action: Callable[[], Any]) -> int:

@@ -40,16 +40,7 @@ def maintenance_pass(services: Services) -> None:
     MaintenanceThread(services=services, interval=1.0, stale_after=timedelta(seconds=30)).run_once()
 
 
-@pytest.fixture(autouse=True)
-def no_statistics(backend: str, alias: str) -> None:
-    """As on a database no one ran ANALYZE on (the test database is shared by the session)."""
-    if backend != "sqlite":
-        return
-    with connections[alias].cursor() as cursor:
-        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
-        if cursor.fetchone():
-            cursor.execute("DELETE FROM sqlite_stat1")
-            cursor.execute("ANALYZE sqlite_schema")
+pytestmark = pytest.mark.usefixtures("no_sqlite_statistics")
 
 
 def test_a_maintenance_pass_gathers_statistics_once_the_tasks_pile_up(

@@ -122,9 +122,14 @@ def race(
     return errors, extended
 
 
+@pytest.fixture(autouse=True)
+def postgres_only(backend: str) -> None:
+    if backend != "postgres":
+        pytest.skip("row locks are PostgreSQL's; SQLite has one write lock for the file")
+
+
 @pytest.mark.parametrize("ends", ["low", "high"])
 def test_a_writer_stamping_one_row_and_ending_another_never_deadlocks_a_heartbeat(
-    backend: str,
     alias: str,
     services: Services,
     tasks: DjangoTaskRepository,
@@ -138,8 +143,6 @@ def test_a_writer_stamping_one_row_and_ending_another_never_deadlocks_a_heartbea
     first. Ending the high row and stamping the low one is its one-statement round on
     PostgreSQL (storage/round_write.py), whose update of the endings runs first.
     """
-    if backend != "postgres":
-        pytest.skip("row locks are PostgreSQL's; SQLite has one write lock for the file")
     add_due(tasks, 2)
     queue = DjangoQueue(tasks)
     low, high = sorted(queue.claim("w1", ["default"], 2, LEASE), key=lambda task: task.id)
@@ -157,7 +160,6 @@ def test_a_writer_stamping_one_row_and_ending_another_never_deadlocks_a_heartbea
 
 
 def test_a_heartbeat_meeting_rows_highest_first_never_deadlocks_an_ordered_writer(
-    backend: str,
     alias: str,
     services: Services,
     tasks: DjangoTaskRepository,
@@ -171,8 +173,6 @@ def test_a_heartbeat_meeting_rows_highest_first_never_deadlocks_an_ordered_write
     order, takes the low row and queues for the high one; the middle row is freed and the
     heartbeat wants the low row: a cycle, unless the heartbeat too locks lowest id first.
     """
-    if backend != "postgres":
-        pytest.skip("row locks are PostgreSQL's; SQLite has one write lock for the file")
     low, middle, high = running_highest_id_first(alias, tasks, 3)
     caplog.set_level(logging.WARNING, logger="scheduler_core.executor.outcomes")
 
@@ -201,7 +201,6 @@ def running_highest_id_first(alias: str, tasks: DjangoTaskRepository, count: int
 
 
 def test_a_round_of_starts_alone_never_deadlocks_a_heartbeat(
-    backend: str,
     alias: str,
     services: Services,
     tasks: DjangoTaskRepository,
@@ -212,8 +211,6 @@ def test_a_round_of_starts_alone_never_deadlocks_a_heartbeat(
     for the low one, which the heartbeat holds while it queues for the middle one (held
     elsewhere); the middle row is freed and the heartbeat wants the high row: a cycle,
     unless the stamp too locks lowest id first."""
-    if backend != "postgres":
-        pytest.skip("row locks are PostgreSQL's; SQLite has one write lock for the file")
     low, middle, high = running_highest_id_first(alias, tasks, 3)
     caplog.set_level(logging.WARNING, logger="scheduler_core.executor.outcomes")
 
