@@ -102,11 +102,17 @@ def _ignored(signum: int, frame: FrameType | None) -> None:
 
 
 def slot_main(
-    connection: Connection, max_tasks: int | None, deadline: Any, supervisor_pid: int
+    connection: Connection,
+    max_tasks: int | None,
+    deadline: Any,
+    begun: Any,
+    supervisor_pid: int,
 ) -> None:
     """Run tasks sent on `connection` until it closes or `max_tasks` have run.
 
-    `deadline` is the shared lease deadline of the attempt this slot runs (see watchdog.py).
+    `deadline` is the shared lease deadline of the attempt this slot runs (see watchdog.py);
+    `begun` counts the attempts whose code this slot began, for the supervisor, which
+    stamps a start only once it is counted there (slots.py).
     """
     die_with_parent()
     ignore_stop_signals()
@@ -127,7 +133,12 @@ def slot_main(
         except (EOFError, OSError):
             return
         watchdog.busy.set()
-        outcome = execute(decode_task(data), progress)
+        task = decode_task(data)
+        # Frozen between the hand-over and here past the lease (a pause of the whole
+        # worker), the attempt may have been rescued and be running elsewhere: never begun.
+        watchdog.stop_if_lapsed()
+        begun.value += 1
+        outcome = execute(task, progress)
         watchdog.busy.clear()
         connection.send_bytes(outcome.encode())
         done += 1

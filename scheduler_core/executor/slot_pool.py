@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import time
 
-from scheduler_core.domain import Task
-
 from .buffer import TaskBuffer
 from .config import WorkerConfig
+from .handovers import Handover
 from .inbox import Inbox
 from .lease_clock import LeaseClock
 from .slots import ProcessSlot, Slot, ThreadSlot
@@ -34,18 +33,18 @@ class SlotPool:
         """How many slots run an attempt."""
         return sum(slot.busy for slot in self.slots)
 
-    def dispatch(self, pending: TaskBuffer, lease_clock: LeaseClock) -> list[Task]:
-        """Give each idle slot the next buffered task; return the tasks started."""
-        started: list[Task] = []
+    def dispatch(self, pending: TaskBuffer, lease_clock: LeaseClock) -> list[Handover]:
+        """Give each idle slot the next buffered task; return the hand-overs."""
+        handed: list[Handover] = []
         for slot in self.slots:
             if not pending:
                 break
             # An exhausted slot's child is exiting; it is replaced when its exit is seen.
             if slot.accepting:
                 task, sent_at = pending.take()
-                slot.run(task, sent_at, lease_clock.deadline(sent_at))
-                started.append(task)
-        return started
+                number = slot.run(task, sent_at, lease_clock.deadline(sent_at))
+                handed.append(Handover(slot, number, task))
+        return handed
 
     def timed_out(self) -> list[Slot]:
         """The slots whose attempt has run past its task's timeout."""

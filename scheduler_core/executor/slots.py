@@ -53,6 +53,16 @@ class Slot(ABC):
         # lease was sent; see LeaseClock.
         self.lease_sent_at = 0.0
         self.lease_deadline = float("inf")
+        # How many tasks were sent here; the slot counts those whose code it began.
+        self.sent = 0
+
+    @property
+    def begun(self) -> int:
+        """How many of the tasks sent here the slot has begun to run (handovers.py)."""
+        return self._begun_count()
+
+    @abstractmethod
+    def _begun_count(self) -> int: ...
 
     @property
     def busy(self) -> bool:
@@ -69,13 +79,16 @@ class Slot(ABC):
         """True once the slot has run all the attempts it may (and is about to exit)."""
         return False
 
-    def run(self, task: Task, lease_sent_at: float, deadline: float) -> None:
-        """Start an attempt of `task` in this idle slot, to stop by `deadline` at the latest."""
+    def run(self, task: Task, lease_sent_at: float, deadline: float) -> int:
+        """Start an attempt of `task` in this idle slot, to stop by `deadline` at the latest;
+        return its number among the tasks sent here."""
         assert self.task is None, "a slot runs one attempt at a time"
         self.task = task
         self.started_at = time.monotonic()
         self.renew(lease_sent_at, deadline)
+        self.sent += 1
         self._send(task)
+        return self.sent
 
     def renew(self, lease_sent_at: float, deadline: float) -> None:
         """The running attempt's lease was extended by a write sent at `lease_sent_at`."""
@@ -138,6 +151,7 @@ class ProcessSlot(Slot):
         self._connection: Connection | None = None
         self._process: Any = None
         self._deadline: Any = None
+        self._begun: Any = None
 
     def start(self) -> None:
         """Fork the child from the forkserver and watch its pipe and its exit."""
@@ -145,9 +159,11 @@ class ProcessSlot(Slot):
         parent_end, child_end = context.Pipe(duplex=True)
         # The lease deadline the child's watchdog enforces, in memory both processes share.
         self._deadline = context.RawValue("d", float("inf"))
+        # The child counts the tasks it began; one writer, and an aligned word is read whole.
+        self._begun = context.RawValue("Q", 0)
         self._process = context.Process(
             target=slot_main,
-            args=(child_end, self.max_tasks, self._deadline, os.getpid()),
+            args=(child_end, self.max_tasks, self._deadline, self._begun, os.getpid()),
             name=f"scheduler-slot-{self.number}",
             daemon=True,
         )
@@ -185,6 +201,9 @@ class ProcessSlot(Slot):
     def _publish_deadline(self, deadline: float) -> None:
         if self._deadline is not None:
             self._deadline.value = deadline
+
+    def _begun_count(self) -> int:
+        return 0 if self._begun is None else int(self._begun.value)
 
     def _send(self, task: Task) -> None:
         assert self._connection is not None
@@ -242,6 +261,8 @@ class ThreadSlot(Slot):
         # Where the slot's thread posts its outcomes for the main loop.
         self.inbox = inbox
         self._jobs: queue.Queue[bytes | None] = queue.Queue()
+        # Written by the slot's thread only.
+        self._began = 0
 
     def start(self) -> None:
         """Start the slot's thread."""
@@ -260,6 +281,9 @@ class ThreadSlot(Slot):
         # The same JSON a process slot gets, so both pools run exactly the same inputs.
         self._jobs.put(encode_task(task))
 
+    def _begun_count(self) -> int:
+        return self._began
+
     def _work(self) -> None:
         from .execution import execute
 
@@ -268,6 +292,8 @@ class ThreadSlot(Slot):
 
         try:
             while (data := self._jobs.get()) is not None:
-                self.inbox.put(Finished(self, execute(decode_task(data), progress)))
+                task = decode_task(data)
+                self._began += 1
+                self.inbox.put(Finished(self, execute(task, progress)))
         finally:
             connections.close_all()

@@ -37,6 +37,7 @@ from .control import ControlThread
 from .endings import RELEASED, Ending, Settled, ended_by_worker
 from .events import Claimed, Controlled, Event, Exited, Fenced, Finished, Heartbeat, Progressed
 from .fetcher import Fetcher
+from .handovers import BEGIN_POLL, Handover, sort_handovers
 from .heartbeat import HeartbeatThread
 from .held import HeldAttempts
 from .inbox import Inbox
@@ -96,9 +97,9 @@ class Supervisor:
             freed=self._freed,
         )
         # Attempts that ended this round, handed to the writer at the end of the round, and
-        # attempts that started, whose starts it stamps.
+        # tasks sent to slots, whose starts it stamps once their code began (handovers.py).
         self.finished: list[Settled] = []
-        self.started: list[Task] = []
+        self.handed: list[Handover] = []
         self.writer = OutcomeWriter(self.recorder, self._freed)
         # Started on the first progress report (most workers' tasks never report).
         self.progress_writer: ProgressWriter | None = None
@@ -199,7 +200,7 @@ class Supervisor:
                 if time.monotonic() - self.draining_since > self.config.shutdown_timeout:
                     self._release_running("the shutdown timeout passed")
                     return 0
-            for event in self.inbox.wait(TICK):
+            for event in self.inbox.wait(BEGIN_POLL if self.handed else TICK):
                 self._handle(event)
             if self.comeback_at is not None and time.monotonic() >= self.comeback_at:
                 self._come_back()
@@ -208,9 +209,9 @@ class Supervisor:
             # the round's endings meanwhile, so no slot waits for the database. A draining
             # worker starts nothing new.
             if self.draining_since is None:
-                self.started.extend(self.pool.dispatch(self.pending, self.lease_clock))
+                self.handed.extend(self.pool.dispatch(self.pending, self.lease_clock))
             self._enforce_timeouts()
-            if self.finished or self.started:
+            if self.finished or self.handed:
                 self._hand_over_finished()
 
     def _end(self, task: Task, ending: Ending) -> None:
@@ -219,7 +220,7 @@ class Supervisor:
 
     def _hand_over_finished(self) -> None:
         finished, self.finished = self.finished, []
-        started, self.started = self.started, []
+        started, self.handed = sort_handovers(self.handed)
         self.writer.submit(finished, started)
 
     def _begin_drain(self) -> None:

@@ -47,8 +47,13 @@ class Watchdog(threading.Thread):
         while True:
             if poller.poll(int(WATCHDOG_PERIOD * 1000)):
                 self._exit(EXIT_SUPERVISOR_GONE, "its supervisor is gone")
-            if self.busy.is_set() and time.monotonic() >= self.deadline.value:
-                self._exit(EXIT_LEASE_LAPSED, "the lease of its attempt could not be renewed")
+            if self.busy.is_set():
+                self.stop_if_lapsed()
+
+    def stop_if_lapsed(self) -> None:
+        """End the process now if the attempt's lease deadline has passed."""
+        if time.monotonic() >= self.deadline.value:
+            self._exit(EXIT_LEASE_LAPSED, "the lease of its attempt could not be renewed")
 
     def _exit(self, code: int, why: str) -> None:
         # os._exit at once: no cleanup in the task's code may run past the lease.

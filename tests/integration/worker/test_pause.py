@@ -6,6 +6,7 @@ counts executions alive at once and attempts charged for executions that never h
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from scheduler_core.domain.records import CLAIM_DROPPED
 
 from .conftest import LEASE_SECONDS, WorkerProcess, wait_until
 from .executions import executions, overlaps
-from .faults import ELSEWHERE, HEARTBEAT, stamped, started, state_of, status
+from .faults import ELSEWHERE, HEARTBEAT, slot_pids, stamped, started, state_of, status
 
 pytestmark = pytest.mark.slow
 
@@ -82,12 +83,7 @@ def test_a_whole_worker_paused_for_three_leases_burns_no_attempt_and_does_not_st
     first = start_worker("--concurrency", "2")
     tasks = [submit("traced", str(log_file), 0.02, f"t{n}") for n in range(400)]
     wait_until(started(log_file, 60), what="the worker to get going")
-    first.signal_group(signal.SIGSTOP)
-    stopped_at = time.monotonic()
-    # Only the rescue runs elsewhere: the second worker serves another queue.
-    start_worker("--queues", ELSEWHERE)
-    time.sleep(max(0.0, 3 * LEASE_SECONDS - (time.monotonic() - stopped_at)))
-    first.signal_group(signal.SIGCONT)
+    pause_whole_worker(first, start_worker)
 
     wait_until(
         lambda: all(status(services, task).is_terminal for task in tasks),
@@ -108,3 +104,47 @@ def test_a_whole_worker_paused_for_three_leases_burns_no_attempt_and_does_not_st
     )
     # No claim-and-drop storm: at most what the worker held when it froze came back.
     assert given_back <= 2 + 2 * 8
+
+
+def test_a_claim_handed_to_a_frozen_slot_costs_no_attempt_and_never_runs_late(
+    services: Services,
+    submit: Callable[..., Task],
+    start_worker: Callable[..., WorkerProcess],
+    log_file: Path,
+) -> None:
+    """The slot is frozen before it reads its task, then the whole worker past three leases.
+
+    The supervisor handed the task over, but its code never began: the start must not be
+    stamped (the rescue gives the claim back free), and the thawed slot must not begin an
+    attempt whose lease lapsed while it was frozen (the retry may be running by then).
+    """
+    first = start_worker("--concurrency", "1")
+    warm = submit("traced", str(log_file), 0, "warm")
+    wait_until(lambda: status(services, warm) is TaskStatus.SUCCEEDED, what="a first task")
+    [slot] = slot_pids(log_file)
+    os.kill(slot, signal.SIGSTOP)
+    task = submit("traced", str(log_file), 0.5, "late")
+    wait_until(lambda: status(services, task) is TaskStatus.RUNNING, what="the claim")
+    # Long enough for the writer's rounds and a heartbeat: nothing of the task has begun.
+    time.sleep(HEARTBEAT + 0.5)
+    assert "late" not in executions(log_file)
+    pause_whole_worker(first, start_worker)
+
+    wait_until(
+        lambda: status(services, task) is TaskStatus.SUCCEEDED,
+        timeout=60,
+        what="the task to succeed on the resumed worker",
+    )
+    [run] = executions(log_file)["late"]
+    assert run.ended
+    assert services.tasks.status(task.id).attempt == 1
+
+
+def pause_whole_worker(worker: WorkerProcess, start_worker: Callable[..., WorkerProcess]) -> None:
+    """SIGSTOP the worker's whole group for three leases, while a second worker, serving
+    another queue so that it only rescues, takes its lost claims back; then SIGCONT."""
+    worker.signal_group(signal.SIGSTOP)
+    stopped_at = time.monotonic()
+    start_worker("--queues", ELSEWHERE)
+    time.sleep(max(0.0, 3 * LEASE_SECONDS - (time.monotonic() - stopped_at)))
+    worker.signal_group(signal.SIGCONT)
