@@ -15,6 +15,7 @@ from django.db import connections
 
 from scheduler_core.bootstrap import Services
 from scheduler_core.domain import Task, Worker
+from scheduler_core.services.worker_service import claim_size
 
 from .capacity import Capacity
 from .events import Claimed, EventSink
@@ -56,15 +57,29 @@ class Fetcher(threading.Thread):
         self.stopping = threading.Event()
         # Set when an operator quieted the worker: it claims nothing more, but stays up.
         self.quiet = threading.Event()
+        # The last claim came back short: the queues ran dry, or a limit or a rate holds the
+        # rest back. Claiming again at once only came back empty, twice per task for an
+        # idle worker (its own claim, then the waiting claim's first look), each a statement
+        # on the server and Python in this thread while the task's slot needed the CPU. So
+        # it waits for news first (a NOTIFY, an enqueue here, the poll interval).
+        self.dry = False
 
     def run(self) -> None:
         """Claim until stopped."""
         try:
+            # Listening starts now (PostgreSQL), before the first claim: what is announced
+            # after it ends the first wait at once.
+            self.services.workers.wait_for_work(self.worker, timeout=0)
             while not self.stopping.is_set():
                 if self.quiet.is_set() or not self.lease_clock.may_claim():
                     self.stopping.wait(DOUBT_PAUSE)
                     continue
                 reserved = self.capacity.reserve(timeout=0.2)
+                if reserved and self.dry:
+                    self._wait_for_work()
+                    if self.stopping.is_set() or self.quiet.is_set():
+                        self.capacity.release(reserved)
+                        continue
                 if reserved:
                     # Taken before the guard is asked again, so a pause in between makes the
                     # claim look older than it is, never younger.
@@ -82,13 +97,18 @@ class Fetcher(threading.Thread):
     def _claim(self, limit: int) -> list[Task]:
         try:
             claimed = self.services.workers.claim(self.worker, limit, prefetch=self.prefetch)
-            if claimed or self.stopping.is_set():
-                return list(claimed)
-            # Nothing due: sleep until an enqueue wakes us (NOTIFY) or the poll comes round.
-            task = self.services.workers.claim_waiting(self.worker, timeout=self.idle_wait)
-            return [] if task is None else [task]
         except Exception:
             logger.exception("claiming failed; retrying in %.1fs", ERROR_PAUSE)
             connections.close_all()
             self.stopping.wait(ERROR_PAUSE)
+            self.dry = False
             return []
+        self.dry = len(claimed) < claim_size(self.worker, limit, self.prefetch)
+        return claimed
+
+    def _wait_for_work(self) -> None:
+        try:
+            self.services.workers.wait_for_work(self.worker, timeout=self.idle_wait)
+        except Exception:
+            # The claim after it runs all the same, and reports what is wrong.
+            logger.exception("waiting for work failed")

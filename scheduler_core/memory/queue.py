@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import timedelta
@@ -41,6 +42,10 @@ class InMemoryQueue(Queue):
         self._paused: set[str] = set()
         self._limits: dict[str, int] = {}
         self._rates = InMemoryRates()
+        # Every wake-up, counted: a waiter whose claim came before a wake-up it never saw
+        # (it was not waiting yet) finds the count moved and does not wait.
+        self._announced = 0
+        self._seen = threading.local()
 
     def enqueue(self, task: Task) -> None:
         """Wake idle claimers; the repository's index already holds every waiting task.
@@ -49,7 +54,7 @@ class InMemoryQueue(Queue):
         and this call is simply not found by the claimers it woke.
         """
         with self._condition:
-            self._condition.notify_all()
+            self._announce()
 
     def claim(
         self, worker_id: str, queues: Sequence[str], limit: int, lease: timedelta
@@ -79,6 +84,21 @@ class InMemoryQueue(Queue):
                     raise QueueEmpty(f"no task fell due in {', '.join(queues)} within {timeout}s")
                 self._condition.wait(self._wait_seconds(queues, remaining))
 
+    def wait_for_work(self, queues: Sequence[str], timeout: float) -> None:
+        """Sleep until a wake-up (an enqueue, a resume, a limit or rate changed), a delayed
+        task falls due, or `timeout`; at once if a wake-up came since this thread's last wait."""
+        _check_queues(queues)
+        with self._condition:
+            seen = getattr(self._seen, "count", None)
+            if seen is None or seen == self._announced:
+                self._condition.wait(self._wait_seconds(queues, timeout))
+            self._seen.count = self._announced
+
+    def _announce(self) -> None:
+        """Wake every waiter (the caller holds the lock)."""
+        self._announced += 1
+        self._condition.notify_all()
+
     def length(self, queue: str | None = None) -> int:
         """How many due tasks wait in `queue` (all queues when None)."""
         return self._repository.count_due(queue, self._clock.now())
@@ -97,7 +117,7 @@ class InMemoryQueue(Queue):
             if queue not in self._paused:
                 return False
             self._paused.discard(queue)
-            self._condition.notify_all()
+            self._announce()
             return True
 
     def paused(self) -> frozenset[str]:
@@ -113,7 +133,7 @@ class InMemoryQueue(Queue):
             if limit is not None:
                 self._limits[queue] = limit
             # A raised or lifted limit may free slots for waiting claimers.
-            self._condition.notify_all()
+            self._announce()
             return previous
 
     def limits(self) -> dict[str, int]:
@@ -125,7 +145,7 @@ class InMemoryQueue(Queue):
         """At most `rate` task starts of `queue` across all workers; None lifts it."""
         with self._condition:
             previous = self._rates.set(queue, rate, self._clock.now())
-            self._condition.notify_all()
+            self._announce()
             return previous
 
     def rates(self) -> dict[str, QueueRate]:

@@ -131,7 +131,7 @@ class WorkerService:
         Never more than its concurrency plus `prefetch`, the tasks it may hold in a local
         buffer (their leases are extended by its heartbeat like those of running ones).
         """
-        free = min(limit, worker.concurrency + max(0, prefetch))
+        free = claim_size(worker, limit, prefetch)
         if free < 1:
             return []
         return self._queue.claim(worker.id, worker.queues, free, self._lease)
@@ -142,6 +142,10 @@ class WorkerService:
             return self._queue.dequeue(worker.id, worker.queues, self._lease, timeout)
         except QueueEmpty:
             return None
+
+    def wait_for_work(self, worker: Worker, *, timeout: float) -> None:
+        """Sleep until work may have come for the worker's queues, or `timeout` s passed."""
+        self._queue.wait_for_work(worker.queues, timeout)
 
     def complete(self, task: Task, result: Any) -> Task:
         """Record the attempt's result; StaleTask if the worker lost the task meanwhile."""
@@ -325,3 +329,9 @@ def _same_attempt(stored: Task, held: Task) -> bool:
         held.attempt,
         held.worker_id,
     )
+
+
+def claim_size(worker: Worker, limit: int, prefetch: int) -> int:
+    """How many tasks WorkerService.claim asks the queue for: `limit`, but never more than
+    the worker's slots and buffer can hold."""
+    return min(limit, worker.concurrency + max(0, prefetch))

@@ -104,6 +104,14 @@ class DjangoQueue(Queue):
                 raise QueueEmpty(f"no task became ready in {', '.join(queues)} within {timeout}s")
             self._wait(min(remaining, self.poll_interval))
 
+    def wait_for_work(self, queues: Sequence[str], timeout: float) -> None:
+        """Sleep until a NOTIFY (PostgreSQL) or an enqueue in this process, at most the poll
+        interval: delayed tasks fall due, limits free up and rates refill unannounced.
+
+        On PostgreSQL the first call starts listening, on a connection kept open: what is
+        announced between two calls waits on it and ends the next one at once."""
+        self._wait(max(0.0, min(timeout, self.poll_interval)))
+
     def length(self, queue: str | None = None) -> int:
         """How many due tasks wait in `queue` (all queues when None)."""
         rows = TaskRecord.objects.using(self.using).filter(

@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from scheduler_core.domain import QueueEmpty, RetryPolicy, TaskError, TaskStatus
+from scheduler_core.domain import QueueEmpty, RetryPolicy, Task, TaskError, TaskStatus
 
 from .factories import TaskFactory
 from .kits import StorageKit
@@ -180,10 +180,8 @@ def test_dequeue_takes_a_due_task_at_once(kit: StorageKit, make_task: TaskFactor
     assert kit.queue.dequeue("w1", ["default"], LEASE, timeout=PATIENCE).id == task.id
 
 
-def test_dequeue_wakes_for_a_task_added_while_it_waits(
-    kit: StorageKit, make_task: TaskFactory
-) -> None:
-    task = make_task.build()
+def submit_later(kit: StorageKit, task: Task, delay: float) -> threading.Timer:
+    """A timer (not started) that stores and enqueues `task` from another thread."""
 
     def submit() -> None:
         try:
@@ -192,7 +190,14 @@ def test_dequeue_wakes_for_a_task_added_while_it_waits(
         finally:
             kit.end_thread()
 
-    submitter = threading.Timer(0.05, submit)
+    return threading.Timer(delay, submit)
+
+
+def test_dequeue_wakes_for_a_task_added_while_it_waits(
+    kit: StorageKit, make_task: TaskFactory
+) -> None:
+    task = make_task.build()
+    submitter = submit_later(kit, task, 0.05)
     started = time.monotonic()
     submitter.start()
     try:
@@ -202,6 +207,53 @@ def test_dequeue_wakes_for_a_task_added_while_it_waits(
 
     assert claimed.id == task.id
     assert time.monotonic() - started < PATIENCE / 2
+
+
+# Below PostgreSQL's poll interval (0.5 s): a wait that ends sooner was woken, not polled.
+WOKEN_WITHIN = 0.25
+
+
+def test_wait_for_work_ends_after_its_timeout_when_nothing_comes(
+    kit: StorageKit, make_task: TaskFactory
+) -> None:
+    make_task.add(due=False)
+    make_task.add(queue="elsewhere")
+
+    started = time.monotonic()
+    kit.queue.wait_for_work(["default"], 0.05)
+
+    assert time.monotonic() - started < PATIENCE
+
+
+def test_wait_for_work_ends_at_once_for_work_announced_since_the_last_wait(
+    kit: StorageKit, make_task: TaskFactory
+) -> None:
+    """What a claimer relies on between a short claim and its next wait: nothing is lost."""
+    kit.queue.wait_for_work(["default"], 0)
+    task = make_task.build()
+    kit.tasks.add(task)
+    kit.queue.enqueue(task)
+
+    started = time.monotonic()
+    kit.queue.wait_for_work(["default"], PATIENCE)
+
+    assert time.monotonic() - started < WOKEN_WITHIN
+
+
+def test_wait_for_work_wakes_for_a_task_added_while_it_waits(
+    kit: StorageKit, make_task: TaskFactory
+) -> None:
+    kit.queue.wait_for_work(["default"], 0)
+    task = make_task.build()
+    submitter = submit_later(kit, task, 0.05)
+    started = time.monotonic()
+    submitter.start()
+    try:
+        kit.queue.wait_for_work(["default"], PATIENCE)
+    finally:
+        submitter.join()
+
+    assert time.monotonic() - started < 0.05 + WOKEN_WITHIN
 
 
 def test_dequeue_raises_queue_empty_after_the_timeout(

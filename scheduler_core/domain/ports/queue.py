@@ -35,6 +35,16 @@ class Queue(ABC):
         """Claim one task, waiting up to `timeout` seconds for one; QueueEmpty if none came."""
 
     @abstractmethod
+    def wait_for_work(self, queues: Sequence[str], timeout: float) -> None:
+        """Sleep until a task of `queues` may have become claimable, or `timeout` s passed.
+
+        A claimer calls it after a claim came back short, then claims again. Nothing may be
+        lost in between: a task made claimable after the caller's previous wait (or after
+        its first call, which an adapter may use to start listening) ends the next wait at
+        once. It may also return early for nothing; the claim after it finds out.
+        """
+
+    @abstractmethod
     def length(self, queue: str | None = None) -> int:
         """How many due tasks wait in `queue` (all queues when None)."""
 
