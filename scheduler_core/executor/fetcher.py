@@ -15,7 +15,6 @@ from django.db import connections
 
 from scheduler_core.bootstrap import Services
 from scheduler_core.domain import Task, Worker
-from scheduler_core.services.worker_service import claim_size
 
 from .capacity import Capacity
 from .events import Claimed, EventSink
@@ -103,7 +102,9 @@ class Fetcher(threading.Thread):
             self.stopping.wait(ERROR_PAUSE)
             self.dry = False
             return []
-        self.dry = len(claimed) < claim_size(self.worker, limit, self.prefetch)
+        # `limit` is what the capacity reserved, never more than the slots and the buffer,
+        # which is all the service caps a claim to: fewer back means nothing more was due.
+        self.dry = len(claimed) < limit
         return claimed
 
     def _wait_for_work(self) -> None:

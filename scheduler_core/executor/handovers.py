@@ -10,6 +10,7 @@ slot then stopped itself before beginning it. Each slot counts the attempts it b
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from scheduler_core.domain import Task
@@ -19,6 +20,9 @@ from .slots import Slot
 # How soon (s) the main loop looks again while a hand-over has not begun: a slot takes a
 # task well under a millisecond after it is sent, unless it is starved or frozen.
 BEGIN_POLL = 0.002
+# Uncounted for this long (s), the slot is starved or frozen: the main loop goes back to its
+# usual tick instead of waking 500 times a second until the slot moves.
+BEGIN_PATIENCE = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,3 +58,11 @@ def sort_handovers(handovers: list[Handover]) -> tuple[list[Task], list[Handover
         elif handover.pending:
             waiting.append(handover)
     return begun, waiting
+
+
+def next_look(handovers: list[Handover], tick: float) -> float:
+    """How long the main loop may wait for events: BEGIN_POLL while a hand-over is fresh."""
+    now = time.monotonic()
+    if any(now - handover.slot.started_at < BEGIN_PATIENCE for handover in handovers):
+        return BEGIN_POLL
+    return tick

@@ -57,12 +57,9 @@ class Slot(ABC):
         self.sent = 0
 
     @property
+    @abstractmethod
     def begun(self) -> int:
         """How many of the tasks sent here the slot has begun to run (handovers.py)."""
-        return self._begun_count()
-
-    @abstractmethod
-    def _begun_count(self) -> int: ...
 
     @property
     def busy(self) -> bool:
@@ -202,7 +199,9 @@ class ProcessSlot(Slot):
         if self._deadline is not None:
             self._deadline.value = deadline
 
-    def _begun_count(self) -> int:
+    @property
+    def begun(self) -> int:
+        """Counted by the child, in memory both processes share."""
         return 0 if self._begun is None else int(self._begun.value)
 
     def _send(self, task: Task) -> None:
@@ -281,7 +280,9 @@ class ThreadSlot(Slot):
         # The same JSON a process slot gets, so both pools run exactly the same inputs.
         self._jobs.put(encode_task(task))
 
-    def _begun_count(self) -> int:
+    @property
+    def begun(self) -> int:
+        """Counted by the slot's thread."""
         return self._began
 
     def _work(self) -> None:

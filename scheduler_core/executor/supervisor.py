@@ -37,7 +37,7 @@ from .control import ControlThread
 from .endings import RELEASED, Ending, Settled, ended_by_worker
 from .events import Claimed, Controlled, Event, Exited, Fenced, Finished, Heartbeat, Progressed
 from .fetcher import Fetcher
-from .handovers import BEGIN_POLL, Handover, sort_handovers
+from .handovers import Handover, next_look, sort_handovers
 from .heartbeat import HeartbeatThread
 from .held import HeldAttempts
 from .inbox import Inbox
@@ -200,7 +200,7 @@ class Supervisor:
                 if time.monotonic() - self.draining_since > self.config.shutdown_timeout:
                     self._release_running("the shutdown timeout passed")
                     return 0
-            for event in self.inbox.wait(BEGIN_POLL if self.handed else TICK):
+            for event in self.inbox.wait(next_look(self.handed, TICK)):
                 self._handle(event)
             if self.comeback_at is not None and time.monotonic() >= self.comeback_at:
                 self._come_back()

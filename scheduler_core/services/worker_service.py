@@ -131,7 +131,7 @@ class WorkerService:
         Never more than its concurrency plus `prefetch`, the tasks it may hold in a local
         buffer (their leases are extended by its heartbeat like those of running ones).
         """
-        free = claim_size(worker, limit, prefetch)
+        free = min(limit, worker.concurrency + max(0, prefetch))
         if free < 1:
             return []
         return self._queue.claim(worker.id, worker.queues, free, self._lease)
@@ -329,9 +329,3 @@ def _same_attempt(stored: Task, held: Task) -> bool:
         held.attempt,
         held.worker_id,
     )
-
-
-def claim_size(worker: Worker, limit: int, prefetch: int) -> int:
-    """How many tasks WorkerService.claim asks the queue for: `limit`, but never more than
-    the worker's slots and buffer can hold."""
-    return min(limit, worker.concurrency + max(0, prefetch))

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from scheduler_core.domain import Task
-from scheduler_core.executor.handovers import Handover, sort_handovers
+from scheduler_core.executor.handovers import (
+    BEGIN_PATIENCE,
+    BEGIN_POLL,
+    Handover,
+    next_look,
+    sort_handovers,
+)
 from scheduler_core.executor.inbox import Inbox
 from scheduler_core.executor.slots import ThreadSlot
 from tests.unit.domain.builders import new_task
@@ -16,7 +22,8 @@ class CountedSlot(ThreadSlot):
         super().__init__(Inbox())
         self.counted = 0
 
-    def _begun_count(self) -> int:
+    @property
+    def begun(self) -> int:
         return self.counted
 
     def _send(self, task: Task) -> None:
@@ -65,3 +72,15 @@ def test_a_finished_task_whose_begin_was_counted_is_still_stamped() -> None:
     slot.done()
 
     assert sort_handovers([first]) == ([first.task], [])
+
+
+def test_the_main_loop_looks_again_soon_only_while_a_hand_over_is_fresh() -> None:
+    tick = 0.1
+    slot = CountedSlot()
+    fresh = handed(slot, "a")
+
+    assert next_look([], tick) == tick
+    assert next_look([fresh], tick) == BEGIN_POLL
+    # A slot that has not counted its task by now is starved or frozen: no spinning on it.
+    slot.started_at -= BEGIN_PATIENCE
+    assert next_look([fresh], tick) == tick
