@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 # The buffer opens while a typical task takes less than this (s): then a slot waiting for a
-# claim would cost more than the task itself. Half of it opens below this, all of it below
-# half this, so the work waiting there stays under the same fraction of a second while the
-# shortest tasks get the biggest (cheapest) claims.
+# claim would cost more than the task itself.
 BUFFER_WHILE_TASKS_UNDER = 0.1
+# Work (s) the open buffer may hold per slot. A task claimed into it waits about this long
+# at most before a slot here starts it, while another worker's slot may be idle; so the
+# shorter the tasks, the more of them it holds (up to the whole buffer), and the bigger and
+# cheaper each claim.
+HELD_WORK_PER_SLOT = 0.25
 # Weight of the newest duration in the running average that decides it.
 DURATION_WEIGHT = 0.2
 
@@ -14,16 +17,16 @@ DURATION_WEIGHT = 0.2
 class BufferSizing:
     """A running average of task durations, and the buffer units it allows."""
 
-    def __init__(self, buffer: int) -> None:
+    def __init__(self, buffer: int, slots: int) -> None:
         self.buffer = buffer
+        self.slots = slots
         # Starts above the bar, so that a few short tasks must finish before the buffer opens.
         self.typical_duration = 2 * BUFFER_WHILE_TASKS_UNDER
 
     def note(self, seconds: float) -> int:
         """Take in one attempt's duration; return how many buffer units are open now."""
         self.typical_duration += DURATION_WEIGHT * (seconds - self.typical_duration)
-        if self.typical_duration < BUFFER_WHILE_TASKS_UNDER / 2:
-            return self.buffer
-        if self.typical_duration < BUFFER_WHILE_TASKS_UNDER:
-            return self.buffer // 2
-        return 0
+        if self.typical_duration >= BUFFER_WHILE_TASKS_UNDER:
+            return 0
+        held = self.slots * HELD_WORK_PER_SLOT / max(self.typical_duration, 1e-6)
+        return min(self.buffer, int(held))

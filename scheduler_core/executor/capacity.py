@@ -2,6 +2,8 @@
 
 Beyond its slots a worker may hold a few claimed tasks in a local buffer (`extra` units),
 so that a slot coming free finds its next task at once instead of waiting for a claim.
+A claim is made once a quarter of the open buffer is free: the other three quarters keep
+the slots busy while it runs.
 The buffer is only worth it while tasks are short: a long task would keep buffered ones
 from other workers' idle slots. The supervisor opens and closes it as durations change.
 """
@@ -9,6 +11,13 @@ from other workers' idle slots. The supervisor opens and closes it as durations 
 from __future__ import annotations
 
 import threading
+
+# A claim waits until this share of the open buffer is free (1/CLAIM_EVERY). Waiting for
+# all of it, as this did first, left a short-task worker with at most its slots' tasks in
+# hand while each claim ran, so its slots sat idle for a round trip and a commit per claim:
+# one PostgreSQL worker with four slots drained no-ops at about 3,600/s, and at about
+# 5,400/s claiming 32 of 128 (docs/performance.md, round 9).
+CLAIM_EVERY = 4
 
 
 class Capacity:
@@ -27,8 +36,8 @@ class Capacity:
     def reserve(self, timeout: float) -> int:
         """Take every free unit (waiting up to `timeout` for enough); 0 if none came.
 
-        With the buffer open, it waits until a batch as big as the buffer fits: the slots
-        keep busy from the buffer meanwhile, and one claim statement fetches many tasks.
+        With the buffer open, it waits until a quarter of it is free: the slots keep busy
+        from the rest meanwhile, and one claim statement fetches many tasks.
         """
         with self._changed:
             if not self._changed.wait_for(lambda: self._available() >= self._batch(), timeout):
@@ -62,4 +71,4 @@ class Capacity:
         return self._free - (self._extra - self._buffer_open)
 
     def _batch(self) -> int:
-        return max(1, self._buffer_open)
+        return max(1, -(-self._buffer_open // CLAIM_EVERY))

@@ -38,10 +38,10 @@ class WorkerConfig:
     heartbeat_interval: float = DEFAULT_LEASE.total_seconds() / 3
     # How often rescue, promotion and stale-worker checks run.
     maintenance_interval: float = 5.0
-    # Claimed tasks a worker may hold beyond its slots, only while its tasks are short (see
-    # supervisor.BUFFER_WHILE_TASKS_UNDER: half of it for short tasks, all of it for very
-    # short ones), so at most a fraction of a second of work waits there. None: eight per
-    # slot; 0: never claim more than the free slots.
+    # Claimed tasks a worker may hold beyond its slots, only while its tasks are short, and
+    # only as many as make a quarter of a second of work per slot (buffer_sizing.py): the
+    # whole buffer for tasks under 8 ms. None: 32 per slot; 0: never claim more than the
+    # free slots.
     prefetch: int | None = None
     # How long the fetcher waits for a wake-up before claiming again.
     idle_wait: float = 1.0
@@ -68,7 +68,7 @@ class WorkerConfig:
     @property
     def buffer(self) -> int:
         """How many claimed tasks the worker may hold beyond its slots."""
-        # Eight per slot: claims of 16 tasks on 4 slots measured 1.5x the drain rate of 4,
-        # and claims of 32 cost a tenth less CPU per task again (statements and trigger
-        # runs per claim are fixed); only tasks under half the bar get all eight.
-        return 8 * self.concurrency if self.prefetch is None else self.prefetch
+        # 32 per slot, claimed a quarter at a time (capacity.CLAIM_EVERY): on 4 slots, claims
+        # of 32 while 96 more wait, which drained no-ops half as fast again as claims of 32
+        # with at most 4 in hand (statements and trigger runs per claim are fixed).
+        return 32 * self.concurrency if self.prefetch is None else self.prefetch

@@ -79,7 +79,7 @@ class Supervisor:
         self.services = services
         self.inbox = Inbox()
         self.capacity = Capacity(config.concurrency, config.buffer)
-        self.sizing = BufferSizing(config.buffer)
+        self.sizing = BufferSizing(config.buffer, config.concurrency)
         # The attempts whose leases the heartbeat extends: claimed and not yet let go of.
         self.held = HeldAttempts()
         self.recorder = OutcomeRecorder(services, config.database, self.held)

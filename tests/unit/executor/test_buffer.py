@@ -40,8 +40,8 @@ def buffered(supervisor: Supervisor, services: Services, count: int) -> list[Tas
     return claimed
 
 
-def test_the_buffer_is_eight_tasks_per_slot_unless_set() -> None:
-    assert WorkerConfig(concurrency=3).buffer == 24
+def test_the_buffer_is_32_tasks_per_slot_unless_set() -> None:
+    assert WorkerConfig(concurrency=3).buffer == 96
     assert WorkerConfig(concurrency=3, prefetch=0).buffer == 0
     with pytest.raises(ValueError):
         WorkerConfig(prefetch=-1)
@@ -58,13 +58,14 @@ def test_claims_may_fill_the_buffer_but_no_more(services: Services) -> None:
 
 def test_short_tasks_open_the_buffer_and_long_ones_close_it(supervisor: Supervisor) -> None:
     assert supervisor.capacity.free == 2
-    for _ in range(10):
+    for _ in range(40):
         supervisor._note_duration(0.001)
-    assert supervisor.capacity.free == 2 + 16
-    for _ in range(30):
-        supervisor._note_duration(0.75 * BUFFER_WHILE_TASKS_UNDER)
-    # Short, but not very short: half the buffer.
-    assert supervisor.capacity.free == 2 + 8
+    # Very short: the whole buffer, 32 per slot (a quarter of a second would hold 500).
+    assert supervisor.capacity.free == 2 + 64
+    for _ in range(40):
+        supervisor._note_duration(0.05)
+    # Short: as many as make a quarter of a second per slot, 2 x 0.25 / 0.05.
+    assert supervisor.capacity.free == 2 + 10
     for _ in range(5):
         supervisor._note_duration(10 * BUFFER_WHILE_TASKS_UNDER)
     assert supervisor.capacity.free == 2
