@@ -315,6 +315,23 @@ class Task:
         self._require_running(attempt, "report progress of")
         self.progress = progress
 
+    def hand_back(self, *, attempt: int, now: datetime) -> None:
+        """The holder gives back a claim whose code never began (a drain, a quiet, a stop).
+
+        Ready again at once, the attempt number as before, as the rescue gives back a claim
+        lost with its worker; but not counted against MAX_DROPPED_CLAIMS, which stops a task
+        that takes whole workers down as it starts from circling for ever. A worker that
+        hands a claim back on its way out says nothing about the task, and a task that waits
+        in the buffers of many draining workers must not lose attempts for it.
+        """
+        self._require_running(attempt, "hand back")
+        if self.attempt_started_at is not None:
+            raise InvalidTransition("the attempt began: only the rescue decides what it cost")
+        if self.cancel_requested:
+            raise InvalidTransition("a cancel was asked: the rescue cancels the task instead")
+        reason = f"{CLAIM_DROPPED} (worker {self.worker_id} handed it back unstarted)"
+        self._give_back(now, actor=self.worker_id or "worker", reason=reason)
+
     def rescue(self, *, now: datetime, policy: RetryPolicy, rng: random.Random) -> None:
         """The lease ran out without an outcome: treat the attempt as lost.
 
@@ -330,7 +347,9 @@ class Task:
             and self.dropped_claims < MAX_DROPPED_CLAIMS
             and not self.cancel_requested
         ):
-            self._give_back(now)
+            reason = f"{CLAIM_DROPPED} (worker {self.worker_id} lost its lease)"
+            self._give_back(now, actor="rescuer", reason=reason)
+            self.dropped_claims += 1
             return
         error = TaskError(
             attempt=self.attempt,
@@ -446,11 +465,9 @@ class Task:
 
     # -- internals -------------------------------------------------------------------------
 
-    def _give_back(self, now: datetime) -> None:
-        reason = f"{CLAIM_DROPPED} (worker {self.worker_id} lost its lease)"
-        self._move(TaskStatus.READY, now, actor="rescuer", reason=reason)
+    def _give_back(self, now: datetime, *, actor: str, reason: str) -> None:
+        self._move(TaskStatus.READY, now, actor=actor, reason=reason)
         self.attempt -= 1
-        self.dropped_claims += 1
         # One holder per attempt made; the dropped claim's holder is named in the transition.
         if self.worker_ids:
             self.worker_ids.pop()

@@ -41,6 +41,16 @@ class TaskBuffer:
         del self._arrived[task.id]
         return task, self._lease_sent.pop(task.id)
 
+    def take_newest(self, count: int) -> list[Task]:
+        """Remove and return up to `count` of the tasks claimed last (they would run last)."""
+        taken: list[Task] = []
+        while self._tasks and len(taken) < count:
+            task = self._tasks.pop()
+            del self._arrived[task.id]
+            del self._lease_sent[task.id]
+            taken.append(task)
+        return taken
+
     def renew(self, sent_at: float, ids: Iterable[UUID]) -> None:
         """A heartbeat sent at `sent_at` extended the leases of these tasks."""
         for task_id in ids:

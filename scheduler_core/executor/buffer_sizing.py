@@ -10,6 +10,10 @@ BUFFER_WHILE_TASKS_UNDER = 0.1
 # shorter the tasks, the more of them it holds (up to the whole buffer), and the bigger and
 # cheaper each claim.
 HELD_WORK_PER_SLOT = 0.25
+# A slot whose attempt has run this long (s) is busy with a long one, whatever the average
+# says: work buffered for it would wait behind that attempt, exposed to every fault of this
+# worker, while another worker's slot may be idle. Four times what the buffer holds a slot.
+LONG_RUN = 4 * HELD_WORK_PER_SLOT
 # Weight of the newest duration in the running average that decides it.
 DURATION_WEIGHT = 0.2
 
@@ -23,10 +27,14 @@ class BufferSizing:
         # Starts above the bar, so that a few short tasks must finish before the buffer opens.
         self.typical_duration = 2 * BUFFER_WHILE_TASKS_UNDER
 
-    def note(self, seconds: float) -> int:
-        """Take in one attempt's duration; return how many buffer units are open now."""
+    def note(self, seconds: float) -> None:
+        """Take in one attempt's duration."""
         self.typical_duration += DURATION_WEIGHT * (seconds - self.typical_duration)
-        if self.typical_duration >= BUFFER_WHILE_TASKS_UNDER:
+
+    def units(self, long_runs: int = 0) -> int:
+        """How many buffer units may be open while `long_runs` slots are busy with long ones."""
+        slots = self.slots - long_runs
+        if slots <= 0 or self.typical_duration >= BUFFER_WHILE_TASKS_UNDER:
             return 0
-        held = self.slots * HELD_WORK_PER_SLOT / max(self.typical_duration, 1e-6)
+        held = slots * HELD_WORK_PER_SLOT / max(self.typical_duration, 1e-6)
         return min(self.buffer, int(held))

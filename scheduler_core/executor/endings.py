@@ -26,10 +26,17 @@ class Released:
     """The attempt is handed back unfinished: its lease ends now and the rescue takes it."""
 
 
+@dataclass(frozen=True, slots=True)
+class HandedBack:
+    """A claim whose code never began goes back: ready at once, no attempt used, and not
+    counted as a claim lost with its worker (Task.hand_back)."""
+
+
 CANCELLED = Cancelled()
 RELEASED = Released()
+HANDED_BACK = HandedBack()
 
-Ending = Outcome | Cancelled | Released
+Ending = Outcome | Cancelled | Released | HandedBack
 # A task and how its held attempt ended.
 Settled = tuple[Task, Ending]
 

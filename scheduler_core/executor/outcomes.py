@@ -16,7 +16,7 @@ from scheduler_core.domain.ports.task_repository import attempts_by_worker
 from scheduler_core.storage.row_locks import lock_tasks_in_id_order
 
 from .codec import Outcome
-from .endings import Cancelled, Ending, Released, Settled
+from .endings import Cancelled, Ending, HandedBack, Released, Settled
 from .held import HeldAttempts
 from .log_fields import task_fields
 
@@ -138,6 +138,8 @@ class OutcomeRecorder:
                 return workers.confirm_cancel(task)
             case Released():
                 return workers.release(task)
+            case HandedBack():
+                return workers.hand_back(task)
             case Outcome(progress=progress) if progress is not None:
                 # The attempt's last progress report is stored with its outcome.
                 task.progress = progress
@@ -206,4 +208,6 @@ def _what(ending: Ending) -> str:
             return "cancel"
         case Released():
             return "release"
+        case HandedBack():
+            return "hand back"
     return "complete" if ending.succeeded else "fail"

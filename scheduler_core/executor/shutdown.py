@@ -18,7 +18,7 @@ from typing import Protocol
 from scheduler_core.domain import Task
 
 from .buffer import TaskBuffer
-from .endings import RELEASED, Ending
+from .endings import HANDED_BACK, RELEASED, Ending
 from .slot_pool import SlotPool
 
 logger = logging.getLogger(__name__)
@@ -77,12 +77,12 @@ def stop_threads(threads: Iterable[_Stoppable], timeout: float) -> None:
 
 
 def hand_back_buffered(pending: TaskBuffer, end: Callable[[Task, Ending], None]) -> None:
-    """Hand back every buffered (claimed, not started) task: the rescue gives each back
-    without costing an attempt."""
+    """Hand back every buffered (claimed, not started) task: ready again at once, no attempt
+    used (Task.hand_back)."""
     count = len(pending)
     while pending:
         task, _ = pending.take()
-        end(task, RELEASED)
+        end(task, HANDED_BACK)
     if count:
         logger.info("handed back %d claimed tasks that had not started", count)
 
@@ -93,8 +93,8 @@ def release_all(
     """Hand back every buffered and running task, stopping the slots that run them."""
     while pending:
         task, _ = pending.take()
-        logger.warning("stopping before buffered task %s ran (%s); released", task.id, why)
-        end(task, RELEASED)
+        logger.warning("stopping before buffered task %s ran (%s); handed back", task.id, why)
+        end(task, HANDED_BACK)
     for slot in pool.slots:
         if slot.task is not None:
             task, slot.task = slot.task, None

@@ -30,11 +30,11 @@ from scheduler_core.domain.records import TIMED_OUT
 from scheduler_core.domain.worker_commands import WorkerCommand
 
 from .buffer import TaskBuffer
-from .buffer_sizing import BUFFER_WHILE_TASKS_UNDER, BufferSizing
+from .buffer_sizing import BUFFER_WHILE_TASKS_UNDER, LONG_RUN, BufferSizing
 from .capacity import Capacity
 from .config import WorkerConfig
 from .control import ControlThread
-from .endings import RELEASED, Ending, Settled, ended_by_worker
+from .endings import HANDED_BACK, Ending, Settled, ended_by_worker
 from .events import Claimed, Controlled, Event, Exited, Fenced, Finished, Heartbeat, Progressed
 from .fetcher import Fetcher
 from .handovers import Handover, next_look, sort_handovers
@@ -105,6 +105,10 @@ class Supervisor:
         self.progress_writer: ProgressWriter | None = None
         self.stop_signals = StopSignals()
         self.draining_since: float | None = None
+        # How many slots ran one attempt for LONG_RUN or more when last counted, and when the
+        # main loop counts them next (_trim_buffer).
+        self.long_runs = 0
+        self.next_sizing = 0.0
         # Set when the store declared this worker dead: when (monotonic) to try coming back.
         self.comeback_at: float | None = None
         now = services.clock.now()
@@ -210,6 +214,9 @@ class Supervisor:
             # worker starts nothing new.
             if self.draining_since is None:
                 self.handed.extend(self.pool.dispatch(self.pending, self.lease_clock))
+                if time.monotonic() >= self.next_sizing:
+                    self._trim_buffer()
+                    self.next_sizing = time.monotonic() + TICK
             self._enforce_timeouts()
             if self.finished or self.handed:
                 self._hand_over_finished()
@@ -248,12 +255,12 @@ class Supervisor:
             (self.fetcher, self.heartbeat, self.maintenance, self.control),
             timeout=self.config.idle_wait + 5,
         )
-        # A claim that landed while we stopped is handed back for rescue, not lost.
+        # A claim that landed while we stopped is handed back unstarted, not lost.
         while not self.inbox.empty():
             event = self.inbox.get_nowait()
             if isinstance(event, Claimed):
                 for task in event.tasks:
-                    self._end(task, RELEASED)
+                    self._end(task, HANDED_BACK)
         # What ended is stored before the worker says it stopped (a forced stop included:
         # those attempts did finish, and rerunning them would cost an attempt).
         self._hand_over_finished()
@@ -311,7 +318,7 @@ class Supervisor:
         if self.draining_since is not None or self.fetcher.quiet.is_set():
             for task in tasks:
                 # Its capacity comes back once written: a quiet worker may be resumed.
-                self._end(task, RELEASED)
+                self._end(task, HANDED_BACK)
         elif self.lease_clock.fenced or any(task.worker_id != self.worker.id for task in tasks):
             # Claimed under an identity the store has declared dead: not ours to run.
             # Dropped unwritten; the rescue gives the claims back unstarted.
@@ -374,7 +381,37 @@ class Supervisor:
             self.comeback_at = time.monotonic() + REGISTER_PAUSE
 
     def _note_duration(self, seconds: float) -> None:
-        self.capacity.open_buffer(self.sizing.note(seconds))
+        self.sizing.note(seconds)
+        # The slots busy with long runs as last counted (_trim_buffer, every tick).
+        self.capacity.open_buffer(self.sizing.units(self.long_runs))
+
+    def _trim_buffer(self) -> None:
+        """Open the buffer only for the slots not busy with long runs, and hand back what it
+        holds beyond that (called once the free slots have taken their tasks).
+
+        The average duration alone kept the buffer open while every slot ran a long task of
+        a mixed workload: the tasks buffered behind them waited for tens of seconds, and each
+        kill of the worker meanwhile dropped their claims (a chaos run found tasks dropped
+        ten times that way, after which a lost claim costs an attempt). Handed back, they
+        are ready at once for a worker with a free slot, at no cost.
+        """
+        now = time.monotonic()
+        long_runs = sum(
+            1 for slot in self.pool.slots if slot.busy and now - slot.started_at >= LONG_RUN
+        )
+        self.long_runs = long_runs
+        units = self.sizing.units(long_runs)
+        self.capacity.open_buffer(units)
+        excess = self.pending.take_newest(len(self.pending) - units)
+        for task in excess:
+            self._end(task, HANDED_BACK)
+        if excess:
+            logger.info(
+                "handed back %d buffered tasks: %d of %d slots are busy with long runs",
+                len(excess),
+                long_runs,
+                self.config.concurrency,
+            )
 
     # -- slots -------------------------------------------------------------------------
 

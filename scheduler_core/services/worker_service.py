@@ -290,6 +290,30 @@ class WorkerService:
         )
         return current
 
+    def hand_back(self, task: Task) -> Task:
+        """Give back a claim whose code never began: ready again at once, no attempt used.
+
+        Where the stored attempt did begin, or a cancel was asked meanwhile, it is released
+        instead (release), and the rescue decides as it does for any lost lease.
+        """
+        current = self._tasks.get(task.id)
+        if not _same_attempt(current, task):
+            return self.release(task)
+        if current.attempt_started_at is not None or current.cancel_requested:
+            return self.release(task)
+        current.hand_back(attempt=task.attempt, now=self._clock.now())
+        try:
+            self._tasks.update(
+                current,
+                expected_status=TaskStatus.RUNNING,
+                expected_attempt=task.attempt,
+                expected_worker=task.worker_id,
+            )
+        except StaleTask:
+            # A cancel asked after the read (the update keeps it): release, as above.
+            return self.release(task)
+        return current
+
     # -- internals -------------------------------------------------------------------------
 
     def _fenced(self, task: Task, change: Callable[[Task, datetime], None]) -> Task:

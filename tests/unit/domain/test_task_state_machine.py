@@ -155,6 +155,22 @@ class TaskLifecycle(RuleBasedStateMachine):
             assert task.attempt_started_at is not None
             assert first or task.attempt_started_at <= now
 
+    @rule(offset=attempt_offsets)
+    def hand_back(self, offset: int) -> None:
+        task, now = self.task, self.now
+        # Only the current attempt's holder, only before its code began, only uncancelled.
+        ok = (
+            task.status is S.RUNNING
+            and offset == 0
+            and task.attempt_started_at is None
+            and not task.cancel_requested
+        )
+        attempt, dropped, errors = task.attempt, task.dropped_claims, len(task.errors)
+        if self.try_move(lambda: task.hand_back(attempt=attempt + offset, now=now), allowed=ok):
+            assert (task.status, task.attempt, task.worker_id) == (S.READY, attempt - 1, None)
+            # A hand-back is no lost claim: it never counts towards MAX_DROPPED_CLAIMS.
+            assert (task.dropped_claims, len(task.errors)) == (dropped, errors)
+
     @rule(policy=policies)
     def rescue(self, policy: RetryPolicy) -> None:
         task, now = self.task, self.now

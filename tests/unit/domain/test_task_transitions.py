@@ -16,6 +16,7 @@ from scheduler_core.domain import (
     TaskStatus,
 )
 from scheduler_core.domain.progress import Progress
+from scheduler_core.domain.records import CLAIM_DROPPED
 from tests.unit.domain.builders import (
     LATER,
     LEASE,
@@ -42,6 +43,12 @@ CANCELLABLE = (*WAITING, S.BLOCKED)
 
 def _stale(task: Task) -> int:
     return task.attempt - 1
+
+
+def _unstarted(task: Task) -> Task:
+    """The task as if its attempt's code had not begun (no start stamped)."""
+    task.attempt_started_at = None
+    return task
 
 
 def _fail(task: Task, attempt: int) -> None:
@@ -95,6 +102,9 @@ TABLE: dict[str, tuple[Move, dict[TaskStatus, Outcome]]] = {
         {S.RUNNING: S.RETRYING},
     ),
     "rescue_lease_holds": (lambda t: t.rescue(now=NOW, policy=POLICY, rng=rng()), {}),
+    # The holder hands back only a claim whose code never began (tested below); a begun one
+    # is the rescue's.
+    "hand_back_begun": (lambda t: t.hand_back(attempt=t.attempt, now=NOW), {}),
     "promote": (
         # Scheduled and retrying tasks built at NOW are not due yet.
         lambda t: t.promote(now=NOW),
@@ -200,6 +210,37 @@ def test_every_transition_method_is_in_the_table() -> None:
     assert not untried
 
 
+def test_an_unstarted_claim_handed_back_is_ready_at_once_and_not_counted_as_dropped() -> None:
+    task = _unstarted(task_in(S.RUNNING))
+    dropped = task.dropped_claims
+
+    task.hand_back(attempt=task.attempt, now=NOW)
+
+    assert (task.status, task.attempt, task.worker_id) == (S.READY, 0, None)
+    assert task.dropped_claims == dropped
+
+
+@pytest.mark.parametrize(
+    ("change", "refusal"),
+    [
+        (lambda t: setattr(t, "attempt", t.attempt + 1), StaleTask),
+        (lambda t: setattr(t, "cancel_requested", True), InvalidTransition),
+    ],
+    ids=["stale attempt", "cancel asked"],
+)
+def test_a_hand_back_is_refused_for_a_stale_attempt_or_a_cancel(
+    change: Callable[[Task], None], refusal: type[SchedulerError]
+) -> None:
+    task = _unstarted(task_in(S.RUNNING))
+    attempt = task.attempt
+    change(task)
+    before = copy.deepcopy(task)
+
+    with pytest.raises(refusal):
+        task.hand_back(attempt=attempt, now=NOW)
+    assert_unchanged(task, before)
+
+
 LOGGED_MOVES: list[tuple[TaskStatus, Move, TaskStatus, str, int, str]] = [
     # from, move, to, actor, attempt, reason
     (S.READY, lambda t: t.claim("worker-2", now=NOW, lease=LEASE), S.RUNNING, "worker-2", 1, ""),
@@ -229,6 +270,14 @@ LOGGED_MOVES: list[tuple[TaskStatus, Move, TaskStatus, str, int, str]] = [
         "alice",
         1,
         "cancel requested",
+    ),
+    (
+        S.RUNNING,
+        lambda t: _unstarted(t).hand_back(attempt=1, now=NOW),
+        S.READY,
+        WORKER,
+        1,
+        f"{CLAIM_DROPPED} (worker {WORKER} handed it back unstarted)",
     ),
     (S.RETRYING, lambda t: t.promote(now=LATER), S.READY, "promoter", 1, "due"),
     (S.SCHEDULED, lambda t: t.run_now(now=NOW, actor="alice"), S.READY, "alice", 0, "run now"),

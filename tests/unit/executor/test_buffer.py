@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 
 import pytest
 
 from scheduler_core.bootstrap import Services, build_services
 from scheduler_core.domain import Task, TaskStatus
+from scheduler_core.domain.defaults import MAX_DROPPED_CLAIMS
 from scheduler_core.domain.ports import SubmitRequest
+from scheduler_core.executor.buffer_sizing import LONG_RUN
 from scheduler_core.executor.config import WorkerConfig
 from scheduler_core.executor.supervisor import BUFFER_WHILE_TASKS_UNDER, Supervisor
 
-from .supervising import write_round
+from .supervising import claim, occupy_slot, write_round
 
 NAME = "tests.noop"
 
@@ -71,6 +72,51 @@ def test_short_tasks_open_the_buffer_and_long_ones_close_it(supervisor: Supervis
     assert supervisor.capacity.free == 2
 
 
+def on_long_runs(supervisor: Supervisor, services: Services, count: int) -> None:
+    """`count` slots busy with attempts that have run for twice LONG_RUN."""
+    for task in claim(supervisor, services, NAME, count):
+        occupy_slot(supervisor, task).started_at = time.monotonic() - 2 * LONG_RUN
+
+
+def test_slots_all_busy_with_long_runs_close_the_buffer_and_hand_its_tasks_back(
+    supervisor: Supervisor, services: Services
+) -> None:
+    # Short tasks on average, so the buffer is open; then both slots take long ones.
+    for _ in range(40):
+        supervisor._note_duration(0.001)
+    waiting = buffered(supervisor, services, 3)
+    on_long_runs(supervisor, services, 2)
+
+    supervisor._trim_buffer()
+    write_round(supervisor)
+
+    assert not supervisor.pending
+    for task in waiting:
+        stored = services.tasks.status(task.id)
+        assert (stored.status, stored.attempt, stored.dropped_claims) == (TaskStatus.READY, 0, 0)
+    # Closed while the long runs last: a finish of some other task does not reopen it.
+    supervisor._note_duration(0.001)
+    assert supervisor.capacity.free <= 2
+
+
+def test_a_slot_busy_with_a_long_run_keeps_the_buffer_for_the_other_slot_only(
+    supervisor: Supervisor, services: Services
+) -> None:
+    for _ in range(60):
+        supervisor._note_duration(0.045)
+    waiting = buffered(supervisor, services, 8)
+    on_long_runs(supervisor, services, 1)
+
+    supervisor._trim_buffer()
+    write_round(supervisor)
+
+    # One slot left at 45 ms a task: a quarter of a second is 5 tasks; the newest 3 go back.
+    kept = [supervisor.pending.take()[0].id for _ in range(len(supervisor.pending))]
+    assert kept == [task.id for task in waiting[:5]]
+    for task in waiting[5:]:
+        assert services.tasks.status(task.id).status is TaskStatus.READY
+
+
 def test_a_buffered_task_asked_to_cancel_is_cancelled_without_running(
     supervisor: Supervisor, services: Services
 ) -> None:
@@ -112,7 +158,7 @@ def test_a_task_claimed_after_the_heartbeat_asked_is_kept(
     assert supervisor.pending.take()[0].id == fresh.id
 
 
-def test_buffered_tasks_are_released_when_stopping_at_once(
+def test_buffered_tasks_are_handed_back_when_stopping_at_once(
     supervisor: Supervisor, services: Services
 ) -> None:
     [task] = buffered(supervisor, services, 1)
@@ -122,6 +168,39 @@ def test_buffered_tasks_are_released_when_stopping_at_once(
 
     assert not supervisor.pending
     stored = services.tasks.status(task.id)
+    # Ready again at once, no attempt used; no lease left for the rescue to wait out.
+    assert (stored.status, stored.attempt, stored.worker_id) == (TaskStatus.READY, 0, None)
+    assert stored.dropped_claims == 0
+
+
+def test_a_task_handed_back_by_more_stops_than_the_lost_claim_cap_costs_no_attempt(
+    supervisor: Supervisor, services: Services
+) -> None:
+    """A chaos run found this: a task that waited in the buffers of eleven stopping workers
+    was charged an attempt it never ran, as a claim lost with its worker is past the cap."""
+    task = services.tasks.submit(SubmitRequest(name=NAME)).task
+    for _ in range(MAX_DROPPED_CLAIMS + 2):
+        claimed = services.workers.claim(supervisor.worker, 1, prefetch=1)
+        assert [t.id for t in claimed] == [task.id]
+        supervisor.pending.add(claimed)
+        supervisor._release_running("a test")
+        write_round(supervisor)
+        services.rescuer.rescue_expired()
+
+    [last] = services.workers.claim(supervisor.worker, 1, prefetch=1)
+    assert last.attempt == 1
+
+
+def test_a_buffered_task_asked_to_cancel_meanwhile_is_released_for_the_rescue_to_cancel(
+    supervisor: Supervisor, services: Services
+) -> None:
+    [task] = buffered(supervisor, services, 1)
+    services.tasks.cancel(task.id)
+
+    supervisor._release_running("a test")
+    write_round(supervisor)
+
+    stored = services.tasks.status(task.id)
     assert stored.status is TaskStatus.RUNNING
     assert stored.lease_expires_at is not None
-    assert stored.lease_expires_at <= services.clock.now() + timedelta(seconds=0)
+    assert stored.lease_expires_at <= services.clock.now()
