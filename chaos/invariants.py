@@ -201,7 +201,8 @@ def check_run_after(snapshot: Snapshot) -> Violations:
 
 
 def _given_back(event: EventRow) -> bool:
-    """True for the rescue of a claim whose attempt never started (Task.rescue)."""
+    """True for a claim given back because its attempt never started: by the rescue
+    (Task.rescue) or by the worker that gave it up (Task.hand_back)."""
     return event.from_status == "running" and event.reason.startswith(CLAIM_DROPPED)
 
 
@@ -303,15 +304,18 @@ def database_truth(snapshot: Snapshot) -> dict[str, int]:
         for e in events
         if e.from_status == "running" and e.to_status == "cancelled" and e.reason != CANCEL_REASON
     )
-    given_back = sum(1 for events in snapshot.events.values() for e in events if _given_back(e))
+    given_back = [e for events in snapshot.events.values() for e in events if _given_back(e)]
+    # A worker hands back claims it gave up unstarted itself; only the rescuer's count as
+    # rescued.
+    rescued_back = sum(1 for e in given_back if e.actor == "rescuer")
     return {
         "enqueued": len(snapshot.tasks),
         # Claims: the attempts made, and the claims given back unstarted.
-        "started": sum(task.attempt for task in snapshot.tasks) + given_back,
+        "started": sum(task.attempt for task in snapshot.tasks) + len(given_back),
         "succeeded": statuses["succeeded"],
         "failed": statuses["failed"],
         "cancelled": statuses["cancelled"],
-        "rescued": sum(1 for error in errors if error.exception_type == WORKER_LOST) + given_back,
+        "rescued": sum(1 for error in errors if error.exception_type == WORKER_LOST) + rescued_back,
         # Every error ends its attempt as retrying, failed or cancelled.
         "retried": len(errors) - statuses["failed"] - cancelled_by_failure,
         **{f"status:{status}": count for status, count in statuses.items()},

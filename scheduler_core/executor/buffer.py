@@ -41,11 +41,11 @@ class TaskBuffer:
         del self._arrived[task.id]
         return task, self._lease_sent.pop(task.id)
 
-    def take_newest(self, count: int) -> list[Task]:
-        """Remove and return up to `count` of the tasks claimed last (they would run last)."""
+    def take_arrived_before(self, cutoff: float) -> list[Task]:
+        """Remove and return the tasks whose claim arrived before `cutoff` (monotonic)."""
         taken: list[Task] = []
-        while self._tasks and len(taken) < count:
-            task = self._tasks.pop()
+        while self._tasks and self._arrived[self._tasks[0].id] < cutoff:
+            task = self._tasks.popleft()
             del self._arrived[task.id]
             del self._lease_sent[task.id]
             taken.append(task)

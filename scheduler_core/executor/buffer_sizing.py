@@ -11,8 +11,9 @@ BUFFER_WHILE_TASKS_UNDER = 0.1
 # cheaper each claim.
 HELD_WORK_PER_SLOT = 0.25
 # A slot whose attempt has run this long (s) is busy with a long one, whatever the average
-# says: work buffered for it would wait behind that attempt, exposed to every fault of this
-# worker, while another worker's slot may be idle. Four times what the buffer holds a slot.
+# says, and the buffer opens for the other slots only; a buffered task that has waited this
+# long goes back. Work left waiting behind long runs is exposed to every fault of this
+# worker while another worker's slot may be idle. Four times what the buffer holds a slot.
 LONG_RUN = 4 * HELD_WORK_PER_SLOT
 # Weight of the newest duration in the running average that decides it.
 DURATION_WEIGHT = 0.2

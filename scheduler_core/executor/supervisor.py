@@ -386,30 +386,32 @@ class Supervisor:
         self.capacity.open_buffer(self.sizing.units(self.long_runs))
 
     def _trim_buffer(self) -> None:
-        """Open the buffer only for the slots not busy with long runs, and hand back what it
-        holds beyond that (called once the free slots have taken their tasks).
+        """Open the buffer only for the slots not busy with long runs, and hand back the
+        tasks that have waited in it for LONG_RUN (called once free slots took their tasks).
 
         The average duration alone kept the buffer open while every slot ran a long task of
         a mixed workload: the tasks buffered behind them waited for tens of seconds, and each
         kill of the worker meanwhile dropped their claims (a chaos run found tasks dropped
         ten times that way, after which a lost claim costs an attempt). Handed back, they
-        are ready at once for a worker with a free slot, at no cost.
+        are ready at once for a worker with a free slot, at no cost. By age, not by the
+        buffer's size of the moment: slots taking long tasks and finishing them would
+        otherwise hand back and claim again a whole buffer each time (a chaos run handed
+        back two tasks for every one submitted).
         """
         now = time.monotonic()
-        long_runs = sum(
+        self.long_runs = sum(
             1 for slot in self.pool.slots if slot.busy and now - slot.started_at >= LONG_RUN
         )
-        self.long_runs = long_runs
-        units = self.sizing.units(long_runs)
-        self.capacity.open_buffer(units)
-        excess = self.pending.take_newest(len(self.pending) - units)
-        for task in excess:
+        self.capacity.open_buffer(self.sizing.units(self.long_runs))
+        waited = self.pending.take_arrived_before(now - LONG_RUN)
+        for task in waited:
             self._end(task, HANDED_BACK)
-        if excess:
+        if waited:
             logger.info(
-                "handed back %d buffered tasks: %d of %d slots are busy with long runs",
-                len(excess),
-                long_runs,
+                "handed back %d tasks buffered for over %.0f s (%d of %d slots on long runs)",
+                len(waited),
+                LONG_RUN,
+                self.long_runs,
                 self.config.concurrency,
             )
 

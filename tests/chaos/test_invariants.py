@@ -391,6 +391,32 @@ def test_metrics_that_disagree_with_the_database_are_found() -> None:
     assert violated(snapshot, metrics=metrics) == {"metrics agree with the database": 2}
 
 
+def test_a_claim_the_worker_handed_back_counts_as_started_but_not_as_rescued() -> None:
+    snapshot = Snapshot()
+    add_task(
+        snapshot,
+        "a",
+        attempt=1,
+        events=[
+            ("ready", "running", T0 + 1, 1),
+            ("running", "ready", T0 + 2, 1),
+            ("ready", "running", T0 + 3, 1),
+            ("running", "ready", T0 + 4, 1),
+            ("ready", "running", T0 + 5, 1),
+            ("running", "succeeded", T0 + 6, 1),
+        ],
+        runs=[(1, T0 + 5.1, T0 + 5.5)],
+    )
+    events = snapshot.events["a"]
+    events[1] = EventRow("running", "ready", T0 + 2, 1, "rescuer", f"{CLAIM_DROPPED} (lost)")
+    events[3] = EventRow("running", "ready", T0 + 4, 1, "w1", f"{CLAIM_DROPPED} (handed back)")
+
+    truth = database_truth(snapshot)
+
+    assert violated(snapshot) == {}
+    assert (truth["started"], truth["rescued"]) == (3, 1)
+
+
 def test_database_is_locked_in_an_error_is_found() -> None:
     snapshot = Snapshot()
     add_task(snapshot, "a")

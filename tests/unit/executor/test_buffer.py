@@ -78,43 +78,55 @@ def on_long_runs(supervisor: Supervisor, services: Services, count: int) -> None
         occupy_slot(supervisor, task).started_at = time.monotonic() - 2 * LONG_RUN
 
 
-def test_slots_all_busy_with_long_runs_close_the_buffer_and_hand_its_tasks_back(
+def test_slots_all_busy_with_long_runs_close_the_buffer(
     supervisor: Supervisor, services: Services
 ) -> None:
     # Short tasks on average, so the buffer is open; then both slots take long ones.
     for _ in range(40):
         supervisor._note_duration(0.001)
-    waiting = buffered(supervisor, services, 3)
     on_long_runs(supervisor, services, 2)
 
     supervisor._trim_buffer()
-    write_round(supervisor)
-
-    assert not supervisor.pending
-    for task in waiting:
-        stored = services.tasks.status(task.id)
-        assert (stored.status, stored.attempt, stored.dropped_claims) == (TaskStatus.READY, 0, 0)
     # Closed while the long runs last: a finish of some other task does not reopen it.
     supervisor._note_duration(0.001)
+
     assert supervisor.capacity.free <= 2
 
 
-def test_a_slot_busy_with_a_long_run_keeps_the_buffer_for_the_other_slot_only(
-    supervisor: Supervisor, services: Services
+def test_a_slot_busy_with_a_long_run_opens_the_buffer_for_the_other_slot_only(
+    supervisor: Supervisor,
+    services: Services,
 ) -> None:
     for _ in range(60):
         supervisor._note_duration(0.045)
-    waiting = buffered(supervisor, services, 8)
+    free = supervisor.capacity.free
     on_long_runs(supervisor, services, 1)
+
+    supervisor._trim_buffer()
+
+    # Two slots at 45 ms a task: a quarter of a second each is 11 tasks; one slot left, 5.
+    assert free - supervisor.capacity.free == 11 - 5
+
+
+def test_tasks_buffered_for_a_long_run_go_back_and_fresh_ones_stay(
+    supervisor: Supervisor, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for _ in range(40):
+        supervisor._note_duration(0.001)
+    on_long_runs(supervisor, services, 2)
+    old = buffered(supervisor, services, 3)
+    later = time.monotonic() + 2 * LONG_RUN
+    monkeypatch.setattr(time, "monotonic", lambda: later)
+    fresh = buffered(supervisor, services, 2)
 
     supervisor._trim_buffer()
     write_round(supervisor)
 
-    # One slot left at 45 ms a task: a quarter of a second is 5 tasks; the newest 3 go back.
     kept = [supervisor.pending.take()[0].id for _ in range(len(supervisor.pending))]
-    assert kept == [task.id for task in waiting[:5]]
-    for task in waiting[5:]:
-        assert services.tasks.status(task.id).status is TaskStatus.READY
+    assert kept == [task.id for task in fresh]
+    for task in old:
+        stored = services.tasks.status(task.id)
+        assert (stored.status, stored.attempt, stored.dropped_claims) == (TaskStatus.READY, 0, 0)
 
 
 def test_a_buffered_task_asked_to_cancel_is_cancelled_without_running(
