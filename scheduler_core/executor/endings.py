@@ -9,6 +9,7 @@ timeout, a crashed slot, a cancel, a stop).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from scheduler_core.domain import Task
@@ -39,6 +40,12 @@ HANDED_BACK = HandedBack()
 Ending = Outcome | Cancelled | Released | HandedBack
 # A task and how its held attempt ended.
 Settled = tuple[Task, Ending]
+
+
+def held_until_written(settled: Sequence[Settled]) -> list[Task]:
+    """The tasks of `settled` still held until their ending is written: all but those handed
+    back, which the supervisor let go of as it handed them back (Supervisor._end)."""
+    return [task for task, ending in settled if not isinstance(ending, HandedBack)]
 
 
 def ended_by_worker(task: Task, exception_type: str, message: str) -> Outcome:

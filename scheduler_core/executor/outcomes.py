@@ -16,7 +16,7 @@ from scheduler_core.domain.ports.task_repository import attempts_by_worker
 from scheduler_core.storage.row_locks import lock_tasks_in_id_order
 
 from .codec import Outcome
-from .endings import Cancelled, Ending, HandedBack, Released, Settled
+from .endings import Cancelled, Ending, HandedBack, Released, Settled, held_until_written
 from .held import HeldAttempts
 from .log_fields import task_fields
 
@@ -48,7 +48,7 @@ class OutcomeRecorder:
         try:
             self._write_with_retries(task, ending)
         finally:
-            self.held.let_go([task])
+            self.held.let_go(held_until_written([(task, ending)]))
 
     def mark_started(self, tasks: list[Task]) -> None:
         """Stamp that these attempts' code began: from now on losing one costs an attempt.
@@ -93,7 +93,7 @@ class OutcomeRecorder:
                 logger.warning("writing %d outcomes together failed; writing each", len(settled))
                 close_old_connections()
             else:
-                self.held.let_go(task for task, _ in settled)
+                self.held.let_go(held_until_written(settled))
                 return
         if started:
             self.mark_started(list(started))

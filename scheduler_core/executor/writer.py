@@ -32,7 +32,7 @@ from django.db import connections
 from scheduler_core.domain import Task
 
 from .codec import Outcome
-from .endings import Settled
+from .endings import Settled, held_until_written
 from .outcomes import OutcomeRecorder
 
 logger = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ class OutcomeWriter(threading.Thread):
         except Exception:
             logger.exception("writing %d outcomes failed; their leases will expire", len(batch))
             # Let go of them, or the heartbeat would keep their leases alive for ever.
-            self.recorder.held.let_go(task for task, _ in batch)
+            self.recorder.held.let_go(held_until_written(batch))
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("wrote %d outcomes in %.4fs", len(batch), time.monotonic() - began)
         with self._changed:

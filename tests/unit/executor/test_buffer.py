@@ -12,6 +12,7 @@ from scheduler_core.domain.defaults import MAX_DROPPED_CLAIMS
 from scheduler_core.domain.ports import SubmitRequest
 from scheduler_core.executor.buffer_sizing import LONG_RUN
 from scheduler_core.executor.config import WorkerConfig
+from scheduler_core.executor.held import attempt_of
 from scheduler_core.executor.supervisor import BUFFER_WHILE_TASKS_UNDER, Supervisor
 
 from .supervising import claim, occupy_slot, write_round
@@ -183,6 +184,23 @@ def test_buffered_tasks_are_handed_back_when_stopping_at_once(
     # Ready again at once, no attempt used; no lease left for the rescue to wait out.
     assert (stored.status, stored.attempt, stored.worker_id) == (TaskStatus.READY, 0, None)
     assert stored.dropped_claims == 0
+
+
+def test_a_hand_back_lets_go_at_once_so_its_write_keeps_a_new_claim_of_the_same_attempt(
+    supervisor: Supervisor, services: Services
+) -> None:
+    [task] = buffered(supervisor, services, 1)
+    supervisor.held.hold([task])
+
+    supervisor._release_running("a test")
+    # Let go before it is written: the heartbeat extends the old claim no more.
+    assert attempt_of(task) not in supervisor.held.snapshot()
+    # The same attempt number held again, as a claim of the handed-back task by this very
+    # worker would be; writing the hand-back must not let go of it.
+    supervisor.held.hold([task])
+    write_round(supervisor)
+
+    assert attempt_of(task) in supervisor.held.snapshot()
 
 
 def test_a_task_handed_back_by_more_stops_than_the_lost_claim_cap_costs_no_attempt(
