@@ -282,12 +282,7 @@ class WorkerService:
                 f"running; the task is {current.status} at attempt {current.attempt}"
             )
         current.extend_lease(attempt=task.attempt, now=self._clock.now(), lease=timedelta(0))
-        self._tasks.update(
-            current,
-            expected_status=TaskStatus.RUNNING,
-            expected_attempt=task.attempt,
-            expected_worker=task.worker_id,
-        )
+        self._store_fenced(current, task)
         return current
 
     def hand_back(self, task: Task) -> Task:
@@ -303,18 +298,22 @@ class WorkerService:
             return self.release(task)
         current.hand_back(attempt=task.attempt, now=self._clock.now())
         try:
-            self._tasks.update(
-                current,
-                expected_status=TaskStatus.RUNNING,
-                expected_attempt=task.attempt,
-                expected_worker=task.worker_id,
-            )
+            self._store_fenced(current, task)
         except StaleTask:
             # A cancel asked after the read (the update keeps it): release, as above.
             return self.release(task)
         return current
 
     # -- internals -------------------------------------------------------------------------
+
+    def _store_fenced(self, changed: Task, held: Task) -> None:
+        """Store `changed` only while `held`'s attempt still runs under its holder (StaleTask)."""
+        self._tasks.update(
+            changed,
+            expected_status=TaskStatus.RUNNING,
+            expected_attempt=held.attempt,
+            expected_worker=held.worker_id,
+        )
 
     def _fenced(self, task: Task, change: Callable[[Task, datetime], None]) -> Task:
         """Apply `change` to a copy and store it only if the attempt is still the current one."""
@@ -323,12 +322,7 @@ class WorkerService:
         changed = copy.deepcopy(task)
         change(changed, now)
         try:
-            self._tasks.update(
-                changed,
-                expected_status=TaskStatus.RUNNING,
-                expected_attempt=task.attempt,
-                expected_worker=task.worker_id,
-            )
+            self._store_fenced(changed, task)
         except StaleTask:
             # Still ours, but an operator asked to cancel after the worker's copy was read:
             # decide again from the stored task, so the request is honoured, not overwritten.
