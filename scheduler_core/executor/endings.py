@@ -42,10 +42,18 @@ Ending = Outcome | Cancelled | Released | HandedBack
 Settled = tuple[Task, Ending]
 
 
+def gives_attempt_back(ending: Ending) -> bool:
+    """True for an ending that hands the attempt number back (a hand-back, a snooze): once
+    written, the task may be claimed again under the same number, by this worker too."""
+    return isinstance(ending, HandedBack) or (
+        isinstance(ending, Outcome) and ending.snooze is not None
+    )
+
+
 def held_until_written(settled: Sequence[Settled]) -> list[Task]:
-    """The tasks of `settled` still held until their ending is written: all but those handed
-    back, which the supervisor let go of as it handed them back (Supervisor._end)."""
-    return [task for task, ending in settled if not isinstance(ending, HandedBack)]
+    """The tasks of `settled` still held until their ending is written: all but those whose
+    ending gives the attempt back, let go of as they ended (Supervisor._end)."""
+    return [task for task, ending in settled if not gives_attempt_back(ending)]
 
 
 def ended_by_worker(task: Task, exception_type: str, message: str) -> Outcome:

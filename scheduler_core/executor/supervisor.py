@@ -34,7 +34,7 @@ from .buffer_sizing import BUFFER_WHILE_TASKS_UNDER, LONG_RUN, BufferSizing
 from .capacity import Capacity
 from .config import WorkerConfig
 from .control import ControlThread
-from .endings import HANDED_BACK, Ending, HandedBack, Settled, ended_by_worker
+from .endings import HANDED_BACK, Ending, Settled, ended_by_worker, gives_attempt_back
 from .events import Claimed, Controlled, Event, Exited, Fenced, Finished, Heartbeat, Progressed
 from .fetcher import Fetcher
 from .handovers import Handover, next_look, sort_handovers
@@ -223,7 +223,7 @@ class Supervisor:
 
     def _end(self, task: Task, ending: Ending) -> None:
         """An attempt ended (or is handed back): written by the writer with the round's others."""
-        if isinstance(ending, HandedBack):
+        if gives_attempt_back(ending):
             # Let go now, not once written: written, the task may be claimed again under the
             # same attempt number, by this worker too, and letting go then would drop the
             # new claim's hold (the heartbeat would stop extending its lease).

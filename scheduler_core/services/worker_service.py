@@ -275,7 +275,32 @@ class WorkerService:
         """Hand back a task the worker cannot finish: its lease ends now, for the next rescue."""
         # Read afresh rather than write the worker's copy back: that copy may predate an
         # operator's cancel request, which must survive so that the rescue cancels the task.
+        return self._release(self._tasks.get(task.id), task)
+
+    def hand_back(self, task: Task) -> Task:
+        """Give back a claim whose code never began: ready again at once, no attempt used.
+
+        Where the stored attempt did begin, or a cancel was asked meanwhile (Task.hand_back
+        refuses both), it is released instead, and the rescue decides as for any lost lease.
+        """
         current = self._tasks.get(task.id)
+        if not _same_attempt(current, task):
+            return self._release(current, task)
+        try:
+            current.hand_back(attempt=task.attempt, now=self._clock.now())
+        except InvalidTransition:
+            return self._release(current, task)
+        try:
+            self._store_fenced(current, task)
+        except StaleTask:
+            # A cancel asked after the read (the update keeps it): release, read afresh.
+            return self.release(task)
+        return current
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _release(self, current: Task, task: Task) -> Task:
+        """release() of `task`, its stored row `current` already read."""
         if not _same_attempt(current, task):
             raise StaleTask(
                 f"attempt {task.attempt} of task {task.id} by {task.worker_id} is no longer "
@@ -284,27 +309,6 @@ class WorkerService:
         current.extend_lease(attempt=task.attempt, now=self._clock.now(), lease=timedelta(0))
         self._store_fenced(current, task)
         return current
-
-    def hand_back(self, task: Task) -> Task:
-        """Give back a claim whose code never began: ready again at once, no attempt used.
-
-        Where the stored attempt did begin, or a cancel was asked meanwhile, it is released
-        instead (release), and the rescue decides as it does for any lost lease.
-        """
-        current = self._tasks.get(task.id)
-        if not _same_attempt(current, task):
-            return self.release(task)
-        if current.attempt_started_at is not None or current.cancel_requested:
-            return self.release(task)
-        current.hand_back(attempt=task.attempt, now=self._clock.now())
-        try:
-            self._store_fenced(current, task)
-        except StaleTask:
-            # A cancel asked after the read (the update keeps it): release, as above.
-            return self.release(task)
-        return current
-
-    # -- internals -------------------------------------------------------------------------
 
     def _store_fenced(self, changed: Task, held: Task) -> None:
         """Store `changed` only while `held`'s attempt still runs under its holder (StaleTask)."""

@@ -166,3 +166,49 @@ def test_a_draining_worker_hands_its_buffered_claims_back_unstarted(
     for task in waiting:
         again = services.tasks.status(task.id)
         assert (again.status, again.attempt, again.dropped_claims) == (TaskStatus.READY, 0, 0)
+
+
+def test_claims_buffered_behind_a_long_run_go_back_while_it_still_runs(
+    services: Services,
+    submit: Callable[..., Task],
+    start_worker: Callable[..., WorkerProcess],
+    log_file: Path,
+) -> None:
+    # A chaos run found tasks waiting for tens of seconds in a buffer behind long runs,
+    # dropped with their worker ten times, then charged an attempt they never ran. After a
+    # second there they go back, ready for a worker with a free slot.
+    start_worker("--concurrency", "1")
+    warm = [submit("record", str(log_file), f"warm-{n}") for n in range(12)]
+    wait_until(
+        lambda: all(status(services, task) is TaskStatus.SUCCEEDED for task in warm),
+        what="the short tasks",
+    )
+    running, *waiting = services.tasks.submit_many(
+        [
+            SubmitRequest(
+                name=task_name("sleep_for"), args=[8, str(log_file)], max_attempts=1, priority=9
+            ),
+            *(
+                SubmitRequest(name=task_name("record"), args=[str(log_file), f"buffered-{n}"])
+                for n in range(3)
+            ),
+        ]
+    )
+    wait_until(lambda: "start" in log_file.read_text(), what="the long task to start")
+
+    wait_until(
+        lambda: all(status(services, task) is TaskStatus.READY for task in waiting),
+        timeout=5,
+        what="the buffered claims to go back",
+    )
+    assert status(services, running) is TaskStatus.RUNNING
+    for task in waiting:
+        again = services.tasks.status(task.id)
+        assert (again.attempt, again.dropped_claims) == (0, 0)
+    # Once the long run ends, the worker takes them again and runs each once.
+    wait_until(
+        lambda: all(status(services, task) is TaskStatus.SUCCEEDED for task in waiting),
+        timeout=30,
+        what="the buffered tasks to run",
+    )
+    assert all(services.tasks.status(task.id).attempt == 1 for task in waiting)

@@ -15,13 +15,13 @@ from scheduler_core.executor import outcomes
 from scheduler_core.executor.codec import Outcome
 from scheduler_core.executor.endings import RELEASED
 from scheduler_core.executor.events import Claimed, Event, Heartbeat
-from scheduler_core.executor.held import HeldAttempts
+from scheduler_core.executor.held import HeldAttempts, attempt_of
 from scheduler_core.executor.inbox import Inbox
 from scheduler_core.executor.supervisor import Supervisor
 from scheduler_core.memory import ManualClock
 
 from . import supervising
-from .supervising import occupy_slot, started_supervisor
+from .supervising import occupy_slot, started_supervisor, write_round
 
 NAME = "tests.noop"
 LEASE = timedelta(seconds=30)
@@ -212,3 +212,20 @@ def test_a_heartbeat_forgets_the_attempts_the_store_no_longer_runs_here(
     assert supervisor.held.snapshot() == {(kept.id, kept.attempt)}
     [beat] = heartbeats(supervisor.inbox)
     assert [task.id for task in beat.running] == [kept.id]
+
+
+def test_a_snooze_lets_go_at_once_so_its_write_keeps_a_new_claim_of_the_same_attempt(
+    supervisor: Supervisor, services: Services
+) -> None:
+    # A snooze, like a hand-back, gives the attempt number back: once written, this very
+    # worker may claim the task again under the same number before the writer lets go.
+    [task] = claim(supervisor, services, 1)
+    snoozed = Outcome(task_id=task.id, attempt=task.attempt, succeeded=False, snooze=0.0)
+
+    supervisor._end(task, snoozed)
+    assert attempt_of(task) not in supervisor.held.snapshot()
+    supervisor.held.hold([task])
+    write_round(supervisor)
+
+    assert services.tasks.status(task.id).status is TaskStatus.SCHEDULED
+    assert attempt_of(task) in supervisor.held.snapshot()
