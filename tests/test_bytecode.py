@@ -6,8 +6,10 @@ saving them), they took about a quarter of its start-up: W8 went from 0.46 to 0.
 PostgreSQL with the bytecode compiled (docs/performance.md, round 7).
 """
 
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -60,3 +62,41 @@ def test_every_package_of_the_project_is_compiled() -> None:
 
     assert packages - compiled == set()
     assert "manage.py" in compiled
+
+
+# Where a worker started without compiled bytecode saves it: a cache folder of this test's
+# own (PYTHONPYCACHEPREFIX), so what `make bytecode` compiled cannot hide a missing write.
+def _cached_after(tmp_path: Path, command: str, **env: str) -> set[str]:
+    prefix = tmp_path / "pycache"
+    environment = {
+        **os.environ,
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONPYCACHEPREFIX": str(prefix),
+        "DJANGO_SETTINGS_MODULE": "dashboard.settings",
+        **env,
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", command, "--help"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    return {path.name.split(".")[0] for path in prefix.rglob("*.pyc")}
+
+
+def test_a_worker_saves_the_bytecode_it_compiled_under_pythondontwritebytecode(
+    tmp_path: Path,
+) -> None:
+    cached = _cached_after(tmp_path, "runworkers")
+
+    assert {"supervisor", "worker_apps", "settings"} <= cached
+
+
+def test_a_worker_told_not_to_saves_none(tmp_path: Path) -> None:
+    assert _cached_after(tmp_path, "runworkers", SCHEDULER_WORKER_SAVE_BYTECODE="0") == set()
+
+
+def test_other_commands_leave_pythondontwritebytecode_alone(tmp_path: Path) -> None:
+    assert _cached_after(tmp_path, "migrate") == set()
