@@ -177,10 +177,14 @@ class Supervisor:
         return code
 
     def _start(self) -> None:
-        self.pool.fill()
         self.registration.start(give_up=self.stop_signals.asked)
+        # The threads first: the fetcher's first claim (its connection, the statement's
+        # preparation) runs while the slots are forked, 20 to 30 ms each at a start. Slots
+        # fork from the forkserver, never from this process, so its threads do not matter
+        # there; what is claimed meanwhile waits in the inbox until the loop begins.
         for thread in (self.writer, self.fetcher, self.heartbeat, self.maintenance, self.control):
             thread.start()
+        self.pool.fill()
         logger.info(
             "worker %s started: %d %s slots on queues %s",
             self.worker.id,

@@ -169,6 +169,10 @@ class ScheduleService:
             except ScheduleInvalid as error:
                 raise ScheduleInvalid(error.field, f"schedule {name!r}: {error.message}") from error
         report = SyncReport()
+        if not declared:
+            # Nothing to create or update (a sync never removes), so no read: a worker
+            # starting without declared schedules spends no round trip on them.
+            return report
         stored = {schedule.name: schedule for schedule in self._schedules.all()}
         for name, code in sorted(declared.items()):
             current = stored.get(name)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from django.db import connections
 from django.db.models.signals import post_init, pre_init
 
@@ -18,7 +17,6 @@ from scheduler_core.storage import DjangoQueue, DjangoTaskRepository
 from scheduler_core.storage.raw_records import records_of
 
 from .test_claim_rules import add_due
-
 
 COLUMNS = ", ".join(f'"{field.column}"' for field in TaskRecord._meta.concrete_fields)
 
@@ -40,9 +38,7 @@ def test_raw_rows_load_as_the_orm_loads_them(
     assert [(r._state.adding, r._state.db) for r in raw] == [(False, alias)] * len(rows)
 
 
-def test_a_raw_record_saves_as_an_update(
-    alias: str, tasks: DjangoTaskRepository
-) -> None:
+def test_a_raw_record_saves_as_an_update(alias: str, tasks: DjangoTaskRepository) -> None:
     add_due(tasks, 1)
     with connections[alias].cursor() as cursor:
         cursor.execute(f"SELECT {COLUMNS} FROM scheduler_task")
@@ -60,4 +56,5 @@ def test_nothing_listens_for_the_init_signals_raw_records_skip() -> None:
 
 
 def vars_of(record: TaskRecord) -> dict[str, object]:
-    return {field.attname: getattr(record, field.attname) for field in TaskRecord._meta.concrete_fields}
+    fields = TaskRecord._meta.concrete_fields
+    return {field.attname: getattr(record, field.attname) for field in fields}

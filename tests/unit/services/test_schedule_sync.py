@@ -85,3 +85,19 @@ def test_next_runs_lists_five_upcoming_times(schedule_service: ScheduleService) 
     created = schedule_service.create(declared_schedules(declared(cron="@hourly"))["digest"])
     runs = schedule_service.next_runs(created)
     assert runs == [T0 + timedelta(hours=n) for n in range(1, 6)]
+
+
+def test_nothing_declared_reads_nothing(
+    schedule_service: ScheduleService,
+    schedules: InMemoryScheduleRepository,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A worker without declared schedules syncs at every start: no round trip for nothing.
+    def unread() -> list[Any]:
+        raise AssertionError("the stored schedules were read")
+
+    monkeypatch.setattr(schedules, "all", unread)
+
+    report = schedule_service.sync({})
+
+    assert (report.created, report.updated, report.unchanged) == ([], [], [])
