@@ -6,11 +6,13 @@ half of the fetcher's CPU. Here the columns are the model's concrete fields in o
 `SELECT t.<every column>` returns them), and the converters are looked up once per
 database alias.
 
-The instances are built as `Model.from_db` leaves them, without calling `Model.__init__`:
-that walks every field with its descriptors and sends `pre_init` and `post_init` for each
-row, which was a tenth of a draining supervisor's CPU (the fetcher turns each claimed row
-into a domain Task at once). Nothing connects to those signals for TaskRecord, which
-`test_raw_records.py` checks, with the instances' equality to the ORM's own.
+The instances are built as `Model.from_db` leaves them, without calling `Model.__init__`,
+which walks every field with its descriptors and sends `pre_init` and `post_init` for each
+row: work for nothing, since the fetcher turns each claimed row into a domain Task at once.
+A sampling profile of a draining supervisor put it at a tenth of its Python; an A/B drain
+measured less, within the noise (performance.md, round 10). Nothing connects to those
+signals for TaskRecord, which `test_raw_records.py` checks, with the instances' equality
+to the ORM's own.
 """
 
 from __future__ import annotations
