@@ -55,8 +55,9 @@ class Registration:
 
     def start(self, give_up: Callable[[], bool]) -> None:
         """Record the worker as running; its leases hold from the moment this was sent."""
-        # Starting the slots takes seconds; a connection cut meanwhile (a database restart,
-        # pg_terminate_backend) must not fail the start, so check it out afresh.
+        # Registering may have waited for the database (register_patiently); a connection
+        # cut meanwhile (a database restart, pg_terminate_backend) must not fail the start,
+        # so check it out afresh.
         close_old_connections()
         sent_at = time.monotonic()
         when_database_answers(

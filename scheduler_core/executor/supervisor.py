@@ -179,7 +179,7 @@ class Supervisor:
     def _start(self) -> None:
         self.registration.start(give_up=self.stop_signals.asked)
         # The threads first: the fetcher's first claim (its connection and the statement's
-        # preparation, 25 to 30 ms at a start) runs while the slots fork (15 to 20 ms).
+        # preparation, 25 to 30 ms at a start) runs while the slots fork (15 to 21 ms).
         # Slots fork from the forkserver, never from this process, so its threads do not
         # matter there; what is claimed meanwhile waits in the inbox until the loop begins.
         for thread in (self.writer, self.fetcher, self.heartbeat, self.maintenance, self.control):

@@ -5,14 +5,6 @@ query: for the claim, which returns a handful of rows many times a second, that 
 half of the fetcher's CPU. Here the columns are the model's concrete fields in order (as
 `SELECT t.<every column>` returns them), and the converters are looked up once per
 database alias.
-
-The instances are built as `Model.from_db` leaves them, without calling `Model.__init__`,
-which walks every field with its descriptors and sends `pre_init` and `post_init` for each
-row: work for nothing, since the fetcher turns each claimed row into a domain Task at once.
-A sampling profile of a draining supervisor put it at a tenth of its Python; an A/B drain
-measured less, within the noise (performance.md, round 10). Nothing connects to those
-signals for TaskRecord, which `test_raw_records.py` checks, with the instances' equality
-to the ORM's own.
 """
 
 from __future__ import annotations
@@ -21,7 +13,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import connections
-from django.db.models.base import ModelState
 
 from scheduler_core.models import TaskRecord
 
@@ -49,21 +40,8 @@ def records_of(using: str, rows: Sequence[Sequence[Any]]) -> list[TaskRecord]:
             for convert in functions:
                 value = convert(value, column, connection)
             values[index] = value
-        records.append(_loaded(using, values))
+        records.append(TaskRecord.from_db(using, _NAMES, values))
     return records
-
-
-def _loaded(using: str, values: list[Any]) -> TaskRecord:
-    """A TaskRecord of one row's converted values, in the state from_db leaves it."""
-    record = _new(TaskRecord)
-    record.__dict__.update(zip(_NAMES, values, strict=True))
-    state = record._state = ModelState()
-    state.adding = False
-    state.db = using
-    return record
-
-
-_new = object.__new__
 
 
 def _converters_of(using: str) -> list[tuple[int, Any, list[Callable[..., Any]]]]:

@@ -1,8 +1,8 @@
 """Task rows read by raw SQL (storage/raw_records.py) are the ORM's own, field for field.
 
-They are built without Model.__init__, so they must equal what a queryset loads on either
-engine, in every column, behave as loaded instances (saved as updates, not inserts), and
-nothing may listen for the init signals this skips.
+They bypass RawQuerySet and apply the fields' converters themselves, so they must equal
+what a queryset loads on either engine, in every column, and behave as loaded instances
+(saved as updates, not inserts).
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import connections
-from django.db.models.signals import post_init, pre_init
 
 from scheduler_core.models import TaskRecord
 from scheduler_core.storage import DjangoQueue, DjangoTaskRepository
@@ -48,11 +47,6 @@ def test_a_raw_record_saves_as_an_update(alias: str, tasks: DjangoTaskRepository
     record.save(using=alias, update_fields=["priority"])
 
     assert TaskRecord.objects.using(alias).get().priority == 7
-
-
-def test_nothing_listens_for_the_init_signals_raw_records_skip() -> None:
-    assert not pre_init.has_listeners(TaskRecord)
-    assert not post_init.has_listeners(TaskRecord)
 
 
 def vars_of(record: TaskRecord) -> dict[str, object]:
