@@ -109,6 +109,12 @@ class Supervisor:
         # main loop counts them next (_trim_buffer).
         self.long_runs = 0
         self.next_sizing = 0.0
+        # Set when buffered tasks went back for having waited LONG_RUN: no slot came free in
+        # all that time, so the buffer stays shut until one does (an attempt finishes).
+        # Reopened by the count of long runs alone, it claimed them again at once whenever
+        # the slots' runs had begun a little after the tasks arrived (not long yet), and
+        # handed them back a second later, over and over.
+        self.shut_until_a_slot_frees = False
         # Set when the store declared this worker dead: when (monotonic) to try coming back.
         self.comeback_at: float | None = None
         now = services.clock.now()
@@ -391,8 +397,14 @@ class Supervisor:
 
     def _note_duration(self, seconds: float) -> None:
         self.sizing.note(seconds)
+        self.shut_until_a_slot_frees = False
+        self.capacity.open_buffer(self._buffer_units())
+
+    def _buffer_units(self) -> int:
+        if self.shut_until_a_slot_frees:
+            return 0
         # The slots busy with long runs as last counted (_trim_buffer, every tick).
-        self.capacity.open_buffer(self.sizing.units(self.long_runs))
+        return self.sizing.units(self.long_runs)
 
     def _trim_buffer(self) -> None:
         """Open the buffer only for the slots not busy with long runs, and hand back the
@@ -411,10 +423,12 @@ class Supervisor:
         self.long_runs = sum(
             1 for slot in self.pool.slots if slot.busy and now - slot.started_at >= LONG_RUN
         )
-        self.capacity.open_buffer(self.sizing.units(self.long_runs))
         waited = self.pending.take_arrived_before(now - LONG_RUN)
         for task in waited:
             self._end(task, HANDED_BACK)
+        if waited:
+            self.shut_until_a_slot_frees = True
+        self.capacity.open_buffer(self._buffer_units())
         if waited:
             logger.info(
                 "handed back %d tasks buffered for over %.0f s (%d of %d slots on long runs)",

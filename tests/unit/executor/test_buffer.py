@@ -130,6 +130,32 @@ def test_tasks_buffered_for_a_long_run_go_back_and_fresh_ones_stay(
         assert (stored.status, stored.attempt, stored.dropped_claims) == (TaskStatus.READY, 0, 0)
 
 
+def test_after_tasks_waited_too_long_the_buffer_stays_shut_until_a_slot_frees(
+    supervisor: Supervisor, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Short tasks on average: the buffer is open. Three tasks wait in it while both slots
+    # run tasks that began a little later, so not long runs yet when the three go back.
+    for _ in range(40):
+        supervisor._note_duration(0.001)
+    buffered(supervisor, services, 3)
+    later = time.monotonic() + LONG_RUN + 0.1
+    for task in claim(supervisor, services, NAME, 2):
+        occupy_slot(supervisor, task).started_at = later - LONG_RUN / 2
+    monkeypatch.setattr(time, "monotonic", lambda: later)
+
+    supervisor._trim_buffer()
+
+    # A CI run caught the old code claiming them again at once, to hand them back a
+    # second later: no slot had come free for them, and none has since.
+    assert len(supervisor.pending) == 0
+    assert supervisor.capacity.free == 2
+    supervisor._trim_buffer()
+    assert supervisor.capacity.free == 2
+    # An attempt finished: a slot is free, and the buffer opens again (32 per slot).
+    supervisor._note_duration(0.001)
+    assert supervisor.capacity.free == 2 + 64
+
+
 def test_a_buffered_task_asked_to_cancel_is_cancelled_without_running(
     supervisor: Supervisor, services: Services
 ) -> None:
