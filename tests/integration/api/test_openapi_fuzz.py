@@ -38,7 +38,7 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", WSGIHandler())
 # (FlakyStrategyDefinition) instead of testing the API.
 schema.config.analysis.constants.enabled = False
 # Bounded so the whole run stays well under a minute: ~12 operations x this many requests.
-EXAMPLES = 25
+EXAMPLES = 15
 
 
 # Both engines: PostgreSQL refuses input (NUL, offsets past 15:59) that SQLite stores.
@@ -69,7 +69,7 @@ CHECKS = [
     response_schema_conformance,
 ]
 # Scenarios of up to this many linked calls each.
-SCENARIOS = 40
+SCENARIOS = 25
 STEPS = 8
 
 
