@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import os
 import signal
 from multiprocessing.connection import Connection
@@ -56,12 +57,29 @@ def prepare_server(supervisor: int | None) -> None:
     die_with_parent(supervisor)
     ignore_stop_signals()
     prepare()
+    # multiprocessing's own, which each slot otherwise imports as it unpickles its
+    # process object (the shared deadline and start counter need the shared-memory heap).
+    import multiprocessing.popen_forkserver
+    import multiprocessing.sharedctypes  # noqa: F401
+
     from . import codec, execution, progress_report, watchdog  # noqa: F401
 
 
+@functools.cache
 def _libc() -> ctypes.CDLL | None:
-    name = ctypes.util.find_library("c")
-    return None if name is None else ctypes.CDLL(name, use_errno=True)
+    """The C library, for prctl; looked up once per process, and inherited by forks.
+
+    First through the symbols the interpreter already has loaded (dlopen of NULL), where
+    libc is. `ctypes.util.find_library` runs `ldconfig -p` in a subprocess on each call:
+    the forkserver ran it twice and every slot twice more, before any could take a task.
+    """
+    try:
+        loaded = ctypes.CDLL(None, use_errno=True)
+        loaded.prctl  # noqa: B018 - the lookup is the check
+        return loaded
+    except (OSError, AttributeError):  # pragma: no cover - an interpreter without libc loaded
+        name = ctypes.util.find_library("c")
+        return None if name is None else ctypes.CDLL(name, use_errno=True)
 
 
 def name_process(name: str) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from cron_descriptor import Options, get_description
-from croniter import CroniterBadCronError, CroniterBadDateError, croniter
-
 from scheduler_core.domain.ports.cron import CronCalendar
+
+# croniter and cron-descriptor are imported where they are used. Every worker builds this
+# calendar at start, most with no schedule to compute; croniter's import alone took 7 to
+# 10 ms of that start, a subprocess among them (it runs `file` on the interpreter to learn
+# whether it is 32-bit).
 
 # The @-aliases croniter knows, and the five fields each one stands for.
 ALIASES = {
@@ -43,6 +45,8 @@ class CroniterCalendar(CronCalendar):
                 f"{text!r} has {len(text.split())} fields; cron needs 5 "
                 "(minute hour day-of-month month day-of-week)"
             )
+        from croniter import CroniterBadCronError, CroniterBadDateError, croniter
+
         try:
             # A syntactically fine expression may still never match (30 February).
             croniter(text, datetime(2000, 1, 1)).get_next(datetime)
@@ -51,6 +55,8 @@ class CroniterCalendar(CronCalendar):
 
     def next_after(self, expression: str, tz: ZoneInfo, moment: datetime) -> datetime:
         """The first match strictly after `moment`, in UTC."""
+        from croniter import croniter
+
         local = moment.astimezone(tz).replace(tzinfo=None)
         matches = croniter(expression.strip(), local)
         for _ in range(_MAX_STEPS):
@@ -67,5 +73,7 @@ class CroniterCalendar(CronCalendar):
 
 def describe(expression: str) -> str:
     """The expression in words ("At 06:00, Monday through Friday"), via cron-descriptor."""
+    from cron_descriptor import Options, get_description
+
     text = expression.strip()
     return str(get_description(ALIASES.get(text, text), Options(use_24hour_time_format=True)))

@@ -1,4 +1,5 @@
-"""A worker started before its database answers waits for it instead of exiting."""
+"""A worker's start: one started before its database answers waits for it instead of
+exiting, and none starts a program on its way to its first task."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
 import pytest
 
+from scheduler_core.bootstrap import Services
+from scheduler_core.domain import Task, TaskStatus
 from tests.integration.storage.test_claim_processes import database_url
 
 from .conftest import ROOT, TASKS_MODULE, WorkerProcess, wait_until
@@ -63,3 +67,50 @@ def test_a_worker_started_before_its_database_is_ready_starts_once_it_is(
         finally:
             worker.stop()
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+# Loaded by every Python process of the worker (the forkserver and the slots are forks of
+# it): logs each program started through the subprocess module, and by which process.
+SPAWN_LOGGER = """
+import os
+import sys
+
+
+def _log_spawn(event, args):
+    if event == "subprocess.Popen":
+        with open(os.environ["SPAWN_LOG"], "a") as log:
+            log.write(f"{os.getpid()} {list(args[1])}\\n")
+
+
+sys.addaudithook(_log_spawn)
+"""
+
+
+def test_a_worker_starts_no_program_on_its_way_to_its_first_task(
+    services: Services,
+    submit: Callable[..., Task],
+    start_worker: Callable[..., WorkerProcess],
+    log_file: Path,
+    tmp_path: Path,
+) -> None:
+    # Each program is a fork and an exec before the first task can run: croniter's import
+    # ran `file` on the interpreter in the supervisor, and the C library's look-up ran
+    # `ldconfig -p` twice in the slots' server and twice more in every slot.
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(SPAWN_LOGGER)
+    spawned = tmp_path / "spawned.log"
+    spawned.touch()
+    task = submit("record", str(log_file), "first")
+
+    start_worker(
+        "--concurrency",
+        "2",
+        extra_env={"PYTHONPATH": f"{hooks}{os.pathsep}{ROOT}", "SPAWN_LOG": str(spawned)},
+    )
+    wait_until(
+        lambda: services.tasks.status(task.id).status is TaskStatus.SUCCEEDED,
+        what="the first task",
+    )
+
+    assert spawned.read_text() == ""
