@@ -18,7 +18,6 @@ import time
 import urllib.request
 import uuid
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -31,6 +30,7 @@ from scheduler_core.schedules.declared import declared_schedules
 
 from . import live
 from .database import RunDatabase, restart_server, terminate_backends
+from .due import Due
 from .execlog import LOG_VARIABLE, WORKER_VARIABLE, Tail
 from .faults import (
     NEW_KINDS,
@@ -162,8 +162,9 @@ class ChaosRun:
         self.tags: dict[int, str] = {}
         # Workers under a fault, or recovering from one, until (monotonic): no other fault.
         self.busy: dict[int, float] = {}
-        # Actions due later (monotonic), such as the SIGCONT that ends a pause.
-        self.due: list[tuple[float, Callable[[], None]]] = []
+        # Actions due later (monotonic), such as the SIGCONT that ends a pause; run on time
+        # by a thread of their own too, whatever the main loop waits for (due.py).
+        self.due = Due()
         self.turn = 0
         self.turn_since = 0.0
         self.long_tasks: set[str] = set()
@@ -438,7 +439,7 @@ class ChaosRun:
             else:
                 victim.signal(signal.SIGCONT)
 
-        self.due.append((time.monotonic() + seconds, resume))
+        self.due.add(time.monotonic() + seconds, resume)
 
     def _lifted(self, worker: Managed, fault: Fault) -> None:
         # Left alone until it recovers (see follow), so that its recovery is its own.
@@ -460,15 +461,12 @@ class ChaosRun:
             partition.restore()
             self._lifted(inside, fault)
 
-        self.due.append((time.monotonic() + 2 * self.options.lease, restore))
+        self.due.add(time.monotonic() + 2 * self.options.lease, restore)
         return True
 
     def run_due(self, now: float) -> None:
         """Run the actions whose time has come (every one when `now` is infinite)."""
-        due = [action for at, action in self.due if at <= now]
-        self.due = [(at, action) for at, action in self.due if at > now]
-        for action in due:
-            action()
+        self.due.run(now)
 
     def set_up_partition(self) -> None:
         """The namespace and relay for the partition fault, when asked for and possible."""
@@ -643,11 +641,13 @@ class ChaosRun:
             f"submitted {len(self.submitted)} tasks in {time.monotonic() - began:.0f}s", flush=True
         )
         self.set_up_partition()
+        stop_keeping = self.due.keep(time.monotonic)
         try:
             return self._run(web, options)
         finally:
             # Never leave a worker stopped, nor a namespace behind, whatever went wrong;
             # workers lead groups of their own, so an interrupt of the runner misses them.
+            stop_keeping()
             self.run_due(float("inf"))
             for worker in self.workers + self.stopping:
                 worker.signal_group(signal.SIGKILL)

@@ -8,6 +8,7 @@ import signal
 import time
 from pathlib import Path
 
+from chaos.due import Due
 from chaos.execlog import Tail
 from chaos.faults import Fault, FaultLog
 from chaos.runner import ChaosRun, Options
@@ -45,7 +46,7 @@ def runner_with(faults: FaultLog, tmp_path: Path) -> ChaosRun:
     runner.fault_log = faults
     runner.tags = {PID: "3"}
     runner.busy = {}
-    runner.due = []
+    runner.due = Due()
     runner.rng = random.Random(0)
     log = tmp_path / "executions.log"
     log.write_text("")
@@ -94,3 +95,33 @@ def test_a_pause_counts_as_lifted_from_before_its_first_sigcont(tmp_path: Path) 
     # A task the thawed worker starts a millisecond after the signal is its recovery.
     assert fault.restored is not None and fault.restored <= first_cont
     assert fault.successor == "3"
+
+
+class ShortPauses(random.Random):
+    """Draws every pause at a tenth of the lease, so that a test need not wait 2-3 leases."""
+
+    def uniform(self, a: float, b: float) -> float:
+        return 0.1
+
+
+def test_a_pause_ends_on_time_while_the_main_loop_waits_on_the_database(tmp_path: Path) -> None:
+    # On SQLite a worker paused inside a write keeps the file's lock, and the runner's own
+    # next write waits for it: a run hung for ten minutes when only the main loop, stuck
+    # in that write, could send the SIGCONT.
+    runner = runner_with(FaultLog(lease=4), tmp_path)
+    runner.options = Options(lease=1)
+    runner.rng = ShortPauses()
+    worker = FrozenWorker()
+    stop_keeping = runner.due.keep(time.monotonic)
+    try:
+        paused = time.time()
+        runner.pause(worker, "pause-worker")  # type: ignore[arg-type]
+        # The main loop, blocked in a write for a second.
+        time.sleep(1.0)
+    finally:
+        stop_keeping()
+
+    conts = [at for signum, at in worker.signals if signum == signal.SIGCONT]
+    # Paused for a tenth of a second: thawed long before the write gave up.
+    assert conts and conts[0] - paused < 0.5
+    assert len(runner.due) == 0
