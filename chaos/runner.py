@@ -163,7 +163,7 @@ class ChaosRun:
         # Workers under a fault, or recovering from one, until (monotonic): no other fault.
         self.busy: dict[int, float] = {}
         # Actions due later (monotonic), such as the SIGCONT that ends a pause; run on time
-        # by a thread of their own too, whatever the main loop waits for (due.py).
+        # by a thread of their own, whatever the main loop waits for (due.py).
         self.due = Due()
         self.turn = 0
         self.turn_since = 0.0
@@ -641,13 +641,11 @@ class ChaosRun:
             f"submitted {len(self.submitted)} tasks in {time.monotonic() - began:.0f}s", flush=True
         )
         self.set_up_partition()
-        stop_keeping = self.due.keep(time.monotonic)
         try:
             return self._run(web, options)
         finally:
             # Never leave a worker stopped, nor a namespace behind, whatever went wrong;
             # workers lead groups of their own, so an interrupt of the runner misses them.
-            stop_keeping()
             self.run_due(float("inf"))
             for worker in self.workers + self.stopping:
                 worker.signal_group(signal.SIGKILL)

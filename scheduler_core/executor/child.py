@@ -71,7 +71,7 @@ def _libc() -> ctypes.CDLL | None:
 
     First through the symbols the interpreter already has loaded (dlopen of NULL), where
     libc is. `ctypes.util.find_library` runs `ldconfig -p` in a subprocess on each call:
-    the forkserver ran it twice and every slot twice more, before any could take a task.
+    the forkserver ran it twice and every slot once more, before any could take a task.
     """
     try:
         loaded = ctypes.CDLL(None, use_errno=True)

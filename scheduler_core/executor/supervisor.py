@@ -114,7 +114,7 @@ class Supervisor:
         # Reopened by the count of long runs alone, it claimed them again at once whenever
         # the slots' runs had begun a little after the tasks arrived (not long yet), and
         # handed them back a second later, over and over.
-        self.shut_until_a_slot_frees = False
+        self.shut_until_an_attempt_ends = False
         # Set when the store declared this worker dead: when (monotonic) to try coming back.
         self.comeback_at: float | None = None
         now = services.clock.now()
@@ -397,18 +397,19 @@ class Supervisor:
 
     def _note_duration(self, seconds: float) -> None:
         self.sizing.note(seconds)
-        self.shut_until_a_slot_frees = False
+        self.shut_until_an_attempt_ends = False
         self.capacity.open_buffer(self._buffer_units())
 
     def _buffer_units(self) -> int:
-        if self.shut_until_a_slot_frees:
+        if self.shut_until_an_attempt_ends:
             return 0
         # The slots busy with long runs as last counted (_trim_buffer, every tick).
         return self.sizing.units(self.long_runs)
 
     def _trim_buffer(self) -> None:
         """Open the buffer only for the slots not busy with long runs, and hand back the
-        tasks that have waited in it for LONG_RUN (called once free slots took their tasks).
+        tasks that have waited in it for LONG_RUN (called once free slots took their tasks);
+        after such a hand-back it stays shut until an attempt ends (_note_duration).
 
         The average duration alone kept the buffer open while every slot ran a long task of
         a mixed workload: the tasks buffered behind them waited for tens of seconds, and each
@@ -427,9 +428,7 @@ class Supervisor:
         for task in waited:
             self._end(task, HANDED_BACK)
         if waited:
-            self.shut_until_a_slot_frees = True
-        self.capacity.open_buffer(self._buffer_units())
-        if waited:
+            self.shut_until_an_attempt_ends = True
             logger.info(
                 "handed back %d tasks buffered for over %.0f s (%d of %d slots on long runs)",
                 len(waited),
@@ -437,6 +436,7 @@ class Supervisor:
                 self.long_runs,
                 self.config.concurrency,
             )
+        self.capacity.open_buffer(self._buffer_units())
 
     # -- slots -------------------------------------------------------------------------
 

@@ -70,47 +70,78 @@ def test_a_worker_started_before_its_database_is_ready_starts_once_it_is(
 
 
 # Loaded by every Python process of the worker (the forkserver and the slots are forks of
-# it): logs each program started through the subprocess module, and by which process.
-SPAWN_LOGGER = """
+# it): logs each program started through the subprocess module, and each import of the
+# modules in AUDITED_IMPORTS, with the process that did it and that process's parent.
+AUDIT_LOGGER = """
 import os
 import sys
 
+AUDITED_IMPORTS = {"multiprocessing.sharedctypes", "multiprocessing.popen_forkserver"}
 
-def _log_spawn(event, args):
+
+def _log(event, args):
     if event == "subprocess.Popen":
-        with open(os.environ["SPAWN_LOG"], "a") as log:
-            log.write(f"{os.getpid()} {list(args[1])}\\n")
+        line = f"spawn {os.getpid()} {list(args[1])}"
+    elif event == "import" and args[0] in AUDITED_IMPORTS:
+        line = f"import {os.getpid()} {os.getppid()} {args[0]}"
+    else:
+        return
+    with open(os.environ["AUDIT_LOG"], "a") as log:
+        log.write(line + "\\n")
 
 
-sys.addaudithook(_log_spawn)
+sys.addaudithook(_log)
 """
 
 
-def test_a_worker_starts_no_program_on_its_way_to_its_first_task(
+@pytest.fixture
+def audited_start(
     services: Services,
     submit: Callable[..., Task],
     start_worker: Callable[..., WorkerProcess],
     log_file: Path,
     tmp_path: Path,
-) -> None:
-    # Each program is a fork and an exec before the first task can run: croniter's import
-    # ran `file` on the interpreter in the supervisor, and the C library's look-up ran
-    # `ldconfig -p` twice in the slots' server and twice more in every slot.
+) -> tuple[WorkerProcess, list[list[str]]]:
+    """A worker with two slots started under AUDIT_LOGGER, and the log's lines once its
+    first task succeeded, each split into words."""
     hooks = tmp_path / "hooks"
     hooks.mkdir()
-    (hooks / "sitecustomize.py").write_text(SPAWN_LOGGER)
-    spawned = tmp_path / "spawned.log"
-    spawned.touch()
+    (hooks / "sitecustomize.py").write_text(AUDIT_LOGGER)
+    audit = tmp_path / "audit.log"
+    audit.touch()
     task = submit("record", str(log_file), "first")
 
-    start_worker(
+    worker = start_worker(
         "--concurrency",
         "2",
-        extra_env={"PYTHONPATH": f"{hooks}{os.pathsep}{ROOT}", "SPAWN_LOG": str(spawned)},
+        extra_env={"PYTHONPATH": f"{hooks}{os.pathsep}{ROOT}", "AUDIT_LOG": str(audit)},
     )
     wait_until(
         lambda: services.tasks.status(task.id).status is TaskStatus.SUCCEEDED,
         what="the first task",
     )
+    return worker, [line.split(" ", 3) for line in audit.read_text().splitlines()]
 
-    assert spawned.read_text() == ""
+
+def test_a_worker_starts_no_program_on_its_way_to_its_first_task(
+    audited_start: tuple[WorkerProcess, list[list[str]]],
+) -> None:
+    # Each program is a fork and an exec before the first task can run: croniter's import
+    # ran `file` on the interpreter in the supervisor, and the C library's look-up ran
+    # `ldconfig -p` twice in the slots' server and once more in every slot.
+    _, audit = audited_start
+
+    assert [line for line in audit if line[0] == "spawn"] == []
+
+
+def test_slots_find_multiprocessing_s_shared_memory_imported(
+    audited_start: tuple[WorkerProcess, list[list[str]]],
+) -> None:
+    # A slot unpickles its process object (its shared deadline and start counter) as it
+    # starts; the modules that takes are imported once by the slots' server, a child of
+    # the supervisor, rather than by every slot, a child of the server.
+    worker, audit = audited_start
+
+    importers = {(line[1], line[2]) for line in audit if line[0] == "import"}
+    assert importers
+    assert all(str(worker.pid) in (pid, parent) for pid, parent in importers), importers
