@@ -155,8 +155,14 @@ POSTGRES_NETWORK_OPTIONS: dict[str, int] = {
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 _default_db: dict[str, Any] = dict(dj_database_url.parse(DATABASE_URL))
 _options: dict[str, Any] = _default_db.setdefault("OPTIONS", {})
+# Django's SQLite backend, plus writers that queue in the kernel for the write lock instead of
+# sleeping in SQLite's busy handler (scheduler_core/storage/sqlite_write_turn.py says why).
+# SCHEDULER_SQLITE_WRITE_TURNS=0 keeps Django's own backend (to compare, docs/performance.md).
+SQLITE_ENGINE = "scheduler_core.storage.sqlite_engine"
 if _default_db["ENGINE"] == "django.db.backends.sqlite3":
     _options.update(SQLITE_OPTIONS)
+    if os.environ.get("SCHEDULER_SQLITE_WRITE_TURNS", "1") != "0":
+        _default_db["ENGINE"] = SQLITE_ENGINE
 elif _default_db["ENGINE"] == "django.db.backends.postgresql":
     # psycopg_pool keeps the connections; Django refuses persistent connections with it.
     _options.setdefault("pool", True)

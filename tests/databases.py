@@ -8,6 +8,7 @@ collection time, so pytest-django creates that test database before the session 
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import connections
 
 # Parameter names whose values select a database backend.
 BACKEND_PARAMETERS = ("kit", "backend", "database")
@@ -21,8 +22,8 @@ def skip_reason(backend: str) -> str | None:
     if alias not in settings.DATABASES:
         return "PostgreSQL tests need TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1/test)"
     engine = settings.DATABASES[alias]["ENGINE"]
-    expected = {"sqlite": "sqlite3", "postgres": "postgresql"}[backend]
-    if not engine.endswith(expected):
+    expected = {"sqlite": "sqlite", "postgres": "postgresql"}[backend]
+    if connections[alias].vendor != expected:
         return f"the {alias!r} database is {engine}, not {backend}"
     return None
 

@@ -10,12 +10,12 @@ from typing import Any
 import dj_database_url
 
 from dashboard.settings import *  # noqa: F403
-from dashboard.settings import DATABASES
+from dashboard.settings import DATABASES, SQLITE_ENGINE
 
 # A real file rather than Django's shared in-memory database, so SQLite runs in WAL mode and
 # threads and worker processes in tests use separate connections, as in production.
 # One file per test run, so concurrent runs on one machine never share a database.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] in {"django.db.backends.sqlite3", SQLITE_ENGINE}:
     _test_file = Path(tempfile.gettempdir()) / f"scheduler-test-{os.getpid()}.sqlite3"
     DATABASES["default"]["TEST"] = {"NAME": str(_test_file)}
 

@@ -10,17 +10,17 @@ from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.db import connections
-from django.db.backends.sqlite3.base import DatabaseWrapper
 from django.test import Client, RequestFactory
 from pytest_django import DjangoDbBlocker
 
 from dashboard.settings import load_secret_key
 from scheduler_core.models import AuditEntry
+from scheduler_core.storage.sqlite_engine.base import DatabaseWrapper
 
 PASSWORD_LINE = re.compile(r"^Password \(shown only this once\): (\S+)$", re.MULTILINE)
 
 default_is_sqlite = pytest.mark.skipif(
-    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
+    connections["default"].vendor != "sqlite",
     reason="DATABASE_URL points at another database",
 )
 
@@ -32,6 +32,8 @@ def test_sqlite_settings_ask_for_wal_and_immediate_transactions() -> None:
     assert options["transaction_mode"] == "IMMEDIATE"
     assert options["timeout"] == 20
     assert "PRAGMA journal_mode=WAL" in options["init_command"]
+    # Writers queue for the write lock (scheduler_core/storage/sqlite_write_turn.py).
+    assert settings.DATABASES["default"]["ENGINE"] == "scheduler_core.storage.sqlite_engine"
 
 
 @default_is_sqlite

@@ -1,0 +1,1 @@
+"""Django's SQLite backend, with writers taking turns at the write lock (`base.py`)."""
