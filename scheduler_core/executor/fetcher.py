@@ -75,10 +75,14 @@ class Fetcher(threading.Thread):
                     continue
                 reserved = self.capacity.reserve(timeout=0.2)
                 if reserved and self.dry:
+                    # Units reserved before the wait are given back, and reserved afresh
+                    # after it: meanwhile the supervisor may have shut the buffer and handed
+                    # its tasks back, and a claim on the old reservation took them straight
+                    # back (a task handed back behind a long run claimed again a second later).
+                    self.capacity.release(reserved)
                     self._wait_for_work()
-                    if self.stopping.is_set() or self.quiet.is_set():
-                        self.capacity.release(reserved)
-                        continue
+                    self.dry = False
+                    continue
                 if reserved:
                     # Taken before the guard is asked again, so a pause in between makes the
                     # claim look older than it is, never younger.

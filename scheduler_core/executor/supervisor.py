@@ -425,10 +425,13 @@ class Supervisor:
             1 for slot in self.pool.slots if slot.busy and now - slot.started_at >= LONG_RUN
         )
         waited = self.pending.take_arrived_before(now - LONG_RUN)
-        for task in waited:
-            self._end(task, HANDED_BACK)
         if waited:
+            # Shut before the hand-backs are written, so no claim reserved from now on can
+            # take them straight back.
             self.shut_until_an_attempt_ends = True
+            self.capacity.open_buffer(0)
+            for task in waited:
+                self._end(task, HANDED_BACK)
             logger.info(
                 "handed back %d tasks buffered for over %.0f s (%d of %d slots on long runs)",
                 len(waited),

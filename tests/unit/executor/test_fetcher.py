@@ -79,3 +79,38 @@ def test_an_idle_worker_claims_once_per_wake_up(services: Services, claims: list
         services.tasks.submit(SubmitRequest(name=NAME))
         fetcher.join(timeout=5)
     assert not fetcher.is_alive()
+
+
+def test_a_claim_after_a_wait_asks_only_for_what_is_free_after_it(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    supervisor = started_supervisor(services, lease=LEASE, heartbeat_interval=10)
+    limits: list[int] = []
+    workers = services.workers
+    claim = workers.claim
+
+    def recorded(worker: Any, limit: int, **kwargs: Any) -> Any:
+        limits.append(limit)
+        return claim(worker, limit, **kwargs)
+
+    monkeypatch.setattr(workers, "claim", recorded)
+    supervisor.capacity.open_buffer(supervisor.config.buffer)
+    fetcher = supervisor.fetcher
+    fetcher.idle_wait = 30
+    fetcher.start()
+    try:
+        # The first claim asks for the slots and the open buffer, finds nothing, and waits.
+        wait_until(lambda: len(limits) == 1)
+        assert limits[0] == 2 + supervisor.config.buffer
+        time.sleep(0.1)
+        # Meanwhile the supervisor shuts the buffer (it handed tasks back behind long runs).
+        supervisor.capacity.open_buffer(0)
+        services.tasks.submit(SubmitRequest(name=NAME))
+        wait_until(held_count(supervisor, 1))
+
+        # Woken, it claims for the two slots alone, not on what it had reserved before.
+        assert limits[1:] == [2]
+    finally:
+        fetcher.stopping.set()
+        services.tasks.submit(SubmitRequest(name=NAME))
+        fetcher.join(timeout=5)
