@@ -21,6 +21,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
+from scheduler_core.sqlite_engine.write_turn import database_files
+
 ROOT = Path(__file__).resolve().parents[1]
 Kind = Literal["sqlite", "postgres"]
 KINDS: tuple[Kind, ...] = ("sqlite", "postgres")
@@ -134,8 +136,8 @@ class DatabaseServer:
         """Remove one fresh database once its run is over (1M-row tables take space)."""
         database.close()
         if self.kind == "sqlite":
-            for suffix in ("", "-wal", "-shm"):
-                Path(database.url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
+            for file in database_files(database.url.removeprefix("sqlite:///")):
+                Path(file).unlink(missing_ok=True)
             return
         name = urlsplit(database.url).path.lstrip("/")
         self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

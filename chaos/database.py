@@ -11,6 +11,8 @@ from pathlib import Path
 
 import psycopg
 
+from scheduler_core.sqlite_engine.write_turn import database_files
+
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1/test"
 
 
@@ -27,8 +29,8 @@ class RunDatabase:
         """Remove the database (PostgreSQL) or the file (SQLite)."""
         if self.dialect == "sqlite":
             path = Path(self.url.removeprefix("sqlite:///"))
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            for file in database_files(str(path)):
+                Path(file).unlink(missing_ok=True)
             path.parent.rmdir()
             return
         with psycopg.connect(self.server, autocommit=True) as connection:

@@ -156,9 +156,9 @@ DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sql
 _default_db: dict[str, Any] = dict(dj_database_url.parse(DATABASE_URL))
 _options: dict[str, Any] = _default_db.setdefault("OPTIONS", {})
 # Django's SQLite backend, plus writers that queue in the kernel for the write lock instead of
-# sleeping in SQLite's busy handler (scheduler_core/storage/sqlite_write_turn.py says why).
+# sleeping in SQLite's busy handler (scheduler_core/sqlite_engine/write_turn.py says why).
 # SCHEDULER_SQLITE_WRITE_TURNS=0 keeps Django's own backend (to compare, docs/performance.md).
-SQLITE_ENGINE = "scheduler_core.storage.sqlite_engine"
+SQLITE_ENGINE = "scheduler_core.sqlite_engine"
 if _default_db["ENGINE"] == "django.db.backends.sqlite3":
     _options.update(SQLITE_OPTIONS)
     if os.environ.get("SCHEDULER_SQLITE_WRITE_TURNS", "1") != "0":

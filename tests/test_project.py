@@ -15,7 +15,7 @@ from pytest_django import DjangoDbBlocker
 
 from dashboard.settings import load_secret_key
 from scheduler_core.models import AuditEntry
-from scheduler_core.storage.sqlite_engine.base import DatabaseWrapper
+from scheduler_core.sqlite_engine.base import DatabaseWrapper
 
 PASSWORD_LINE = re.compile(r"^Password \(shown only this once\): (\S+)$", re.MULTILINE)
 
@@ -32,8 +32,8 @@ def test_sqlite_settings_ask_for_wal_and_immediate_transactions() -> None:
     assert options["transaction_mode"] == "IMMEDIATE"
     assert options["timeout"] == 20
     assert "PRAGMA journal_mode=WAL" in options["init_command"]
-    # Writers queue for the write lock (scheduler_core/storage/sqlite_write_turn.py).
-    assert settings.DATABASES["default"]["ENGINE"] == "scheduler_core.storage.sqlite_engine"
+    # Writers queue for the write lock (scheduler_core/sqlite_engine/write_turn.py).
+    assert settings.DATABASES["default"]["ENGINE"] == "scheduler_core.sqlite_engine"
 
 
 @default_is_sqlite

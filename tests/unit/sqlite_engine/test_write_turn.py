@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from scheduler_core.storage.sqlite_write_turn import WriteTurn
+from scheduler_core.sqlite_engine.write_turn import WriteTurn
 
 
 @pytest.fixture

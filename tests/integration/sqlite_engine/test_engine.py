@@ -14,8 +14,8 @@ from django.conf import settings
 from django.db import OperationalError, connections
 from pytest_django import DjangoDbBlocker
 
-from scheduler_core.storage.sqlite_engine.base import DatabaseWrapper
-from scheduler_core.storage.sqlite_write_turn import turn_path
+from scheduler_core.sqlite_engine.base import DatabaseWrapper
+from scheduler_core.sqlite_engine.write_turn import turn_path
 
 pytestmark = pytest.mark.skipif(
     connections["default"].vendor != "sqlite", reason="DATABASE_URL points at another database"

@@ -3,21 +3,33 @@
 Set as the ENGINE of a SQLite database (`dashboard/settings.py` does for the project's own).
 Every transaction on it begins with `BEGIN IMMEDIATE` (the settings' `transaction_mode`),
 so each takes the write lock; here each first waits for its turn at that lock in the kernel
-(`scheduler_core/storage/sqlite_write_turn.py` says why), and gives the turn back when it
+(`scheduler_core/sqlite_engine/write_turn.py` says why), and gives the turn back when it
 commits, rolls back or closes. An in-memory database has one connection and no turn.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from django.db.backends.sqlite3 import base
+from django.db.backends.sqlite3 import base, creation
 
-from scheduler_core.storage.sqlite_write_turn import WriteTurn, write_turn
+from scheduler_core.sqlite_engine.write_turn import WriteTurn, turn_path, write_turn
+
+
+class DatabaseCreation(creation.DatabaseCreation):
+    """Test databases whose turn file goes with them."""
+
+    def _destroy_test_db(self, test_database_name: str, verbosity: int) -> None:
+        super()._destroy_test_db(test_database_name, verbosity)  # type: ignore[misc]
+        if test_database_name and not self.is_in_memory_db(test_database_name):
+            Path(turn_path(test_database_name)).unlink(missing_ok=True)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
     """SQLite connections that queue for the write lock instead of sleeping for it."""
+
+    creation_class = DatabaseCreation
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,6 +1,6 @@
 """A process for the SQLite write-turn tests: writes, or holds the turn or a transaction.
 
-Run as `python -m tests.integration.storage.turn_process MODE` with DATABASE_URL naming a
+Run as `python -m tests.integration.sqlite_engine.turn_process MODE` with DATABASE_URL naming a
 SQLite file. Modes:
   write [N]        N write transactions (1); prints "wrote <seconds they took>"
   take             takes the turn alone; prints "took <True|False> <seconds>"
@@ -24,7 +24,7 @@ def main() -> None:
     django.setup()
     from django.db import connection, transaction
 
-    from scheduler_core.storage.sqlite_write_turn import write_turn
+    from scheduler_core.sqlite_engine.write_turn import write_turn
 
     mode = sys.argv[1]
     with connection.cursor() as cursor:

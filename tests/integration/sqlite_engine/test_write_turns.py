@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from scheduler_core.storage.sqlite_write_turn import TURN_WAIT, turn_path
+from scheduler_core.sqlite_engine.write_turn import TURN_WAIT, turn_path
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -37,7 +37,7 @@ class Processes:
 
     def start(self, mode: str, *args: str) -> subprocess.Popen[str]:
         process = subprocess.Popen(
-            [sys.executable, "-m", "tests.integration.storage.turn_process", mode, *args],
+            [sys.executable, "-m", "tests.integration.sqlite_engine.turn_process", mode, *args],
             cwd=ROOT,
             env=self.env,
             stdin=subprocess.PIPE,

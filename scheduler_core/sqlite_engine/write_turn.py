@@ -46,6 +46,11 @@ def turn_path(database: str) -> str:
     return f"{database}-turn"
 
 
+def database_files(database: str) -> tuple[str, ...]:
+    """Every file of the SQLite database at `database`: its own, SQLite's and the turn's."""
+    return (database, f"{database}-wal", f"{database}-shm", turn_path(database))
+
+
 class WriteTurn:
     """The write turn of one SQLite database file, as this process takes it."""
 
@@ -144,15 +149,16 @@ class WriteTurn:
             if self._fd is None:
                 self._off = True
                 return False
+            # Started with the descriptor rather than at the first wait, so a process has
+            # the same threads however busy its database is.
+            self._asker = threading.Thread(
+                target=self._ask_forever, name="sqlite-write-turn", daemon=True
+            )
+            self._asker.start()
         try:
             fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             self._asking = True
-            if self._asker is None:
-                self._asker = threading.Thread(
-                    target=self._ask_forever, name="sqlite-write-turn", daemon=True
-                )
-                self._asker.start()
             self._cond.notify_all()
             return True
         self._locked = True
