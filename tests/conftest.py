@@ -3,8 +3,37 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connections
+from pytest_django import DjangoDbBlocker
 
+from tests import fast_flush
 from tests.databases import BACKEND_PARAMETERS, DATABASE_BACKENDS, alias_of, skip_reason
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Empty the PostgreSQL test database between tests the cheaper way (tests/fast_flush.py)."""
+    fast_flush.install()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> None:
+    """The test databases as pytest-django makes them; PostgreSQL's without waiting for
+    the WAL to reach the disk at each commit.
+
+    A commit then takes about 0.2 ms instead of 2 to 3 ms on this machine's disk, for the
+    test's own connections and for the worker processes it starts alike (the setting is the
+    database's). What one session sees of another's commits does not change; only a crash
+    of the server could lose the last commits, and no test crashes it.
+    """
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            if connection.vendor != "postgresql":
+                continue
+            name = connection.ops.quote_name(connection.settings_dict["NAME"])
+            with connection.cursor() as cursor:
+                cursor.execute(f"ALTER DATABASE {name} SET synchronous_commit = off")
+            # Connections made from now on take the setting.
+            connection.close()
 
 
 def run_group(item: pytest.Item) -> str:
