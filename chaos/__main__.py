@@ -50,7 +50,13 @@ def arguments() -> argparse.Namespace:
         "--fault-every", type=float, default=15, help="seconds between two of the new faults"
     )
     chaos.add_argument(
-        "--long-share", type=float, default=0.02, help="share of 5-30 s tasks in the mix"
+        "--long-share", type=float, default=0.02, help="share of long tasks in the mix"
+    )
+    chaos.add_argument(
+        "--long-seconds",
+        type=float,
+        default=30,
+        help="most seconds a long task runs (at least 5; default 30)",
     )
     soak = sub.add_parser("soak", help="many quick tasks; memory and connections stay flat")
     soak.add_argument("--tasks", type=int, default=200_000)
@@ -123,6 +129,7 @@ def main() -> int:
                     faults=tuple(kind for kind in options.faults.split(",") if kind),
                     fault_every=options.fault_every,
                     long_share=options.long_share,
+                    long_seconds=options.long_seconds,
                 ),
                 run_database,
             ).run()

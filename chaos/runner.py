@@ -77,6 +77,7 @@ class Options:
     faults: tuple[str, ...] = ()
     fault_every: float = 15.0
     long_share: float = 0.02
+    long_seconds: float = 30.0
 
 
 # Faults are injected in this share of the duration: later, only the schedule's ticks come
@@ -544,6 +545,7 @@ class ChaosRun:
             now=datetime.now(UTC),
             delay_spread=self.options.duration * 0.6,
             long_share=self.options.long_share,
+            long_seconds=self.options.long_seconds,
         )
         for start in range(0, len(planned), SUBMIT_BATCH):
             batch = planned[start : start + SUBMIT_BATCH]

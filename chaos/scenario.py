@@ -38,25 +38,29 @@ def plan(
     now: datetime,
     delay_spread: float,
     long_share: float = MIX["long"],
+    long_seconds: float = 30.0,
 ) -> list[Planned]:
     """`count` tasks in the mix, shuffled; delayed and long ones fall due within `delay_spread` s.
 
     `long_share` replaces the share of 5-30 s tasks (taken from the quick ones): a short run
     needs more of them to have one running whenever a supervisor is to be killed.
+    Long tasks run 5 to `long_seconds` s.
     """
     mix = {**MIX, "long": long_share, "quick": MIX["quick"] + MIX["long"] - long_share}
     kinds = rng.choices(list(mix), weights=list(mix.values()), k=count)
-    return [_one(kind, rng, now, delay_spread) for kind in kinds]
+    return [_one(kind, rng, now, delay_spread, long_seconds) for kind in kinds]
 
 
-def _one(function: str, rng: random.Random, now: datetime, spread: float) -> Planned:
+def _one(
+    function: str, rng: random.Random, now: datetime, spread: float, long_seconds: float
+) -> Planned:
     kind = KINDS[function]
     kwargs: dict[str, object] = {}
     run_after = None
     if function == "slow":
         kwargs["seconds"] = round(rng.uniform(0.5, 2.0), 2)
     elif function == "long":
-        kwargs["seconds"] = round(rng.uniform(5.0, 30.0), 2)
+        kwargs["seconds"] = round(rng.uniform(5.0, max(5.0, long_seconds)), 2)
         run_after = now + timedelta(seconds=rng.uniform(0.0, max(1.0, spread)))
         kwargs["not_before"] = run_after.astimezone(UTC).timestamp()
     elif function == "cancellable":

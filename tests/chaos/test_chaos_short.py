@@ -4,7 +4,7 @@ invariant checked.
 Besides the random SIGKILLs and SIGTERMs (and pg_terminate_backend on PostgreSQL, without
 the server restart, which would disturb other tests sharing the server), each run pauses a
 whole worker (SIGSTOP of every process for 2-3 leases), pauses a supervisor alone, and
-SIGKILLs a supervisor alone while one of its slots runs a 5-30 s task. PostgreSQL runs when
+SIGKILLs a supervisor alone while one of its slots runs a 5-10 s task. PostgreSQL runs when
 TEST_DATABASE_URL is set. `make chaos` runs the full version with every fault.
 """
 
@@ -45,12 +45,13 @@ def test_a_short_chaos_run_with_pauses_and_supervisor_kills_breaks_no_invariant(
     if engine == "postgres" and not os.environ.get("TEST_DATABASE_URL"):
         pytest.skip("PostgreSQL tests need TEST_DATABASE_URL")
     command = [sys.executable, "-m", "chaos", "chaos", "--database", engine]
-    command += ["--tasks", "300", "--duration", "50", "--drain-timeout", "90"]
+    command += ["--tasks", "300", "--duration", "40", "--drain-timeout", "90"]
     command += ["--workers", "4", "--concurrency", "2", "--kill-every", "5", "--no-restart"]
     # A short lease keeps a pause of 2-3 leases short; faults every 5 s in the first half.
     command += ["--lease", "4", "--faults", ",".join(FAULTS), "--fault-every", "5"]
-    # Enough long tasks that one runs whenever a supervisor kill comes round.
-    command += ["--long-share", "0.05"]
+    # Enough long tasks that one runs whenever a supervisor kill comes round; 5-10 s rather
+    # than 5-30 s, so the drain does not wait on tasks started at the end of the chaos.
+    command += ["--long-share", "0.05", "--long-seconds", "10"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=190)
