@@ -45,7 +45,7 @@ def test_a_short_chaos_run_with_pauses_and_supervisor_kills_breaks_no_invariant(
     if engine == "postgres" and not os.environ.get("TEST_DATABASE_URL"):
         pytest.skip("PostgreSQL tests need TEST_DATABASE_URL")
     command = [sys.executable, "-m", "chaos", "chaos", "--database", engine]
-    command += ["--tasks", "300", "--duration", "40", "--drain-timeout", "90"]
+    command += ["--tasks", "300", "--duration", "50", "--drain-timeout", "90"]
     command += ["--workers", "4", "--concurrency", "2", "--kill-every", "5", "--no-restart"]
     # A short lease keeps a pause of 2-3 leases short; faults every 5 s in the first half.
     command += ["--lease", "4", "--faults", ",".join(FAULTS), "--fault-every", "5"]
