@@ -426,12 +426,13 @@ class Supervisor:
         )
         waited = self.pending.take_arrived_before(now - LONG_RUN)
         if waited:
-            # Shut before the hand-backs are written, so no claim reserved from now on can
-            # take them straight back.
             self.shut_until_an_attempt_ends = True
-            self.capacity.open_buffer(0)
-            for task in waited:
-                self._end(task, HANDED_BACK)
+        # Sized (shut, after a hand-back) before the hand-backs are written, so no claim
+        # reserved from now on can take them straight back.
+        self.capacity.open_buffer(self._buffer_units())
+        for task in waited:
+            self._end(task, HANDED_BACK)
+        if waited:
             logger.info(
                 "handed back %d tasks buffered for over %.0f s (%d of %d slots on long runs)",
                 len(waited),
@@ -439,7 +440,6 @@ class Supervisor:
                 self.long_runs,
                 self.config.concurrency,
             )
-        self.capacity.open_buffer(self._buffer_units())
 
     # -- slots -------------------------------------------------------------------------
 

@@ -103,3 +103,16 @@ def test_closing_mid_transaction_gives_the_turn_back(connection: DatabaseWrapper
     connection.close()
 
     assert turn_is_free(connection)
+
+
+def test_a_test_database_is_destroyed_with_its_turn_file(connection: DatabaseWrapper) -> None:
+    name = str(connection.settings_dict["NAME"])
+    with _atomic(connection):
+        connection.cursor().execute("INSERT INTO probe VALUES (1)")
+    connection.close()
+    assert os.path.exists(turn_path(name))
+
+    connection.creation.destroy_test_db(verbosity=0)
+
+    assert not os.path.exists(name)
+    assert not os.path.exists(turn_path(name))

@@ -58,6 +58,15 @@ class Processes:
         assert line == "holding\n", line
         return process
 
+    def waiting_behind(
+        self, holder_mode: str, waiter_mode: str
+    ) -> tuple[subprocess.Popen[str], subprocess.Popen[str]]:
+        """A holder in `holder_mode`, and a process in `waiter_mode` blocked in flock behind it."""
+        holder = self.holding(holder_mode)
+        waiter = self.start(waiter_mode)
+        assert blocked_in_flock(waiter.pid)
+        return holder, waiter
+
     def stop_all(self) -> None:
         # Children first: they hold their parent's stdout open.
         for child in self.children:
@@ -100,11 +109,8 @@ def output(process: subprocess.Popen[str], timeout: float = 30) -> list[str]:
 def test_a_writer_waits_for_the_turn_in_the_kernel_and_writes_when_it_is_given_back(
     processes: Processes,
 ) -> None:
-    holder = processes.holding("hold-write")
-    writer = processes.start("write")
-
     # Not sleeping in SQLite's busy handler: blocked in flock on the turn file.
-    assert blocked_in_flock(writer.pid)
+    holder, writer = processes.waiting_behind("hold-write", "write")
     assert turn_path(str(processes.database)).endswith("turns.sqlite3-turn")
     time.sleep(0.3)
     assert writer.poll() is None
@@ -117,9 +123,7 @@ def test_a_writer_waits_for_the_turn_in_the_kernel_and_writes_when_it_is_given_b
 
 
 def test_a_killed_holder_s_turn_and_lock_are_free_at_once(processes: Processes) -> None:
-    holder = processes.holding("hold-write")
-    writer = processes.start("write")
-    assert blocked_in_flock(writer.pid)
+    holder, writer = processes.waiting_behind("hold-write", "write")
 
     holder.kill()
     holder.wait(10)
@@ -148,9 +152,7 @@ def test_a_paused_holder_of_the_turn_delays_another_process_by_one_turn_wait(
 def test_a_child_forked_while_the_turn_was_held_does_not_keep_it_after_its_parent_dies(
     processes: Processes,
 ) -> None:
-    holder = processes.holding("hold-turn-child")
-    taker = processes.start("take")
-    assert blocked_in_flock(taker.pid)
+    holder, taker = processes.waiting_behind("hold-turn-child", "take")
 
     holder.kill()
     holder.wait(10)
