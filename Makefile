@@ -8,11 +8,12 @@ MANAGE := $(BIN)/python manage.py
 PYTHON_CANDIDATES := python3.13 python3.12 $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python) python3
 
 .DEFAULT_GOAL := help
-.PHONY: help venv bytecode run lint test format clean bench bench-smoke chaos chaos-sqlite soak
+.PHONY: help venv bytecode run lint test coverage format clean bench bench-smoke chaos chaos-sqlite soak
 
 help:
 	@echo "make run     start the app at http://127.0.0.1:8000/ (creates .venv, DB and an admin)"
-	@echo "make test    lint, then run the test suite with coverage"
+	@echo "make test    lint, then run the test suite, gating the core's coverage"
+	@echo "make coverage  the test suite with every test traced; a report of the whole project"
 	@echo "make lint    ruff, mypy, import contracts, migrations check, Django system check"
 	@echo "make format  reformat and auto-fix"
 	@echo "make bench   workloads W1-W9 on SQLite and PostgreSQL -> bench/results.json (~15 min)"
@@ -99,11 +100,18 @@ CORE_COVERAGE := --include='scheduler_core/domain/*,scheduler_core/memory/*' --f
 # 1 s heartbeats of 3 s leases). Coverage measures the test processes only (pyproject.toml
 # says why). Whole files go to one process, so module fixtures are built once.
 PYTEST_WORKERS ?= 3
+PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=25 --cov-branch
 
+# Coverage traces only tests/unit and tests/contract here, and reports the core they gate:
+# tracing every test cost about half again their CPU (tests/coverage_scope.py says why).
 test: lint bytecode
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=25 --cov --cov-branch --cov-report=term-missing:skip-covered
-	@echo "Branch coverage of the domain and the in-memory adapters (at least 95%):"
+	$(PYTEST) --cov=scheduler_core.domain --cov=scheduler_core.memory --cov-report=term-missing:skip-covered
+	@echo "Branch coverage of the domain and the in-memory adapters, by their own tests (at least 95%):"
 	$(BIN)/coverage report $(CORE_COVERAGE) --format=total
+
+# The whole suite traced, and a report of the whole project; slower than make test.
+coverage: venv bytecode
+	$(PYTEST) --cover-all --cov --cov-report=term-missing:skip-covered
 
 # BENCH_ARGS passes options through, e.g. make bench BENCH_ARGS="--only W2 --db sqlite --quick".
 # PostgreSQL: databases bench_<pid>_* on BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1/test).

@@ -6,13 +6,24 @@ import pytest
 from django.db import connections
 from pytest_django import DjangoDbBlocker
 
-from tests import fast_flush
+from tests import coverage_scope, fast_flush, kept_on_flush
 from tests.databases import BACKEND_PARAMETERS, DATABASE_BACKENDS, alias_of, skip_reason
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    coverage_scope.add_option(parser)
+
+
+# Coverage paused outside tests/unit and tests/contract (tests/coverage_scope.py).
+pytest_runtest_protocol = coverage_scope.pytest_runtest_protocol
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    """Empty the PostgreSQL test database between tests the cheaper way (tests/fast_flush.py)."""
+    """Empty the test databases between tests the cheaper way: DELETEs on PostgreSQL
+    (tests/fast_flush.py), content types and permissions kept while intact
+    (tests/kept_on_flush.py)."""
     fast_flush.install()
+    kept_on_flush.install()
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,6 @@
 """The storage adapters the contract suite runs against, one kit per adapter.
 
-A kit bundles the three storage ports of one adapter plus the adapter's notion of "now"
+A kit bundles the storage ports of one adapter plus the adapter's notion of "now"
 (the database clock for database adapters): tests express every time relative to
 ``kit.now()`` and never advance a clock, because a database clock cannot be advanced.
 
@@ -16,6 +16,7 @@ storage, yields a StorageKit and cleans up after the yield, then register it::
             queue=queue,
             now=tasks.clock.now,
             workflows=DjangoWorkflowRepository(tasks),
+            control=DjangoWorkerControl(),
             end_thread=connections.close_all,
         )
         queue.close()
@@ -42,10 +43,12 @@ from scheduler_core.domain.ports import (
     Queue,
     SystemClock,
     TaskRepository,
+    WorkerControl,
     WorkerRepository,
     WorkflowRepository,
 )
 from scheduler_core.memory import InMemoryStorage
+from scheduler_core.memory.worker_control import InMemoryWorkerControl
 from tests.databases import alias_of
 
 
@@ -63,6 +66,8 @@ class StorageKit:
     now: Callable[[], datetime]
     # Workflow runs, kept beside the tasks that are their steps.
     workflows: WorkflowRepository
+    # Operators' commands to workers, and the cancels a worker looks for.
+    control: WorkerControl
     # Run by every thread a test starts, as it ends: a database kit closes that thread's
     # connections here, which would otherwise leak (and fail the test with a warning).
     end_thread: Callable[[], None] = _nothing_to_release
@@ -86,6 +91,7 @@ def memory_kit() -> Iterator[StorageKit]:
         queue=storage.queue,
         now=storage.clock.now,
         workflows=storage.workflows,
+        control=InMemoryWorkerControl(storage.tasks, storage.clock),
     )
 
 
@@ -98,6 +104,7 @@ def database_kit(backend: str) -> Callable[[], Iterator[StorageKit]]:
         from scheduler_core.storage import (
             DjangoQueue,
             DjangoTaskRepository,
+            DjangoWorkerControl,
             DjangoWorkerRepository,
             DjangoWorkflowRepository,
         )
@@ -105,6 +112,7 @@ def database_kit(backend: str) -> Callable[[], Iterator[StorageKit]]:
         alias = alias_of(backend)
         tasks = DjangoTaskRepository(alias)
         queue = DjangoQueue(tasks)
+        control = DjangoWorkerControl(alias, tasks.clock)
         try:
             yield StorageKit(
                 tasks=tasks,
@@ -112,9 +120,11 @@ def database_kit(backend: str) -> Callable[[], Iterator[StorageKit]]:
                 queue=queue,
                 now=tasks.clock.now,
                 workflows=DjangoWorkflowRepository(tasks),
+                control=control,
                 end_thread=connections.close_all,
             )
         finally:
+            control.close()
             queue.close()
 
     return open_kit
