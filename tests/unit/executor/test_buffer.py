@@ -12,6 +12,7 @@ from scheduler_core.domain.defaults import MAX_DROPPED_CLAIMS
 from scheduler_core.domain.ports import SubmitRequest
 from scheduler_core.executor.buffer_sizing import LONG_RUN
 from scheduler_core.executor.config import WorkerConfig
+from scheduler_core.executor.endings import Ending
 from scheduler_core.executor.held import attempt_of
 from scheduler_core.executor.supervisor import BUFFER_WHILE_TASKS_UNDER, Supervisor
 
@@ -130,11 +131,11 @@ def test_tasks_buffered_for_a_long_run_go_back_and_fresh_ones_stay(
         assert (stored.status, stored.attempt, stored.dropped_claims) == (TaskStatus.READY, 0, 0)
 
 
-def test_after_tasks_waited_too_long_the_buffer_stays_shut_until_a_slot_frees(
+def waited_past_a_long_run(
     supervisor: Supervisor, services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Short tasks on average: the buffer is open. Three tasks wait in it while both slots
-    # run tasks that began a little later, so not long runs yet when the three go back.
+    """Short tasks on average: the buffer is open. Three tasks have waited in it past
+    LONG_RUN while both slots run tasks that began a little later, so not long runs yet."""
     for _ in range(40):
         supervisor._note_duration(0.001)
     buffered(supervisor, services, 3)
@@ -142,6 +143,12 @@ def test_after_tasks_waited_too_long_the_buffer_stays_shut_until_a_slot_frees(
     for task in claim(supervisor, services, NAME, 2):
         occupy_slot(supervisor, task).started_at = later - LONG_RUN / 2
     monkeypatch.setattr(time, "monotonic", lambda: later)
+
+
+def test_after_tasks_waited_too_long_the_buffer_stays_shut_until_a_slot_frees(
+    supervisor: Supervisor, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    waited_past_a_long_run(supervisor, services, monkeypatch)
 
     supervisor._trim_buffer()
 
@@ -260,3 +267,23 @@ def test_a_buffered_task_asked_to_cancel_meanwhile_is_released_for_the_rescue_to
     assert stored.status is TaskStatus.RUNNING
     assert stored.lease_expires_at is not None
     assert stored.lease_expires_at <= services.clock.now()
+
+
+def test_the_buffer_is_shut_before_the_first_task_that_waited_is_handed_back(
+    supervisor: Supervisor, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A claim reserved while the hand-backs are queued must find the buffer already shut,
+    # or it takes the handed-back tasks straight back (the fetcher's fault of round 12).
+    waited_past_a_long_run(supervisor, services, monkeypatch)
+    free_at_each_hand_back: list[int] = []
+    end = supervisor._end
+
+    def noting_end(task: Task, ending: Ending) -> None:
+        free_at_each_hand_back.append(supervisor.capacity.free)
+        end(task, ending)
+
+    monkeypatch.setattr(supervisor, "_end", noting_end)
+
+    supervisor._trim_buffer()
+
+    assert free_at_each_hand_back == [2, 2, 2]
