@@ -98,7 +98,8 @@ CORE_COVERAGE := --include='scheduler_core/domain/*,scheduler_core/memory/*' --f
 # and databases, so a third process fills the waits. A fourth loaded the machine (load 10)
 # past what the fault tests' timing promises allow (slots gone within 1 s of a SIGKILL,
 # 1 s heartbeats of 3 s leases). Coverage measures the test processes only (pyproject.toml
-# says why). Whole files go to one process, so module fixtures are built once.
+# says why). Tests go to the processes one by one (tests/conftest.py's run_group says why
+# its file groups are not in effect).
 PYTEST_WORKERS ?= 3
 PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=25 --cov-branch
 

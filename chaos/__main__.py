@@ -16,6 +16,7 @@ from . import database
 from .execlog import LOG_VARIABLE
 from .faults import NEW_KINDS
 from .processes import ROOT
+from .scenario import LONG_SECONDS
 
 
 def arguments() -> argparse.Namespace:
@@ -55,8 +56,8 @@ def arguments() -> argparse.Namespace:
     chaos.add_argument(
         "--long-seconds",
         type=float,
-        default=30,
-        help="most seconds a long task runs (at least 5; default 30)",
+        default=LONG_SECONDS,
+        help=f"most seconds a long task runs (at least 5; default {LONG_SECONDS:g})",
     )
     soak = sub.add_parser("soak", help="many quick tasks; memory and connections stay flat")
     soak.add_argument("--tasks", type=int, default=200_000)

@@ -46,7 +46,7 @@ from .invariants import check, report, uncharged_runs
 from .kinds import KINDS, SCHEDULE_NAME
 from .netns import Partition, target_of, unavailable
 from .processes import Managed, alive, environment, start_time
-from .scenario import plan
+from .scenario import LONG_SECONDS, plan
 from .snapshot import Snapshot
 from .workflow_plan import SHAPES, plan_workflows
 
@@ -77,7 +77,7 @@ class Options:
     faults: tuple[str, ...] = ()
     fault_every: float = 15.0
     long_share: float = 0.02
-    long_seconds: float = 30.0
+    long_seconds: float = LONG_SECONDS
 
 
 # Faults are injected in this share of the duration: later, only the schedule's ticks come

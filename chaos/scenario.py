@@ -21,6 +21,8 @@ MIX = {
     "delayed": 0.15,
     "cancellable": 0.05,
 }
+# A long task runs 5 s to this many (a short run caps it lower: --long-seconds).
+LONG_SECONDS = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,11 +40,11 @@ def plan(
     now: datetime,
     delay_spread: float,
     long_share: float = MIX["long"],
-    long_seconds: float = 30.0,
+    long_seconds: float = LONG_SECONDS,
 ) -> list[Planned]:
     """`count` tasks in the mix, shuffled; delayed and long ones fall due within `delay_spread` s.
 
-    `long_share` replaces the share of 5-30 s tasks (taken from the quick ones): a short run
+    `long_share` replaces the share of long tasks (taken from the quick ones): a short run
     needs more of them to have one running whenever a supervisor is to be killed.
     Long tasks run 5 to `long_seconds` s.
     """

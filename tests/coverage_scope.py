@@ -65,4 +65,7 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     try:
         return (yield)
     finally:
-        controller.resume()
+        # A test marked no_cover had pytest-cov pause and resume around its call already;
+        # a second start would stack a second collector on the first.
+        if not controller.started:
+            controller.resume()

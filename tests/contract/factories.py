@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from scheduler_core.domain import Task, Worker, WorkerState
+from scheduler_core.domain import Task, TaskStatus, Worker, WorkerState
 
 from .kits import StorageKit
 
@@ -50,6 +50,13 @@ class TaskFactory:
         task = self.build(**fields)
         task.claim(worker_id, now=self._kit.now(), lease=lease)
         self._kit.tasks.add(task)
+        return task
+
+    def add_running_asked_to_cancel(self, worker_id: str = "w1") -> Task:
+        """A stored task that `worker_id` runs, whose cancel an operator has since asked."""
+        task = self.add_running(worker_id)
+        task.request_cancel(now=self._kit.now(), actor="operator")
+        self._kit.tasks.update(task, expected_status=TaskStatus.RUNNING, expected_attempt=1)
         return task
 
 

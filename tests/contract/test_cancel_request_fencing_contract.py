@@ -32,9 +32,7 @@ def test_a_write_that_would_clear_a_cancel_request_is_stale(
 def test_a_write_that_keeps_the_cancel_request_goes_through(
     kit: StorageKit, make_task: TaskFactory
 ) -> None:
-    running = make_task.add_running()
-    running.request_cancel(now=kit.now(), actor="operator")
-    kit.tasks.update(running, expected_status=TaskStatus.RUNNING, expected_attempt=1)
+    running = make_task.add_running_asked_to_cancel()
 
     running.cancel(now=kit.now(), attempt=1, actor="w1")
     kit.tasks.update(running, expected_status=TaskStatus.RUNNING, expected_attempt=1)

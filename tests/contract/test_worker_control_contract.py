@@ -66,12 +66,9 @@ def test_obeyed_is_stamped_once_and_only_for_the_command_left(kit: StorageKit) -
 def test_cancels_are_the_held_attempts_still_running_whose_cancel_was_asked(
     kit: StorageKit, make_task: TaskFactory
 ) -> None:
-    asked = make_task.add_running()
-    asked.request_cancel(now=kit.now(), actor="operator")
-    kit.tasks.update(asked, expected_status=TaskStatus.RUNNING, expected_attempt=1)
+    asked = make_task.add_running_asked_to_cancel()
     not_asked = make_task.add_running()
-    ended = make_task.add_running()
-    ended.request_cancel(now=kit.now(), actor="operator")
+    ended = make_task.add_running_asked_to_cancel()
     ended.cancel(now=kit.now(), attempt=1, actor="w1")
     kit.tasks.update(ended, expected_status=TaskStatus.RUNNING, expected_attempt=1)
 
