@@ -8,13 +8,14 @@ to its outcome writer, which stamps a round's starts in the transaction of its o
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from uuid import UUID
 
 from django.db import connections
 
 from scheduler_core.models import TaskRecord
 
+from .json_params import json_records, uuid_array
 from .prepared import prepared_cursor
 from .row_locks import LOCKED_IN_ID_ORDER
 
@@ -38,13 +39,18 @@ WHERE +status = 'running' AND +worker_id = %s AND +attempt = %s
 STAMPED = """
 stamped AS (
     UPDATE scheduler_task AS t SET attempt_started_at = statement_timestamp()
-    FROM unnest(%(start_ids)s::uuid[], %(start_attempts)s::int[], %(start_workers)s::text[])
-        AS s(id, attempt, worker_id), gate
+    FROM json_to_recordset(%(starts)s::json) AS s(id uuid, attempt int, worker_id text), gate
     WHERE t.id = s.id AND t.status = 'running' AND t.attempt = s.attempt
       AND t.worker_id = s.worker_id AND t.attempt_started_at IS NULL
     RETURNING t.id
 )"""
+_START_FIELDS = ("id", "attempt", "worker_id")
 _POSTGRES_MARK_SQL = f"WITH {LOCKED_IN_ID_ORDER},{STAMPED}\nSELECT count(*) FROM stamped"
+
+
+def start_records(starts: Iterable[tuple[UUID, int, str | None]]) -> str:
+    """The %(starts)s parameter of STAMPED: (task id, attempt, holder) of each start."""
+    return json_records(_START_FIELDS, ((str(i), a, w) for i, a, w in starts))
 
 
 def ids_by_attempt(held: Collection[tuple[UUID, int]]) -> dict[int, list[UUID]]:
@@ -78,10 +84,8 @@ def mark_attempts_started(using: str, worker_id: str, held: Collection[tuple[UUI
 def _mark_postgres(using: str, worker_id: str, held: Collection[tuple[UUID, int]]) -> int:
     pairs = sorted(held)
     params = {
-        "all_ids": [task_id for task_id, _ in pairs],
-        "start_ids": [task_id for task_id, _ in pairs],
-        "start_attempts": [attempt for _, attempt in pairs],
-        "start_workers": [worker_id] * len(pairs),
+        "all_ids": uuid_array(task_id for task_id, _ in pairs),
+        "starts": start_records((task_id, attempt, worker_id) for task_id, attempt in pairs),
     }
     with prepared_cursor(using) as cursor:
         cursor.execute(_POSTGRES_MARK_SQL, params)

@@ -32,21 +32,22 @@ from django.db import connections
 from scheduler_core.domain import Task
 from scheduler_core.models import exact_json
 
-from .attempt_start import STAMPED
+from .attempt_start import STAMPED, start_records
 from .completion import is_plain_success
 from .event_rows import event_document
+from .json_params import json_records, uuid_array
 from .prepared import prepared_cursor
 from .row_locks import LOCKED_IN_ID_ORDER
 
+_DONE_FIELDS = ("id", "attempt", "worker_id", "result", "finished_at")
 _ROUND_SQL = f"""
 WITH {LOCKED_IN_ID_ORDER},{STAMPED},
 done AS (
     UPDATE scheduler_task AS t
     SET status = 'succeeded', result = r.result::jsonb, finished_at = r.finished_at,
         lease_expires_at = NULL
-    FROM unnest(%(ids)s::uuid[], %(attempts)s::int[], %(workers)s::text[],
-                %(results)s::text[], %(finished)s::timestamptz[])
-        AS r(id, attempt, worker_id, result, finished_at), gate
+    FROM json_to_recordset(%(done)s::json) AS r(id uuid, attempt int, worker_id text,
+        result text, finished_at timestamptz), gate
     WHERE t.id = r.id AND t.status = 'running' AND NOT t.cancel_requested
       AND t.attempt = r.attempt AND t.worker_id = r.worker_id
     RETURNING t.id
@@ -74,16 +75,11 @@ def store_round(using: str, started: Sequence[Task], ended: Sequence[Task]) -> s
     ending = {task.id for task in ended}
     # A task that ended this round has no start left to stamp (and no row is changed twice).
     starting = [task for task in started if task.id not in ending]
+    # Lists go as JSON and an array literal (json_params.py): psycopg's arrays cost more.
     params: dict[str, Any] = {
-        "all_ids": sorted(ending | {task.id for task in starting}),
-        "start_ids": [task.id for task in starting],
-        "start_attempts": [task.attempt for task in starting],
-        "start_workers": [task.worker_id for task in starting],
-        "ids": [task.id for task in ended],
-        "attempts": [task.attempt for task in ended],
-        "workers": [task.worker_id for task in ended],
-        "results": [_json_or_null(task.result) for task in ended],
-        "finished": [task.finished_at for task in ended],
+        "all_ids": uuid_array(sorted(ending | {task.id for task in starting})),
+        "starts": start_records((task.id, task.attempt, task.worker_id) for task in starting),
+        "done": json_records(_DONE_FIELDS, [_done_row(task) for task in ended]),
         "events": json.dumps(event_document(t for task in ended for t in task.pending_transitions)),
     }
     with prepared_cursor(using) as cursor:
@@ -93,6 +89,17 @@ def store_round(using: str, started: Sequence[Task], ended: Sequence[Task]) -> s
         if task.id in stored:
             task.pending_transitions.clear()
     return stored
+
+
+def _done_row(task: Task) -> tuple[str, int, str | None, str | None, str | None]:
+    finished = task.finished_at
+    return (
+        str(task.id),
+        task.attempt,
+        task.worker_id,
+        _json_or_null(task.result),
+        None if finished is None else finished.isoformat(),
+    )
 
 
 def _json_or_null(value: Any) -> str | None:

@@ -24,9 +24,10 @@ from scheduler_core.models import TaskRecord
 _LOCK_SQL = "SELECT id FROM scheduler_task WHERE id = ANY(%s) ORDER BY id FOR UPDATE"
 
 # The same lock at the head of a single statement (its own transaction): `locked` takes the
-# rows %(all_ids)s names, lowest id first, and `gate` counts them. Every update in the
-# statement joins `gate`, so the lock runs to the end before any update can take (and lock)
-# a row of its own accord, in whatever order its plan meets them.
+# rows %(all_ids)s names (an array literal, json_params.uuid_array), lowest id first, and
+# `gate` counts them. Every update in the statement joins `gate`, so the lock runs to the
+# end before any update can take (and lock) a row of its own accord, in whatever order its
+# plan meets them.
 LOCKED_IN_ID_ORDER = """locked AS MATERIALIZED (
     SELECT id FROM scheduler_task WHERE id = ANY(%(all_ids)s::uuid[]) ORDER BY id FOR UPDATE
 ),
