@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db import connections, transaction
 
-from scheduler_core.domain import TaskStatus
+from scheduler_core.domain import Task, TaskStatus
 from scheduler_core.domain.status import EXITED_WORKER_STATES
 from scheduler_core.models import TaskRecord
 from scheduler_core.models.choices import WAITING_VALUES
@@ -23,7 +23,7 @@ from .claim_rates import cap_to_queue_rates, rated_queues
 from .db_clock import DatabaseClock
 from .event_rows import insert_event_rows
 from .prepared import prepared_cursor
-from .raw_records import records_of
+from .raw_tasks import tasks_of
 from .sqlite_locks import retry_when_locked
 
 _WAITING_SQL = ", ".join(f"'{value}'" for value in WAITING_VALUES)
@@ -133,8 +133,9 @@ RETURNING {_BARE_COLUMNS}
 
 def claim_ready_tasks(
     using: str, worker_id: str, queues: Sequence[str], limit: int, lease: timedelta
-) -> list[TaskRecord]:
-    """Mark up to `limit` due tasks of `queues` running for the worker; return their rows."""
+) -> list[Task]:
+    """Mark up to `limit` due tasks of `queues` running for the worker; return them (without
+    their errors: Queue.claim reads those of the retried ones)."""
     if connections[using].vendor == "postgresql":
         return _claim_postgres(using, worker_id, queues, limit, lease)
     return retry_when_locked(lambda: _claim_sqlite(using, worker_id, queues, limit, lease))
@@ -142,7 +143,7 @@ def claim_ready_tasks(
 
 def _claim_postgres(
     using: str, worker_id: str, queues: Sequence[str], limit: int, lease: timedelta
-) -> list[TaskRecord]:
+) -> list[Task]:
     if limited_queues(using).isdisjoint(queues) and rated_queues(using).isdisjoint(queues):
         # Neither limits nor rates apply (as this process's snapshots say; the statement
         # itself guards against a stale one): the claim is one statement, its own
@@ -167,7 +168,7 @@ def _claim_statement(
     limit: int,
     locked: list[str],
     lease: timedelta,
-) -> list[TaskRecord]:
+) -> list[Task]:
     """Run the PostgreSQL claim; `locked` names the limited queues whose rows are held."""
     seconds = lease.total_seconds()
     params: list[Any] = [
@@ -184,12 +185,12 @@ def _claim_statement(
     with prepared_cursor(using) as cursor:
         cursor.execute(POSTGRES_CLAIM_SQL, params)
         rows = cursor.fetchall()
-    return records_of(using, rows)
+    return tasks_of(using, rows)
 
 
 def _claim_sqlite(
     using: str, worker_id: str, queues: Sequence[str], limit: int, lease: timedelta
-) -> list[TaskRecord]:
+) -> list[Task]:
     connection = connections[using]
     # The settings open every transaction with BEGIN IMMEDIATE, so the write lock is held
     # from the first read: no other process can pick the same rows in between.
@@ -214,7 +215,7 @@ def _claim_sqlite(
         params = [worker_id, worker_id, stored_now, stored_now, stored_lease_end, *ids]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            records = records_of(using, cursor.fetchall())
+            records = tasks_of(using, cursor.fetchall())
         from_status = dict(picked)
         running = TaskStatus.RUNNING.value
         insert_event_rows(

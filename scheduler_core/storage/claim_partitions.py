@@ -19,7 +19,7 @@ from uuid import UUID
 
 from django.db import connections
 
-from scheduler_core.domain import TaskStatus
+from scheduler_core.domain import Task, TaskStatus
 from scheduler_core.domain.queue_rates import (
     PARTITION_PATTERN,
     QueueRate,
@@ -33,6 +33,7 @@ from scheduler_core.models import TaskRecord
 from scheduler_core.models.choices import WAITING_VALUES
 
 from .event_rows import insert_event_rows
+from .mapping import task_from_record
 
 # Picked rows per token left in the claim: the head may hold more of one partition than it
 # has tokens for; those are passed over, and the next claim leaves that partition out.
@@ -104,7 +105,7 @@ def claim_partitioned(
     now: datetime,
     lease: timedelta,
     budget: int,
-) -> list[TaskRecord]:
+) -> list[Task]:
     """Claim up to `budget` tasks of `queue`, each partition within its own tokens."""
     assert rate.partition_by is not None
     connection = connections[using]
@@ -152,7 +153,7 @@ def _tokens(using: str, queue: str, rate: QueueRate, now: datetime) -> dict[str,
 
 def _claim_rows(
     using: str, chosen: dict[UUID, str], worker_id: str, now: datetime, lease: timedelta
-) -> list[TaskRecord]:
+) -> list[Task]:
     """Claim exactly these rows (locked or under the write lock), logging each transition."""
     connection = connections[using]
     adapt = connection.ops.adapt_datetimefield_value
@@ -165,7 +166,7 @@ def _claim_rows(
     # The id column: uuid on PostgreSQL, 32 hex digits on SQLite.
     ids = [task_id if is_postgres else task_id.hex for task_id in chosen]
     params = [worker_id, worker_id, adapt(now), adapt(now), adapt(now + lease), *ids]
-    records = list(TaskRecord.objects.raw(sql, params).using(using))
+    records = [task_from_record(r) for r in TaskRecord.objects.raw(sql, params).using(using)]
     running = TaskStatus.RUNNING.value
     insert_event_rows(
         using,
@@ -179,7 +180,7 @@ def _spend(
     queue: str,
     rate: QueueRate,
     tokens: dict[str, float],
-    records: Sequence[TaskRecord],
+    records: Sequence[Task],
     now: datetime,
 ) -> None:
     taken = Counter(partition_of(rate, record.kwargs) for record in records)

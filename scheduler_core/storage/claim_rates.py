@@ -20,8 +20,8 @@ from datetime import datetime, timedelta
 
 from django.db import connections
 
+from scheduler_core.domain import Task
 from scheduler_core.domain.queue_rates import QueueRate, RateBucket, cap_claim_to_rates, tokens_now
-from scheduler_core.models import TaskRecord
 
 from .claim_partitions import as_utc, claim_partitioned
 from .db_clock import DatabaseClock
@@ -59,9 +59,7 @@ class RatedClaim:
     # The claim's batch before the rates narrowed it.
     budget: int
 
-    def finish(
-        self, records: Sequence[TaskRecord], worker_id: str, lease: timedelta
-    ) -> list[TaskRecord]:
+    def finish(self, records: Sequence[Task], worker_id: str, lease: timedelta) -> list[Task]:
         """Spend the main claim's tokens, claim the partitioned queues with the batch left."""
         self._spend(records)
         claimed = list(records)
@@ -80,7 +78,7 @@ class RatedClaim:
             )
         return claimed
 
-    def _spend(self, records: Sequence[TaskRecord]) -> None:
+    def _spend(self, records: Sequence[Task]) -> None:
         """Take one token per claimed task of an unpartitioned rated queue."""
         taken = Counter(record.queue for record in records if record.queue in self.tokens)
         if not taken:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -161,41 +161,26 @@ def json_text(value: list[Any] | dict[str, Any]) -> str:
 
 def task_from_record(record: TaskRecord, errors: Iterable[TaskErrorRecord] = ()) -> Task:
     """The domain task a row (and its error rows, in attempt order) stands for."""
+    return task_from_columns({name: getattr(record, name) for name in TASK_ATTNAMES}, errors)
+
+
+# TaskRecord's concrete fields by attribute name, in the order of its columns. Each is a
+# field of Task of the same name; these are converted on the way, the others taken as loaded.
+TASK_ATTNAMES = tuple(field.attname for field in TaskRecord._meta.concrete_fields)
+_CONVERTED = frozenset({"status", "worker_ids", "tags", "progress"})
+_AS_LOADED = tuple(name for name in TASK_ATTNAMES if name not in _CONVERTED)
+
+
+def task_from_columns(column: Mapping[str, Any], errors: Iterable[TaskErrorRecord] = ()) -> Task:
+    """The domain task of a row's values by attribute name, as its model fields load them
+    (a raw row's converted values: storage/raw_tasks.py, or a model instance's)."""
     return Task(
-        id=record.id,
-        name=record.name,
-        args=record.args,
-        kwargs=record.kwargs,
-        queue=record.queue,
-        priority=record.priority,
-        status=TaskStatus(record.status),
-        attempt=record.attempt,
-        max_attempts=record.max_attempts,
-        run_after=record.run_after,
-        enqueued_at=record.enqueued_at,
-        started_at=record.started_at,
-        finished_at=record.finished_at,
-        worker_id=record.worker_id,
-        worker_ids=list(record.worker_ids),
-        lease_expires_at=record.lease_expires_at,
-        result=record.result,
+        **{name: column[name] for name in _AS_LOADED},
+        status=TaskStatus(column["status"]),
+        worker_ids=list(column["worker_ids"]),
+        tags=list(column["tags"]),
+        progress=Progress.from_json(column["progress"]),
         errors=[error_from_record(error) for error in errors],
-        timeout=record.timeout,
-        unique_key=record.unique_key,
-        cancel_requested=record.cancel_requested,
-        attempt_started_at=record.attempt_started_at,
-        dropped_claims=record.dropped_claims,
-        workflow_id=record.workflow_id,
-        step_key=record.step_key,
-        parents_left=record.parents_left,
-        upstream_failed=record.upstream_failed,
-        tags=list(record.tags),
-        result_ttl=record.result_ttl,
-        result_expired=record.result_expired,
-        first_started_at=record.first_started_at,
-        requested_run_after=record.requested_run_after,
-        snoozes=record.snoozes,
-        progress=Progress.from_json(record.progress),
     )
 
 

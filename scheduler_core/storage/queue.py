@@ -26,7 +26,7 @@ from .claim import claim_ready_tasks
 from .claim_limits import forget_limited_queues
 from .claim_rates import forget_rated_queues
 from .db_clock import DatabaseClock
-from .mapping import task_from_record
+from .mapping import error_from_record
 from .notifications import NOTIFY_CHANNEL, TaskNotificationListener
 from .task_repository import DjangoTaskRepository
 
@@ -82,11 +82,13 @@ class DjangoQueue(Queue):
             raise ValueError("limit must be at least 1")
         if not queues:
             raise ValueError("name at least one queue")
-        records = claim_ready_tasks(self.using, worker_id, queues, limit, lease)
+        tasks = claim_ready_tasks(self.using, worker_id, queues, limit, lease)
         # Only a task that ran before can have errors; first attempts skip that query.
-        retried = [record.id for record in records if record.attempt > 1]
-        errors = self.repository.errors_of(retried) if retried else {}
-        tasks = [task_from_record(record, errors.get(record.id, ())) for record in records]
+        retried = [task.id for task in tasks if task.attempt > 1]
+        if retried:
+            errors = self.repository.errors_of(retried)
+            for task in tasks:
+                task.errors = [error_from_record(error) for error in errors.get(task.id, ())]
         # Hand them out in claim order: priority, then run_after, then id.
         return sorted(tasks, key=lambda t: (-t.priority, t.run_after, t.id))
 

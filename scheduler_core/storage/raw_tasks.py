@@ -1,10 +1,11 @@
-"""Task rows read by raw SQL as model instances, without a RawQuerySet.
+"""Task rows read by raw SQL as domain tasks, without model instances.
 
-RawQuerySet maps each column to a field by name and compiles its converters on every
-query: for the claim, which returns a handful of rows many times a second, that was about
-half of the fetcher's CPU. Here the columns are the model's concrete fields in order (as
-`SELECT t.<every column>` returns them), and the converters are looked up once per
-database alias.
+The claim returns a few dozen rows many times a second. RawQuerySet mapped each column to a
+field by name and compiled its converters on every query (about half of the fetcher's
+CPU); building a TaskRecord per row and then the domain Task from it still cost the
+fetcher about a third of its CPU, most of it in Model.__init__. Here the columns are the
+model's concrete fields in order (as `SELECT t.<every column>` returns them), the fields'
+converters are looked up once per database alias, and the values go straight into a Task.
 """
 
 from __future__ import annotations
@@ -14,25 +15,26 @@ from typing import Any
 
 from django.db import connections
 
+from scheduler_core.domain import Task
 from scheduler_core.models import TaskRecord
 
+from .mapping import TASK_ATTNAMES, task_from_columns
+
 _FIELDS = TaskRecord._meta.concrete_fields
-_NAMES = [field.attname for field in _FIELDS]
 # Per alias: (column index, the field's column expression, its converters in order).
 _CONVERTERS: dict[str, list[tuple[int, Any, list[Callable[..., Any]]]]] = {}
 
 
-def records_of(using: str, rows: Sequence[Sequence[Any]]) -> list[TaskRecord]:
-    """Model instances of rows whose first columns are TaskRecord's concrete fields, in order.
-
-    Columns after those (a RETURNING's extras) are ignored.
+def tasks_of(using: str, rows: Sequence[Sequence[Any]]) -> list[Task]:
+    """Domain tasks (without their errors) of rows whose first columns are TaskRecord's
+    concrete fields, in order. Columns after those (a RETURNING's extras) are ignored.
     """
     connection = connections[using]
     converters = _CONVERTERS.get(using)
     if converters is None:
         converters = _CONVERTERS[using] = _converters_of(using)
-    width = len(_NAMES)
-    records = []
+    width = len(TASK_ATTNAMES)
+    tasks = []
     for row in rows:
         values = list(row[:width])
         for index, column, functions in converters:
@@ -40,8 +42,8 @@ def records_of(using: str, rows: Sequence[Sequence[Any]]) -> list[TaskRecord]:
             for convert in functions:
                 value = convert(value, column, connection)
             values[index] = value
-        records.append(TaskRecord.from_db(using, _NAMES, values))
-    return records
+        tasks.append(task_from_columns(dict(zip(TASK_ATTNAMES, values, strict=True))))
+    return tasks
 
 
 def _converters_of(using: str) -> list[tuple[int, Any, list[Callable[..., Any]]]]:
