@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections import deque
 from collections.abc import Iterable
@@ -22,6 +23,11 @@ class TaskBuffer:
         self._tasks: deque[Task] = deque()
         self._arrived: dict[UUID, float] = {}
         self._lease_sent: dict[UUID, float] = {}
+        # No buffered task's lease was sent before this: lease send times only grow (renew
+        # keeps the later one) and tasks only leave, so the floor holds until tasks are
+        # added. The main loop asks drop_sent_before on every turn; below the floor it
+        # answers without reading every buffered task.
+        self._sent_floor = math.inf
 
     def __len__(self) -> int:
         return len(self._tasks)
@@ -34,6 +40,7 @@ class TaskBuffer:
             self._tasks.append(task)
             self._arrived[task.id] = now
             self._lease_sent[task.id] = sent
+            self._sent_floor = min(self._sent_floor, sent)
 
     def take(self) -> tuple[Task, float]:
         """The oldest buffered task, removed, with its lease's send time; IndexError if empty."""
@@ -59,6 +66,8 @@ class TaskBuffer:
 
     def drop_sent_before(self, cutoff: float) -> list[Task]:
         """Remove and return the tasks whose lease was last sent before `cutoff`."""
+        if cutoff <= self._sent_floor:
+            return []
         lapsed = [task for task in self._tasks if self._lease_sent[task.id] < cutoff]
         if lapsed:
             gone = {task.id for task in lapsed}
@@ -66,6 +75,7 @@ class TaskBuffer:
             for task_id in gone:
                 del self._arrived[task_id]
                 del self._lease_sent[task_id]
+        self._sent_floor = min(self._lease_sent.values(), default=math.inf)
         return lapsed
 
     def settle(
