@@ -7,13 +7,14 @@ import uuid
 from django.db import models
 from django.db.models import Value
 
-from .choices import DELAYED_VALUES, TASK_STATUS_CHOICES, live, waiting
+from .choices import DELAYED_VALUES, TASK_STATUS_CHOICES, live, not_for_claims, waiting
 from .exact_json import ExactJSONEncoder
 
 # Indexes that SQLite statements name (INDEXED BY): without statistics, which SQLite never
 # gathers unless told to, its planner took other indexes and sorted the whole backlog.
 CLAIM_INDEX = "sched_task_claim_idx"
 DELAYED_INDEX = "sched_task_delayed_idx"
+WAITING_INDEX = "sched_task_waiting_idx"
 
 
 class TaskRecord(models.Model):
@@ -93,7 +94,13 @@ class TaskRecord(models.Model):
             ),
             # Oldest due task per queue (dashboard, API, /metrics): the first entry of a
             # queue is its waiting row with the smallest run_after, one seek per queue.
-            models.Index("queue", "run_after", name="sched_task_waiting_idx", condition=waiting()),
+            # Never the claim's (choices.not_for_claims): it would sort every due row.
+            models.Index(
+                "queue",
+                "run_after",
+                name=WAITING_INDEX,
+                condition=waiting() & not_for_claims(),
+            ),
             # The promoter: delayed rows (scheduled, or backing off) by when they fall due.
             models.Index(
                 "run_after",

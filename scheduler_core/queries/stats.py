@@ -11,17 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.db import connections
+
 from scheduler_core.domain import TaskStatus
 from scheduler_core.models import TaskRecord
-from scheduler_core.models.choices import WAITING_VALUES
+from scheduler_core.models.choices import NOT_FOR_CLAIMS_SQL, WAITING_VALUES
+from scheduler_core.models.task import WAITING_INDEX
 from scheduler_core.storage.counters.reads import queue_counts, task_totals
 
 # Statuses written into the SQL, not passed as parameters: SQLite uses a partial index only
 # when the query repeats its condition word for word (see docs/counters.md).
 WAITING_SQL = ", ".join(f"'{value}'" for value in WAITING_VALUES)
 OLDEST_WAITING_SQL = f"""
-SELECT id, run_after FROM scheduler_task
-WHERE queue = %s AND status IN ({WAITING_SQL})
+SELECT id, run_after FROM scheduler_task{{indexed}}
+WHERE queue = %s AND status IN ({WAITING_SQL}) AND {NOT_FOR_CLAIMS_SQL}
 ORDER BY run_after LIMIT 1
 """
 
@@ -59,8 +62,17 @@ def oldest_due(using: str, queue: str, now: datetime) -> datetime | None:
     One seek in the partial index of waiting rows by (queue, run_after): its first entry
     is the queue's smallest run_after, due or not, so no scan of a backlog.
     """
-    first = next(iter(TaskRecord.objects.using(using).raw(OLDEST_WAITING_SQL, [queue])), None)
+    sql = oldest_waiting_sql(connections[using].vendor)
+    first = next(iter(TaskRecord.objects.using(using).raw(sql, [queue])), None)
     return first.run_after if first is not None and first.run_after <= now else None
+
+
+def oldest_waiting_sql(vendor: str) -> str:
+    """OLDEST_WAITING_SQL for the engine: SQLite's names its index. Without statistics its
+    planner took the claim index for `priority >=` and sorted the queue's waiting rows."""
+    return OLDEST_WAITING_SQL.format(
+        indexed=f" INDEXED BY {WAITING_INDEX}" if vendor == "sqlite" else ""
+    )
 
 
 def event_totals(using: str) -> dict[str, int]:

@@ -170,8 +170,18 @@ def _claim_statement(
     lease: timedelta,
 ) -> list[Task]:
     """Run the PostgreSQL claim; `locked` names the limited queues whose rows are held."""
-    seconds = lease.total_seconds()
-    params: list[Any] = [
+    params = postgres_claim_params(worker_id, queues, limit, locked, lease)
+    with prepared_cursor(using) as cursor:
+        cursor.execute(POSTGRES_CLAIM_SQL, params)
+        rows = cursor.fetchall()
+    return tasks_of(using, rows)
+
+
+def postgres_claim_params(
+    worker_id: str, queues: Sequence[str], limit: int, locked: list[str], lease: timedelta
+) -> list[Any]:
+    """The parameters of POSTGRES_CLAIM_SQL, in its order."""
+    return [
         list(queues),
         worker_id,
         locked,
@@ -179,13 +189,9 @@ def _claim_statement(
         limit,
         worker_id,
         worker_id,
-        seconds,
+        lease.total_seconds(),
         worker_id,
     ]
-    with prepared_cursor(using) as cursor:
-        cursor.execute(POSTGRES_CLAIM_SQL, params)
-        rows = cursor.fetchall()
-    return tasks_of(using, rows)
 
 
 def _claim_sqlite(

@@ -21,7 +21,7 @@ from scheduler_core.models import (
     TaskRecord,
     WorkerRecord,
 )
-from scheduler_core.models.choices import WAITING_VALUES
+from scheduler_core.models.choices import not_for_claims, waiting
 
 from ..worker_repository import EXITED
 
@@ -60,7 +60,7 @@ class DjangoAlertProbe(AlertProbe):
     def _oldest_ready_age(self, rule: AlertRule, now: datetime) -> Measurement:
         due = (
             self._tasks(rule)
-            .filter(status__in=WAITING_VALUES, run_after__lte=now)
+            .filter(waiting() & not_for_claims(), run_after__lte=now)
             .order_by("run_after")
             .values_list("run_after", flat=True)
             .first()
