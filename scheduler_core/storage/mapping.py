@@ -159,16 +159,16 @@ def json_text(value: list[Any] | dict[str, Any]) -> str:
     return exact_json.dumps(value)
 
 
-def task_from_record(record: TaskRecord, errors: Iterable[TaskErrorRecord] = ()) -> Task:
-    """The domain task a row (and its error rows, in attempt order) stands for."""
-    return task_from_columns({name: getattr(record, name) for name in TASK_ATTNAMES}, errors)
-
-
 # TaskRecord's concrete fields by attribute name, in the order of its columns. Each is a
 # field of Task of the same name; these are converted on the way, the others taken as loaded.
 TASK_ATTNAMES = tuple(field.attname for field in TaskRecord._meta.concrete_fields)
 _CONVERTED = frozenset({"status", "worker_ids", "tags", "progress"})
 _AS_LOADED = tuple(name for name in TASK_ATTNAMES if name not in _CONVERTED)
+
+
+def task_from_record(record: TaskRecord, errors: Iterable[TaskErrorRecord] = ()) -> Task:
+    """The domain task a row (and its error rows, in attempt order) stands for."""
+    return task_from_columns({name: getattr(record, name) for name in TASK_ATTNAMES}, errors)
 
 
 def task_from_columns(column: Mapping[str, Any], errors: Iterable[TaskErrorRecord] = ()) -> Task:
