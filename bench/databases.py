@@ -73,6 +73,16 @@ class BenchDatabase:
         rows = self.query("SELECT count(*) FROM scheduler_task WHERE status = %s", [status])
         return int(rows[0][0])
 
+    def backend_pids(self) -> list[int]:
+        """PostgreSQL server processes serving other clients of this database ([] on SQLite)."""
+        if self.kind == "sqlite":
+            return []
+        rows = self.query(
+            "SELECT pid FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return [int(row[0]) for row in rows]
+
     def pause(self, queue: str = "default") -> None:
         """Stop claims from `queue` (the queue-pause table the claim reads)."""
         sql = "INSERT INTO scheduler_queue_pause (queue, paused_at) VALUES (%s, %s)"

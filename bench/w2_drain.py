@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from . import cpu_split
 from .databases import BenchDatabase, DatabaseServer
 from .loader import load_ready_noops
 from .processes import wait_for, workers
@@ -23,7 +24,10 @@ def run(server: DatabaseServer, sizes: Sizes) -> Figures:
     """Drain `drain_tasks` tasks with one worker process, then with two."""
     metrics = {}
     for count in (1, 2):
-        metrics[f"workers_{count}_tasks_per_s"] = drain(server, sizes.drain_tasks, count)
+        cpu: dict[str, float] = {}
+        metrics[f"workers_{count}_tasks_per_s"] = drain(server, sizes.drain_tasks, count, cpu=cpu)
+        for part, us in cpu.items():
+            metrics[f"workers_{count}_cpu_us_per_task_{part}"] = us
     return Figures(metrics, {"tasks": sizes.drain_tasks})
 
 
@@ -32,10 +36,13 @@ def drain(
     tasks: int,
     processes: int,
     prepare: Callable[[BenchDatabase], None] | None = None,
+    cpu: dict[str, float] | None = None,
 ) -> float:
     """Tasks per second `processes` workers reach on `tasks` queued no-ops.
 
     `prepare` may set the database up further before the workers start (W8 adds a rate).
+    `cpu`, when given, receives the drain's CPU per task in µs, split by process
+    (`cpu_split.per_task_us`), where the system lets the bench read it.
     """
     database = server.fresh()
     try:
@@ -43,10 +50,17 @@ def drain(
         if prepare is not None:
             prepare(database)
         load_ready_noops(database, tasks)
+        probe = cpu is not None and cpu_split.available()
         with workers(database, processes) as pool:
+            pids = [process.pid for process in pool.processes]
+            if probe:
+                before = cpu_split.sample(pids, database.backend_pids())
             started = time.monotonic()
             database.resume()
             finished = wait_for(database, pool, "succeeded", tasks, timeout=600)
+            if probe and cpu is not None:
+                after = cpu_split.sample(pids, database.backend_pids())
+                cpu.update(cpu_split.per_task_us(before, after, tasks))
         return tasks / (finished - started)
     finally:
         server.drop(database)
