@@ -49,10 +49,34 @@ class Loaded:
     sample_id: uuid.UUID
 
 
-def load_ready_noops(database: BenchDatabase, count: int) -> Loaded:
-    """`count` due no-op tasks in the default queue, as submit_many would store them."""
+def load_ready_noops(database: BenchDatabase, count: int, payload_bytes: int = 0) -> Loaded:
+    """`count` due no-op tasks in the default queue, as submit_many would store them.
+
+    With `payload_bytes`, each is `demo.tasks.consume` with one argument: a text of about
+    that many bytes, words that differ from task to task, as real arguments do.
+    """
     now = datetime.now(UTC) - timedelta(seconds=5)
-    return _load(database, (_ready_noop(now, i) for i in range(count)), [], [])
+    if not payload_bytes:
+        return _load(database, (_ready_noop(now, i) for i in range(count)), [], [])
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for i in range(count):
+            row = _ready_noop(now, i)
+            args = json.dumps([payload(i, payload_bytes)])
+            yield (row[0], "demo.tasks.consume", args, *row[3:])
+
+    return _load(database, rows(), [], [])
+
+
+def payload(i: int, size: int) -> str:
+    """About `size` bytes of words for task `i` (customer-7-3 order-7-3 ...)."""
+    words: list[str] = []
+    length = 0
+    while length < size:
+        word = f"customer-{i}-{len(words)} order-{i * 7 + len(words)}"
+        words.append(word)
+        length += len(word) + 1
+    return " ".join(words)[:size]
 
 
 def load_ready_spread(database: BenchDatabase, count: int, queues: int) -> Loaded:

@@ -17,18 +17,27 @@ from .sizes import Sizes
 from .workload import Figures
 
 NAME = "W2"
-TITLE = "drain queued no-op tasks, 1 and 2 workers"
+TITLE = "drain queued no-op tasks, 1 and 2 workers; 1 worker with 1 KB of arguments"
+# The arguments' size of the third drain: what a task carries should cost little on the
+# way through the scheduler (docs/performance.md, round 15).
+PAYLOAD_BYTES = 1024
 
 
 def run(server: DatabaseServer, sizes: Sizes) -> Figures:
     """Drain `drain_tasks` tasks with one worker process, then with two."""
     metrics = {}
-    for count in (1, 2):
+    for count, payload_bytes, name in (
+        (1, 0, "workers_1"),
+        (2, 0, "workers_2"),
+        (1, PAYLOAD_BYTES, "workers_1_args_1kb"),
+    ):
         cpu: dict[str, float] = {}
-        metrics[f"workers_{count}_tasks_per_s"] = drain(server, sizes.drain_tasks, count, cpu=cpu)
+        metrics[f"{name}_tasks_per_s"] = drain(
+            server, sizes.drain_tasks, count, cpu=cpu, payload_bytes=payload_bytes
+        )
         for part, us in cpu.items():
-            metrics[f"workers_{count}_cpu_us_per_task_{part}"] = us
-    return Figures(metrics, {"tasks": sizes.drain_tasks})
+            metrics[f"{name}_cpu_us_per_task_{part}"] = us
+    return Figures(metrics, {"tasks": sizes.drain_tasks, "payload_bytes": PAYLOAD_BYTES})
 
 
 def drain(
@@ -37,19 +46,21 @@ def drain(
     processes: int,
     prepare: Callable[[BenchDatabase], None] | None = None,
     cpu: dict[str, float] | None = None,
+    payload_bytes: int = 0,
 ) -> float:
     """Tasks per second `processes` workers reach on `tasks` queued no-ops.
 
     `prepare` may set the database up further before the workers start (W8 adds a rate).
     `cpu`, when given, receives the drain's CPU per task in µs, split by process
-    (`cpu_split.per_task_us`), where the system lets the bench read it.
+    (`cpu_split.per_task_us`), where the system lets the bench read it. With
+    `payload_bytes`, each task carries an argument of that size (loader.load_ready_noops).
     """
     database = server.fresh()
     try:
         database.pause()
         if prepare is not None:
             prepare(database)
-        load_ready_noops(database, tasks)
+        load_ready_noops(database, tasks, payload_bytes)
         probe = cpu is not None and cpu_split.available()
         with workers(database, processes) as pool:
             pids = [process.pid for process in pool.processes]

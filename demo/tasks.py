@@ -64,6 +64,11 @@ def noop() -> None:
     """Do nothing: what the scheduler itself costs per task."""
 
 
+@task()
+def consume(payload: Any) -> None:
+    """Take a payload and do nothing with it: what a task's arguments cost the scheduler."""
+
+
 @task(
     takes_context=True,
     max_attempts=4,
