@@ -17,6 +17,7 @@ def test_every_demo_task_is_registered_with_its_options() -> None:
     assert {name for name in registry.names() if name.startswith("demo.")} == {
         "demo.tasks.add",
         "demo.tasks.always_fails",
+        "demo.tasks.consume",
         "demo.tasks.flaky",
         "demo.tasks.greet",
         "demo.tasks.import_rows",
@@ -31,6 +32,7 @@ def test_every_demo_task_is_registered_with_its_options() -> None:
 def test_quick_slow_and_async_tasks_return_json() -> None:
     assert tasks.add.call(2, 3.5) == 5.5
     assert tasks.noop.call() is None
+    assert tasks.consume.call({"order": 7, "note": "x" * 1024}) is None
     assert tasks.sleep_for.call(0) == 0
     # The function itself: django-stubs types call() of an async task as returning a coroutine.
     assert asyncio.run(tasks.greet.func("Ada")) == "Hello, Ada!"
