@@ -11,7 +11,10 @@ class TaskErrorRecord(models.Model):
     """The exception one attempt of a task raised (or the worker-lost verdict)."""
 
     # The database deletes a task's errors with it: pruning never loads them into Python.
-    task = models.ForeignKey(TaskRecord, on_delete=models.DB_CASCADE, related_name="error_records")
+    # No index of its own: the first column of an index below serves the key's look-ups.
+    task = models.ForeignKey(
+        TaskRecord, on_delete=models.DB_CASCADE, related_name="error_records", db_index=False
+    )
     attempt = models.IntegerField()
     exception_type = models.CharField(max_length=300)
     message = models.TextField()

@@ -12,7 +12,10 @@ class TaskEvent(models.Model):
     """One move of one task from a state to another: who, when, why."""
 
     id = models.BigAutoField(primary_key=True)
-    task = models.ForeignKey(TaskRecord, on_delete=models.DB_CASCADE, related_name="events")
+    # No index of its own: the first column of an index below serves the key's look-ups.
+    task = models.ForeignKey(
+        TaskRecord, on_delete=models.DB_CASCADE, related_name="events", db_index=False
+    )
     from_status = models.CharField(max_length=16, choices=TASK_STATUS_CHOICES)
     to_status = models.CharField(max_length=16, choices=TASK_STATUS_CHOICES)
     at = models.DateTimeField()

@@ -36,7 +36,10 @@ class WorkflowEdgeRecord(models.Model):
     makes a replayed or concurrent outcome count once.
     """
 
-    parent = models.ForeignKey(TaskRecord, on_delete=models.DB_CASCADE, related_name="+")
+    # No index of its own: the first column of an index below serves the key's look-ups.
+    parent = models.ForeignKey(
+        TaskRecord, on_delete=models.DB_CASCADE, related_name="+", db_index=False
+    )
     child = models.ForeignKey(TaskRecord, on_delete=models.DB_CASCADE, related_name="+")
     ignore_failure = models.BooleanField(default=False)
     resolved = models.BooleanField(default=False)
