@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -18,7 +20,7 @@ pytestmark = pytest.mark.skipif(not cpu_split.available(), reason="needs /proc")
 # A child that burns CPU in a grandchild, then waits to be killed.
 _PARENT = """
 import subprocess, sys, time
-busy = "sum(range(30_000_000)); import time; time.sleep(60)"
+busy = "sum(range(200_000_000)); import time; time.sleep(60)"
 child = subprocess.Popen([sys.executable, "-c", busy])
 print(child.pid, flush=True)
 time.sleep(60)
@@ -27,14 +29,16 @@ time.sleep(60)
 
 def test_the_split_finds_the_cpu_of_a_grandchild_and_keeps_it_out_of_the_parent() -> None:
     parent = subprocess.Popen([sys.executable, "-c", _PARENT], stdout=subprocess.PIPE, text=True)
+    grandchild = 0
     try:
         assert parent.stdout is not None
         grandchild = int(parent.stdout.readline())
         assert grandchild in cpu_split.descendants([parent.pid])
         before = cpu_split.sample([parent.pid], [])
-        # The grandchild's sum takes it a while; wait until its CPU shows.
+        already = cpu_split.cpu_seconds(grandchild)
+        # The grandchild's sum takes it a while; wait until 0.2 s more CPU shows.
         deadline = time.monotonic() + 30
-        while cpu_split.cpu_seconds(grandchild) < 0.2 and time.monotonic() < deadline:
+        while cpu_split.cpu_seconds(grandchild) < already + 0.2 and time.monotonic() < deadline:
             time.sleep(0.05)
         after = cpu_split.sample([parent.pid], [grandchild])
         figures = cpu_split.per_task_us(before, after, 1)
@@ -45,6 +49,9 @@ def test_the_split_finds_the_cpu_of_a_grandchild_and_keeps_it_out_of_the_parent(
         parts = sum(figures[part] for part in ("supervisor", "slots", "database"))
         assert figures["total"] == pytest.approx(parts)
     finally:
+        if grandchild:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(grandchild, signal.SIGKILL)
         parent.kill()
         parent.wait()
         if parent.stdout is not None:
