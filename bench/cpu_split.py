@@ -33,14 +33,21 @@ def _stat_fields(pid: int) -> list[str] | None:
     return text[text.rindex(")") + 2 :].split()
 
 
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU of one process, its reaped children included; 0 if it is gone."""
+def _own_and_reaped(pid: int) -> tuple[float, float]:
+    """CPU seconds of the process itself, and of its children it waited for; 0 if gone."""
     fields = _stat_fields(pid)
     if fields is None:
-        return 0.0
+        return 0.0, 0.0
     # Fields 14-17 of proc(5): utime, stime, cutime, cstime (here from index 11).
-    # cutime/cstime keep the CPU of slots that exited and were waited for.
-    return sum(int(value) for value in fields[11:15]) / _TICK
+    utime, stime, cutime, cstime = (int(value) for value in fields[11:15])
+    return (utime + stime) / _TICK, (cutime + cstime) / _TICK
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU of one process, its reaped children included; 0 if it is gone.
+
+    The reaped children's share keeps the CPU of slots that exited and were waited for."""
+    return sum(_own_and_reaped(pid))
 
 
 def descendants(roots: Iterable[int]) -> set[int]:
@@ -79,14 +86,10 @@ def sample(supervisors: Iterable[int], backends: Iterable[int]) -> Sample:
     out of it: the supervisor figure is the supervisor process alone.
     """
     roots = list(supervisors)
-    below = descendants(roots)
-    own = 0.0
-    for pid in roots:
-        fields = _stat_fields(pid)
-        if fields is not None:
-            own += (int(fields[11]) + int(fields[12])) / _TICK
-    reaped = sum(cpu_seconds(pid) for pid in roots) - own
-    slots = sum(cpu_seconds(pid) for pid in below) + reaped
+    split = [_own_and_reaped(pid) for pid in roots]
+    own = sum(mine for mine, _ in split)
+    reaped = sum(theirs for _, theirs in split)
+    slots = sum(cpu_seconds(pid) for pid in descendants(roots)) + reaped
     return Sample(own, slots, {pid: cpu_seconds(pid) for pid in backends})
 
 

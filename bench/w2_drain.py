@@ -61,17 +61,16 @@ def drain(
         if prepare is not None:
             prepare(database)
         load_ready_noops(database, tasks, payload_bytes)
-        probe = cpu is not None and cpu_split.available()
         with workers(database, processes) as pool:
             pids = [process.pid for process in pool.processes]
-            if probe:
-                before = cpu_split.sample(pids, database.backend_pids())
+            probe = cpu if cpu_split.available() else None
+            before = cpu_split.sample(pids, database.backend_pids()) if probe is not None else None
             started = time.monotonic()
             database.resume()
             finished = wait_for(database, pool, "succeeded", tasks, timeout=600)
-            if probe and cpu is not None:
+            if probe is not None and before is not None:
                 after = cpu_split.sample(pids, database.backend_pids())
-                cpu.update(cpu_split.per_task_us(before, after, tasks))
+                probe.update(cpu_split.per_task_us(before, after, tasks))
         return tasks / (finished - started)
     finally:
         server.drop(database)

@@ -4,8 +4,8 @@ The trigram GIN indexes of 0011 were built on scheduler_task itself. A task chan
 several times (ready, running, succeeded), and none of those updates can be HOT (the status
 is indexed), so each one inserted every trigram of the arguments into both GIN indexes
 again, although the arguments never change. The cost grew with their size: with 1.3 KB of
-arguments, a claim and its outcome cost the server 385 µs per task against 122 µs without
-those indexes (docs/performance.md, round 15).
+arguments, a claim and its outcome cost the server 378 to 434 µs per task, against 122 to
+154 µs without those indexes (docs/performance.md, round 15).
 
 scheduler_task_search holds the upper-cased JSON text of each task's args and kwargs,
 written once when the task is inserted, and carries the trigram indexes. Triggers keep it

@@ -18,16 +18,15 @@ from django.db import migrations
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.state import StateApps
 
+# 0023's expressions, written out again (a migration imports no other).
 _ARGS = "NULLIF(UPPER((args)::text), '[]')"
-# The tags of a row as an array, whatever a raw writer stored: this trigger must never fail
-# an insert (the domain stores a list of strings; anything else has no tags to find).
+_KWARGS = "NULLIF(UPPER((kwargs)::text), '{}')"
 
 
 def _tags_of(row: str) -> str:
+    """The tags of `row` as an array, whatever a raw writer stored: these triggers must never
+    fail a write (the domain stores a list of strings; anything else has no tags to find)."""
     return f"CASE WHEN jsonb_typeof({row}.tags) = 'array' THEN {row}.tags ELSE '[]'::jsonb END"
-
-
-_KWARGS = "NULLIF(UPPER((kwargs)::text), '{}')"
 
 
 def _search_function(with_tags: bool) -> str:

@@ -12,8 +12,8 @@ Both engines keep that index in a side table named scheduler_task_search, filled
 triggers when a task is inserted, so that a change of a task's status never indexes its
 arguments again: on SQLite an FTS5 table (migration 0011), on PostgreSQL a table of the
 upper-cased JSON texts with trigram GIN indexes (migration 0023; before it, indexes on the
-task row cost a claim and an outcome 385 µs per task with 1.3 KB of arguments, against
-122 µs without). `indexed` selects the ids there; `scanning` tests the task rows.
+task row cost a claim and an outcome 378 to 434 µs per task with 1.3 KB of arguments,
+against 122 to 154 µs without). `indexed` selects the ids there; `scanning` tests the task rows.
 `preferring_the_index` overrules the planner where its estimate is known to be wrong.
 """
 

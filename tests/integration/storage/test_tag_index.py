@@ -8,13 +8,13 @@ from datetime import timedelta
 
 import pytest
 from django.db import connections, transaction
-from django.db.migrations.executor import MigrationExecutor
 
 from scheduler_core.domain import TaskFilter, TaskStatus
 from scheduler_core.models import TaskRecord
 from scheduler_core.storage import DjangoTaskRepository
 from scheduler_core.storage.task_listing import filtered
 
+from .schema import index_definitions, migrate, migrated_before, parent_of, postgres_index_names
 from .test_claim_rules import add_due
 
 
@@ -73,6 +73,19 @@ def tagged_count(alias: str, tag: str) -> int:
     return filtered(TaskRecord.objects.using(alias), TaskFilter(tag=tag)).count()
 
 
+def insert_raw(alias: str, tags_json: str) -> None:
+    """Insert a ready task by hand, as a raw writer (or the code before 0024) would, its
+    tags given as JSON text; the columns not named take their defaults."""
+    with connections[alias].cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO scheduler_task (id, name, args, kwargs, queue, priority, status, "
+            "attempt, max_attempts, run_after, enqueued_at, worker_ids, cancel_requested, "
+            "tags) VALUES (gen_random_uuid(), 'demo.noop', '[]', '{}', 'default', 0, "
+            "'ready', 0, 3, now(), now(), '[]', false, %s::jsonb)",
+            [tags_json],
+        )
+
+
 def test_the_triggers_keep_the_tag_table_in_step(alias: str, tasks: DjangoTaskRepository) -> None:
     one, two = add_due(tasks, 2, tags=["red", "blue"])
     add_due(tasks, 3)
@@ -116,12 +129,8 @@ def test_tags_that_are_no_list_never_fail_a_write(alias: str) -> None:
     with connections[alias].cursor() as cursor:
         not_a_list = "UPDATE scheduler_task SET tags = '{\"a\": 1}'::jsonb WHERE id = %s"
         cursor.execute(not_a_list, [task.id])
-        cursor.execute(
-            "INSERT INTO scheduler_task (id, name, args, kwargs, queue, priority, status, "
-            "attempt, max_attempts, run_after, enqueued_at, worker_ids, cancel_requested, "
-            "tags) VALUES (gen_random_uuid(), 'demo.noop', '[]', '{}', 'default', 0, "
-            "'ready', 0, 3, now(), now(), '[]', false, '\"a string\"')"
-        )
+    insert_raw(alias, '"a string"')
+    with connections[alias].cursor() as cursor:
         cursor.execute("SELECT count(*) FROM scheduler_task_tag")
         assert cursor.fetchone()[0] == 0
         cursor.execute("DELETE FROM scheduler_task")
@@ -131,37 +140,15 @@ def test_tags_that_are_no_list_never_fail_a_write(alias: str) -> None:
 def test_no_index_of_the_task_row_reads_the_tags(alias: str) -> None:
     """As with the arguments (test_argument_search_index.py): an index over the tags would
     be written again at every change of a task's status, none of which can be HOT."""
-    with connections[alias].cursor() as cursor:
-        if connections[alias].vendor == "sqlite":
-            cursor.execute(
-                "SELECT name, sql FROM sqlite_master "
-                "WHERE type = 'index' AND tbl_name = 'scheduler_task' AND sql IS NOT NULL"
-            )
-        else:
-            cursor.execute(
-                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'scheduler_task'"
-            )
-        rows = cursor.fetchall()
-    assert [name for name, sql in rows if "tags" in sql.lower()] == []
+    indexes = index_definitions(alias, "scheduler_task")
+    assert [name for name, sql in indexes.items() if "tags" in sql.lower()] == []
 
 
 @pytest.fixture
 def before_the_tag_table(alias: str) -> Iterator[None]:
     """The database migrated to just before 0024; migrated forward again afterwards."""
-    executor = MigrationExecutor(connections[alias])
-    (before,) = executor.loader.graph.node_map[MIGRATION].parents
-    leaves = [node for node in executor.loader.graph.leaf_nodes() if node[0] == MIGRATION[0]]
-    executor.migrate([before.key])
-    try:
+    with migrated_before(alias, MIGRATION):
         yield
-    finally:
-        MigrationExecutor(connections[alias]).migrate(leaves)
-
-
-def tag_indexes(alias: str) -> set[str]:
-    with connections[alias].cursor() as cursor:
-        cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%tag%'")
-        return {name for (name,) in cursor.fetchall()}
 
 
 @pytest.mark.parametrize("backend", ["postgres"])
@@ -169,23 +156,14 @@ def tag_indexes(alias: str) -> set[str]:
 def test_the_tag_table_migration_backfills_and_reverses(
     alias: str, tasks: DjangoTaskRepository
 ) -> None:
-    assert tag_indexes(alias) == {"sched_task_tags_gin"}
-    with connections[alias].cursor() as cursor:
-        # Written as the code before 0024 wrote it; the row's other columns take defaults.
-        cursor.execute(
-            "INSERT INTO scheduler_task (id, name, args, kwargs, queue, priority, status, "
-            "attempt, max_attempts, run_after, enqueued_at, worker_ids, cancel_requested, "
-            "tags) VALUES (gen_random_uuid(), 'demo.noop', '[]', '{}', 'default', 0, "
-            "'ready', 0, 3, now(), now(), '[]', false, '[\"before-0024\"]')"
-        )
+    assert postgres_index_names(alias, "%tag%") == {"sched_task_tags_gin"}
+    insert_raw(alias, '["before-0024"]')
 
-    MigrationExecutor(connections[alias]).migrate([MIGRATION])
+    migrate(alias, MIGRATION)
 
-    assert tag_indexes(alias) == {"scheduler_task_tag_pkey"}
+    assert postgres_index_names(alias, "%tag%") == {"scheduler_task_tag_pkey"}
     assert_tags_in_step(alias)
     assert tagged_count(alias, "before-0024") == 1
 
-    executor = MigrationExecutor(connections[alias])
-    (before,) = executor.loader.graph.node_map[MIGRATION].parents
-    executor.migrate([before.key])
-    assert tag_indexes(alias) == {"sched_task_tags_gin"}
+    migrate(alias, parent_of(alias, MIGRATION))
+    assert postgres_index_names(alias, "%tag%") == {"sched_task_tags_gin"}
