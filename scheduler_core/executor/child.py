@@ -7,6 +7,7 @@ import ctypes.util
 import functools
 import os
 import signal
+import threading
 from multiprocessing.connection import Connection
 from types import FrameType
 from typing import Any
@@ -62,7 +63,7 @@ def prepare_server(supervisor: int | None) -> None:
     import multiprocessing.popen_forkserver
     import multiprocessing.sharedctypes  # noqa: F401
 
-    from . import codec, execution, progress_report, watchdog  # noqa: F401
+    from . import codec, execution, progress_report, slot_queue, watchdog  # noqa: F401
 
 
 @functools.cache
@@ -126,24 +127,34 @@ def slot_main(
     begun: Any,
     supervisor_pid: int,
 ) -> None:
-    """Run tasks sent on `connection` until it closes or `max_tasks` have run.
+    """Run the tasks sent on `connection` until it closes or `max_tasks` have run.
 
-    `deadline` is the shared lease deadline of the attempt this slot runs (see watchdog.py);
-    `begun` counts the attempts whose code this slot began, for the supervisor, which
-    stamps a start only once it is counted there (slots.py).
+    Each message is a JSON list of tasks, run in order (batching.py), each outcome sent as
+    soon as it is known. `deadline` is the shared lease deadline of the attempts this slot
+    holds (see watchdog.py); `begun` counts the attempts whose code this slot began, for
+    the supervisor, which stamps a start only once it is counted there (slots.py).
     """
     die_with_parent()
     ignore_stop_signals()
+    from .slot_queue import SlotQueue
     from .watchdog import Watchdog
 
-    watchdog = Watchdog(deadline, supervisor_pid)
+    # The watchdog writes to the pipe too (a give-back), so every write takes the lock.
+    sending = threading.Lock()
+
+    def send(data: bytes) -> None:
+        with sending:
+            connection.send_bytes(data)
+
+    queue = SlotQueue(begun, send)
+    watchdog = Watchdog(deadline, supervisor_pid, queue)
     watchdog.start()
     prepare()
-    from .codec import decode_task
+    from .codec import decode_tasks
     from .execution import execute
     from .progress_report import pipe_sink
 
-    progress = pipe_sink(connection.send_bytes)
+    progress = pipe_sink(send)
     done = 0
     while max_tasks is None or done < max_tasks:
         try:
@@ -151,12 +162,14 @@ def slot_main(
         except (EOFError, OSError):
             return
         watchdog.busy.set()
-        task = decode_task(data)
-        # Frozen between the hand-over and here past the lease (a pause of the whole
-        # worker), the attempt may have been rescued and be running elsewhere: never begun.
-        watchdog.stop_if_lapsed()
-        begun.value += 1
-        outcome = execute(task, progress)
+        queue.load(decode_tasks(data))
+        while True:
+            # Frozen between the hand-over and here past the lease (a pause of the whole
+            # worker), the attempt may have been rescued and be running elsewhere: never begun.
+            watchdog.stop_if_lapsed()
+            task = queue.next()
+            if task is None:
+                break
+            send(execute(task, progress).encode())
+            done += 1
         watchdog.busy.clear()
-        connection.send_bytes(outcome.encode())
-        done += 1

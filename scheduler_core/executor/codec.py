@@ -7,6 +7,7 @@ a registered task by what arrives on its pipe.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,6 +19,28 @@ from scheduler_core.domain.progress import Progress
 
 def encode_task(task: Task) -> bytes:
     """The running task as JSON bytes for a slot."""
+    return json.dumps(_task_json(task)).encode()
+
+
+def encode_tasks(tasks: Sequence[Task]) -> bytes:
+    """Running tasks as one JSON list for a process slot, which runs them in order."""
+    return json.dumps([_task_json(task) for task in tasks]).encode()
+
+
+def decode_task(data: bytes) -> Task:
+    """The running task a slot received."""
+    return _task_of(json.loads(data))
+
+
+def decode_tasks(data: bytes) -> list[Task]:
+    """The running tasks a process slot received in one message."""
+    raw = json.loads(data)
+    if not isinstance(raw, list):
+        raise ValueError("a slot expects a JSON list of tasks")
+    return [_task_of(each) for each in raw]
+
+
+def _task_json(task: Task) -> dict[str, Any]:
     raw = {
         "id": str(task.id),
         "name": task.name,
@@ -52,12 +75,10 @@ def encode_task(task: Task) -> bytes:
         raw["requested_run_after"] = task.requested_run_after.isoformat()
     if task.first_started_at is not None and task.first_started_at != task.started_at:
         raw["first_started_at"] = task.first_started_at.isoformat()
-    return json.dumps(raw).encode()
+    return raw
 
 
-def decode_task(data: bytes) -> Task:
-    """The running task a slot received."""
-    raw = json.loads(data)
+def _task_of(raw: dict[str, Any]) -> Task:
     return Task(
         id=UUID(raw["id"]),
         name=raw["name"],

@@ -56,6 +56,13 @@ def held_until_written(settled: Sequence[Settled]) -> list[Task]:
     return [task for task, ending in settled if not gives_attempt_back(ending)]
 
 
+def queued_endings(began: Sequence[Task], unstarted: Sequence[Task]) -> list[Settled]:
+    """How the tasks queued in a slot stopped for its running attempt end: one that began
+    after all is released (the rescue judges what it cost), one that never began goes back.
+    """
+    return [(task, RELEASED) for task in began] + [(task, HANDED_BACK) for task in unstarted]
+
+
 def ended_by_worker(task: Task, exception_type: str, message: str) -> Outcome:
     """The failed outcome of an attempt the worker itself ended (a timeout, a crashed slot)."""
     return Outcome(

@@ -45,6 +45,15 @@ class Progressed:
 
 
 @dataclass(frozen=True, slots=True)
+class GivenBack:
+    """A slot gave back, unbegun, the tasks sent to it from number `first` on (the tasks
+    queued behind one that ran long; slot_queue.py)."""
+
+    slot: Slot
+    first: int
+
+
+@dataclass(frozen=True, slots=True)
 class Exited:
     """A slot's process ended: recycled after its last task, killed, or crashed."""
 
@@ -76,7 +85,7 @@ class Controlled:
     cancels: frozenset[HeldAttempt]
 
 
-Event = Claimed | Finished | Progressed | Exited | Heartbeat | Fenced | Controlled
+Event = Claimed | Finished | GivenBack | Progressed | Exited | Heartbeat | Fenced | Controlled
 
 
 class EventSink(Protocol):

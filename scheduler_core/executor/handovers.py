@@ -41,7 +41,7 @@ class Handover:
     @property
     def pending(self) -> bool:
         """True while the slot still holds the task and may yet begin it."""
-        return self.slot.task is self.task and not self.slot.retired
+        return self.slot.holds(self.task) and not self.slot.retired
 
 
 def sort_handovers(handovers: list[Handover]) -> tuple[list[Task], list[Handover]]:

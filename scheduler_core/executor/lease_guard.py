@@ -16,7 +16,7 @@ from uuid import UUID
 from scheduler_core.domain import Task
 
 from .buffer import TaskBuffer
-from .endings import CANCELLED, Ending
+from .endings import CANCELLED, Ending, queued_endings
 from .held import HeldAttempts
 from .lease_clock import LeaseClock
 from .log_fields import task_fields
@@ -102,7 +102,7 @@ class LeaseGuard:
                 # Rescued or cancelled by someone else: stop, so it never runs twice at once.
                 message = "lost the lease of task %s; stopping its attempt"
                 logger.warning(message, task.id, extra=task_fields(task))
-                self.pool.retire(slot)
+                self._end_queued(*self.pool.retire(slot))
                 self.freed(1)
             elif stored.cancel_requested:
                 self.cancel(slot, task)
@@ -110,8 +110,9 @@ class LeaseGuard:
     def cancel(self, slot: Slot, task: Task) -> None:
         """Stop the slot's attempt and record the cancel its operator asked for."""
         logger.info("cancelling task %s as requested", task.id, extra=task_fields(task))
-        self.pool.retire(slot)
+        queued = self.pool.retire(slot)
         self.end(task, CANCELLED)
+        self._end_queued(*queued)
 
     def fence_all(self) -> None:
         """The store declared us dead: stop every attempt and drop every claim, unwritten."""
@@ -130,11 +131,18 @@ class LeaseGuard:
                 self._drop(slot)
 
     def _drop(self, slot: Slot) -> None:
-        """Stop the slot's attempt without a write: its lease is not ours to write under."""
+        """Stop the slot's attempt without a write: its lease is not ours to write under,
+        nor that of the tasks queued with it (the rescue gives those back unstarted)."""
         assert slot.task is not None
-        self.held.let_go([slot.task])
-        self.pool.retire(slot)
-        self.freed(1)
+        task = slot.task
+        began, unstarted = self.pool.retire(slot)
+        dropped = [task, *began, *unstarted]
+        self.held.let_go(dropped)
+        self.freed(len(dropped))
+
+    def _end_queued(self, began: list[Task], unstarted: list[Task]) -> None:
+        for task, ending in queued_endings(began, unstarted):
+            self.end(task, ending)
 
     def _reconcile_buffer(self, asked_at: float, held: dict[tuple[UUID, int], Task]) -> None:
         # The heartbeat extends buffered tasks' leases like running ones' (they are running

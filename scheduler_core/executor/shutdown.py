@@ -18,7 +18,7 @@ from typing import Protocol
 from scheduler_core.domain import Task
 
 from .buffer import TaskBuffer
-from .endings import HANDED_BACK, RELEASED, Ending
+from .endings import HANDED_BACK, RELEASED, Ending, queued_endings
 from .slot_pool import SlotPool
 
 logger = logging.getLogger(__name__)
@@ -97,9 +97,12 @@ def release_all(
         end(task, HANDED_BACK)
     for slot in pool.slots:
         if slot.task is not None:
-            task, slot.task = slot.task, None
-            slot.stop()
+            task = slot.task
+            began, unstarted = slot.stop_queued()
+            slot.clear()
             logger.warning(
                 "stopping with task %s unfinished (%s); released for rescue", task.id, why
             )
             end(task, RELEASED)
+            for queued, ending in queued_endings(began, unstarted):
+                end(queued, ending)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import time
 
+from scheduler_core.domain import Task
+
+from .batching import batch_size
 from .buffer import TaskBuffer
 from .config import WorkerConfig
 from .handovers import Handover
@@ -33,17 +36,28 @@ class SlotPool:
         """How many slots run an attempt."""
         return sum(slot.busy for slot in self.slots)
 
-    def dispatch(self, pending: TaskBuffer, lease_clock: LeaseClock) -> list[Handover]:
-        """Give each idle slot the next buffered task; return the hand-overs."""
+    def dispatch(
+        self, pending: TaskBuffer, lease_clock: LeaseClock, typical_duration: float
+    ) -> list[Handover]:
+        """Give each idle slot the next buffered task, or several while tasks are short
+        (batching.py); return the hand-overs."""
         handed: list[Handover] = []
-        for slot in self.slots:
+        # An exhausted slot's child is exiting; it is replaced when its exit is seen.
+        idle = [slot for slot in self.slots if slot.accepting]
+        for left, slot in enumerate(idle):
             if not pending:
                 break
-            # An exhausted slot's child is exiting; it is replaced when its exit is seen.
-            if slot.accepting:
+            shared = batch_size(typical_duration, len(pending), len(idle) - left)
+            size = min(slot.batch_limit, shared)
+            tasks: list[Task] = []
+            oldest = float("inf")
+            for _ in range(size):
                 task, sent_at = pending.take()
-                number = slot.run(task, sent_at, lease_clock.deadline(sent_at))
-                handed.append(Handover(slot, number, task))
+                tasks.append(task)
+                oldest = min(oldest, sent_at)
+            # The batch's lease is its oldest claim's: no task outlives its own.
+            first = slot.run(tasks, oldest, lease_clock.deadline(oldest))
+            handed.extend(Handover(slot, first + index, task) for index, task in enumerate(tasks))
         return handed
 
     def timed_out(self) -> list[Slot]:
@@ -55,11 +69,15 @@ class SlotPool:
             if (deadline := slot.deadline()) is not None and now >= deadline
         ]
 
-    def retire(self, slot: Slot) -> None:
-        """Stop the slot's attempt (kill its process, or abandon its thread) and replace it."""
-        slot.task = None
-        slot.stop()
+    def retire(self, slot: Slot) -> tuple[list[Task], list[Task]]:
+        """Stop the slot's attempt (kill its process, or abandon its thread) and replace it;
+        the caller ends the attempt. Return the tasks that were queued behind it: those
+        that began after all, and those that never did (Slot.stop_queued), for the caller
+        to release and hand back (endings.queued_endings)."""
+        began, unstarted = slot.stop_queued()
+        slot.clear()
         self.replace(slot)
+        return began, unstarted
 
     def replace(self, slot: Slot) -> None:
         """Put a fresh slot in the place of one that ended (unless the pool is closed)."""

@@ -1,5 +1,8 @@
 """Executor slots: where attempts run, one at a time per slot.
 
+A process slot may be sent several short tasks at once (batching.py): it runs them in
+order, the first being the slot's `task` and the rest `queued` behind it until it finishes.
+
 A process slot runs tasks in a child process, which the supervisor can kill on a timeout or
 a cancel and replace. A thread slot runs them in a thread of the supervisor, which Python
 cannot kill: on a timeout or a cancel the thread is abandoned (its late outcome ignored)
@@ -15,6 +18,8 @@ import queue
 import threading
 import time
 from abc import ABC, abstractmethod
+from collections import deque
+from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from typing import Any
 from uuid import UUID
@@ -24,16 +29,21 @@ from django.db import connections
 from scheduler_core.domain import Task
 from scheduler_core.domain.progress import Progress
 
+from .batching import MAX_BATCH
 from .child import slot_main
-from .codec import Outcome, decode_task, encode_task
-from .events import Event, EventSink, Exited, Finished, Progressed
+from .codec import Outcome, decode_task, encode_task, encode_tasks
+from .events import Event, EventSink, Exited, Finished, GivenBack, Progressed
 from .inbox import Inbox
 from .progress_report import PROGRESS_PREFIX, decode_progress
+from .slot_queue import GIVEN_BACK_PREFIX, decode_given_back
 from .slot_server import process_context
 
 logger = logging.getLogger(__name__)
 
 _numbers = itertools.count(1)
+# How long (s) a stop waits for a killed slot's process to be gone before it counts what
+# the process began (only when tasks were queued in it).
+STOP_WAIT = 2.0
 
 
 class Slot(ABC):
@@ -44,7 +54,9 @@ class Slot(ABC):
 
     def __init__(self) -> None:
         self.number = next(_numbers)
+        # The attempt running now, or next to begin; the tasks sent with it wait behind it.
         self.task: Task | None = None
+        self.queued: deque[Task] = deque()
         self.started_at = 0.0
         # A retired slot was killed or abandoned: whatever it still reports is ignored.
         self.retired = False
@@ -76,16 +88,33 @@ class Slot(ABC):
         """True once the slot has run all the attempts it may (and is about to exit)."""
         return False
 
-    def run(self, task: Task, lease_sent_at: float, deadline: float) -> int:
-        """Start an attempt of `task` in this idle slot, to stop by `deadline` at the latest;
-        return its number among the tasks sent here."""
-        assert self.task is None, "a slot runs one attempt at a time"
-        self.task = task
+    @property
+    def batch_limit(self) -> int:
+        """How many tasks one hand-over may send here."""
+        return 1
+
+    @property
+    def current_number(self) -> int:
+        """The number among the tasks sent here of the attempt running (or next to begin)."""
+        return self.sent - len(self.queued)
+
+    def run(self, tasks: Sequence[Task], lease_sent_at: float, deadline: float) -> int:
+        """Send `tasks` to this idle slot, to run in order and stop by `deadline` at the
+        latest; return the first one's number among the tasks sent here (the rest follow)."""
+        assert self.task is None, "a slot takes tasks only while idle"
+        assert 0 < len(tasks) <= self.batch_limit, "more tasks than the slot takes at once"
+        self.task = tasks[0]
+        self.queued.extend(tasks[1:])
         self.started_at = time.monotonic()
         self.renew(lease_sent_at, deadline)
-        self.sent += 1
-        self._send(task)
-        return self.sent
+        first = self.sent + 1
+        self.sent += len(tasks)
+        self._send(tasks)
+        return first
+
+    def holds(self, task: Task) -> bool:
+        """True while `task` runs here or waits behind the running one."""
+        return self.task is task or any(queued is task for queued in self.queued)
 
     def renew(self, lease_sent_at: float, deadline: float) -> None:
         """The running attempt's lease was extended by a write sent at `lease_sent_at`."""
@@ -100,12 +129,54 @@ class Slot(ABC):
         """Tell whatever runs the attempt when to stop it (a process slot's watchdog)."""
 
     def done(self) -> Task:
-        """Free the slot after its attempt finished; return the task it ran."""
-        task, self.task = self.task, None
+        """The running attempt finished: return its task; the next queued one runs now,
+        under the same lease, or the slot is free."""
+        task = self.task
         assert task is not None
         self.tasks_run += 1
-        self.lease_sent_at, self.lease_deadline = 0.0, float("inf")
+        if self.queued:
+            self.task = self.queued.popleft()
+            self.started_at = time.monotonic()
+        else:
+            self.clear()
         return task
+
+    def clear(self) -> tuple[Task | None, list[Task]]:
+        """Free the slot (its attempt ended, or the slot stopped): the attempt it ran and
+        the tasks queued behind it, which the caller ends."""
+        task, queued = self.task, list(self.queued)
+        self.task = None
+        self.queued.clear()
+        self.lease_sent_at, self.lease_deadline = 0.0, float("inf")
+        return task, queued
+
+    def give_back_from(self, first: int) -> list[Task]:
+        """The slot gave back every task sent here from number `first` on, unbegun: take
+        them off the slot (the running one too, if it never began) and return them."""
+        if first <= self.current_number:
+            task, queued = self.clear()
+            return queued if task is None else [task, *queued]
+        keep = first - self.current_number - 1
+        given: list[Task] = []
+        while len(self.queued) > keep:
+            given.insert(0, self.queued.pop())
+        return given
+
+    def stop_queued(self) -> tuple[list[Task], list[Task]]:
+        """Stop the slot with tasks queued behind its attempt: those that began after all
+        (the outcome before them not yet read), and those that never did.
+
+        Counted once the process is gone: a killed slot begins nothing more.
+        """
+        queued = list(self.queued)
+        self.stop()
+        if queued:
+            self._wait_stopped()
+        began = max(0, min(len(queued), self.begun - self.current_number))
+        return queued[:began], queued[began:]
+
+    def _wait_stopped(self) -> None:  # noqa: B027 - a thread slot queues nothing
+        """Wait (up to STOP_WAIT) for the stopped slot to begin nothing more."""
 
     def deadline(self) -> float | None:
         """When (time.monotonic) the running attempt times out, if it has a timeout."""
@@ -125,7 +196,7 @@ class Slot(ABC):
         """Let go of what the stopped slot still holds (a process slot's pipe)."""
 
     @abstractmethod
-    def _send(self, task: Task) -> None: ...
+    def _send(self, tasks: Sequence[Task]) -> None: ...
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.number}>"
@@ -176,6 +247,13 @@ class ProcessSlot(Slot):
         return self.max_tasks is not None and self.tasks_run >= self.max_tasks
 
     @property
+    def batch_limit(self) -> int:
+        """Up to MAX_BATCH, and never past --max-tasks-per-child."""
+        if self.max_tasks is None:
+            return MAX_BATCH
+        return max(1, min(MAX_BATCH, self.max_tasks - self.sent))
+
+    @property
     def pid(self) -> int | None:
         """The child's process id."""
         return None if self._process is None else int(self._process.pid)
@@ -204,33 +282,45 @@ class ProcessSlot(Slot):
         """Counted by the child, in memory both processes share."""
         return 0 if self._begun is None else int(self._begun.value)
 
-    def _send(self, task: Task) -> None:
+    def _wait_stopped(self) -> None:
+        if self._process is not None:
+            self._process.join(timeout=STOP_WAIT)
+
+    def _send(self, tasks: Sequence[Task]) -> None:
         assert self._connection is not None
         try:
-            self._connection.send_bytes(encode_task(task))
+            self._connection.send_bytes(encode_tasks(tasks))
         except OSError:
-            # The child died before it could take the task; its exit is reported.
-            logger.warning("slot %s died before it received task %s", self.number, task.id)
+            # The child died before it could take the tasks; its exit is reported.
+            logger.warning("slot %s died before it received task %s", self.number, tasks[0].id)
 
     def _read(self) -> list[Event]:
-        """The next message on the pipe (epoll reports the pipe again while more wait)."""
+        """Every message waiting on the pipe: a slot running a batch sends its outcomes
+        one right after another, and one wake-up of the main loop takes them all."""
         connection = self._connection
         assert connection is not None
-        try:
-            data = connection.recv_bytes()
-        except (EOFError, OSError):
-            # The child is gone; its sentinel reports the exit. Level-triggered epoll
-            # would wake the loop for ever on a closed pipe.
-            self.inbox.unwatch(connection.fileno())
-            return []
-        try:
-            return [self._event_of(data)]
-        except (ValueError, TypeError, KeyError):
-            # Read in the main loop now: a message it cannot read must not end the worker.
-            # The child is stopped, so its attempt ends as a crash (retried by the policy).
-            logger.exception("slot %s sent a message that cannot be read; stopping it", self.number)
-            self._process.kill()
-            return []
+        events: list[Event] = []
+        while True:
+            try:
+                data = connection.recv_bytes()
+            except (EOFError, OSError):
+                # The child is gone; its sentinel reports the exit. Level-triggered epoll
+                # would wake the loop for ever on a closed pipe.
+                self.inbox.unwatch(connection.fileno())
+                return events
+            try:
+                events.append(self._event_of(data))
+            except (ValueError, TypeError, KeyError):
+                # Read in the main loop now: a message it cannot read must not end the
+                # worker. The child is stopped, so its attempt ends as a crash (retried by
+                # the policy).
+                logger.exception(
+                    "slot %s sent a message that cannot be read; stopping it", self.number
+                )
+                self._process.kill()
+                return events
+            if not connection.poll(0):
+                return events
 
     def _ended(self) -> list[Event]:
         """The child exited: what it sent before it died, then its exit."""
@@ -249,6 +339,8 @@ class ProcessSlot(Slot):
     def _event_of(self, data: bytes) -> Event:
         if data[:1] == PROGRESS_PREFIX:
             return Progressed(self, *decode_progress(data))
+        if data[:1] == GIVEN_BACK_PREFIX:
+            return GivenBack(self, decode_given_back(data))
         return Finished(self, Outcome.decode(data))
 
 
@@ -276,8 +368,10 @@ class ThreadSlot(Slot):
         # A thread cannot be stopped from inside either; the supervisor abandons it.
         pass
 
-    def _send(self, task: Task) -> None:
-        # The same JSON a process slot gets, so both pools run exactly the same inputs.
+    def _send(self, tasks: Sequence[Task]) -> None:
+        # The same JSON a process slot gets for each task, so both pools run exactly the
+        # same inputs; one at a time (batch_limit), as an abandoned thread must run no more.
+        (task,) = tasks
         self._jobs.put(encode_task(task))
 
     @property

@@ -34,8 +34,25 @@ from .buffer_sizing import BUFFER_WHILE_TASKS_UNDER, LONG_RUN, BufferSizing
 from .capacity import Capacity
 from .config import WorkerConfig
 from .control import ControlThread
-from .endings import HANDED_BACK, Ending, Settled, ended_by_worker, gives_attempt_back
-from .events import Claimed, Controlled, Event, Exited, Fenced, Finished, Heartbeat, Progressed
+from .endings import (
+    HANDED_BACK,
+    Ending,
+    Settled,
+    ended_by_worker,
+    gives_attempt_back,
+    queued_endings,
+)
+from .events import (
+    Claimed,
+    Controlled,
+    Event,
+    Exited,
+    Fenced,
+    Finished,
+    GivenBack,
+    Heartbeat,
+    Progressed,
+)
 from .fetcher import Fetcher
 from .handovers import Handover, next_look, sort_handovers
 from .heartbeat import HeartbeatThread
@@ -223,7 +240,9 @@ class Supervisor:
             # the round's endings meanwhile, so no slot waits for the database. A draining
             # worker starts nothing new.
             if self.draining_since is None:
-                self.handed.extend(self.pool.dispatch(self.pending, self.lease_clock))
+                self.handed.extend(
+                    self.pool.dispatch(self.pending, self.lease_clock, self.sizing.typical_duration)
+                )
                 if time.monotonic() >= self.next_sizing:
                     self._trim_buffer()
                     self.next_sizing = time.monotonic() + TICK
@@ -308,6 +327,11 @@ class Supervisor:
                 self._end(task, outcome)
                 self.tally.count(outcome.succeeded)
                 log_outcome(logger, task, outcome.succeeded, outcome.exception_type, duration)
+            case GivenBack(slot=slot, first=first):
+                # Queued behind a task that ran long: ready at once for a free slot.
+                if not slot.retired:
+                    for task in slot.give_back_from(first):
+                        self._end(task, HANDED_BACK)
             case Progressed(slot=slot, task_id=task_id, attempt=attempt, progress=progress):
                 self._progressed(slot, task_id, attempt, progress)
             case Exited(slot=slot, exit_code=code):
@@ -345,20 +369,25 @@ class Supervisor:
     def _exited(self, slot: Slot, code: int | None) -> None:
         if slot.retired:
             return
-        if slot.busy and (code == EXIT_LEASE_LAPSED or time.monotonic() >= slot.lease_deadline):
+        # Every outcome it sent was read before its exit (ProcessSlot._ended): the tasks
+        # queued behind the one it ran never began.
+        lapsed = code == EXIT_LEASE_LAPSED or time.monotonic() >= slot.lease_deadline
+        task, queued = slot.clear()
+        if task is not None and lapsed:
             # The slot's watchdog ended the attempt at its lease deadline: the lease is not
-            # ours to write under any more.
-            task = slot.done()
+            # ours to write under any more, nor that of the tasks queued with it (the
+            # rescue gives those back unstarted).
             logger.warning("slot stopped task %s at its lease deadline", task.id)
-            self.held.let_go([task])
-            self._freed()
-        elif slot.busy:
-            task = slot.done()
+            self.held.let_go([task, *queued])
+            self._freed(1 + len(queued))
+        elif task is not None:
             message = (
                 f"the executor process exited with code {code} "
                 "while running this task (a crash, os._exit or a signal)"
             )
             self._end(task, ended_by_worker(task, SLOT_CRASHED, message))
+            for each in queued:
+                self._end(each, HANDED_BACK)
         self.pool.replace(slot)
 
     def _progressed(self, slot: Slot, task_id: UUID, attempt: int, progress: Progress) -> None:
@@ -447,10 +476,12 @@ class Supervisor:
         for slot in self.pool.timed_out():
             task = slot.task
             assert task is not None
-            self.pool.retire(slot)
+            began, unstarted = self.pool.retire(slot)
             how = "killed" if slot.can_kill else "abandoned (a thread cannot be killed)"
             message = f"ran longer than its timeout of {task.timeout}s; {how}"
             self._end(task, ended_by_worker(task, TIMED_OUT, message))
+            for queued, ending in queued_endings(began, unstarted):
+                self._end(queued, ending)
 
     def _freed(self, count: int = 1) -> None:
         # Called by the main thread, and by the writer once endings are stored.

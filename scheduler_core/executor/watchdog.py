@@ -1,5 +1,7 @@
 """A slot process's own guard: it ends the attempt it runs before the attempt's lease can.
 
+It also gives back the tasks queued behind a long-running one (slot_queue.py).
+
 The supervisor writes each slot's lease deadline (time.monotonic) into memory shared with
 the slot whenever a heartbeat extends the lease. This thread, inside the slot, exits the
 process once the deadline passes while an attempt runs, or as soon as the supervisor's
@@ -16,7 +18,10 @@ import select
 import sys
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .slot_queue import SlotQueue
 
 # How often the deadline is looked at (s). The supervisor's death wakes the thread at once.
 WATCHDOG_PERIOD = 0.1
@@ -28,8 +33,10 @@ EXIT_SUPERVISOR_GONE = 76
 class Watchdog(threading.Thread):
     """Ends the slot process when its attempt's lease deadline passes or the supervisor dies."""
 
-    def __init__(self, deadline: Any, supervisor_pid: int) -> None:
+    def __init__(self, deadline: Any, supervisor_pid: int, queue: SlotQueue | None = None) -> None:
         super().__init__(name="slot-watchdog", daemon=True)
+        # The batch the slot runs, whose waiting tasks go back behind a long one.
+        self.queue = queue
         # A shared double (multiprocessing RawValue 'd'): the lease deadline of the attempt.
         self.deadline = deadline
         # Set while an attempt runs; an idle slot has no lease to outlive.
@@ -49,6 +56,8 @@ class Watchdog(threading.Thread):
                 self._exit(EXIT_SUPERVISOR_GONE, "its supervisor is gone")
             if self.busy.is_set():
                 self.stop_if_lapsed()
+                if self.queue is not None:
+                    self.queue.give_back_if_stuck(time.monotonic())
 
     def stop_if_lapsed(self) -> None:
         """End the process now if the attempt's lease deadline has passed."""

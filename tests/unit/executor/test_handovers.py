@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from scheduler_core.domain import Task
 from scheduler_core.executor.handovers import (
     BEGIN_PATIENCE,
@@ -26,13 +28,13 @@ class CountedSlot(ThreadSlot):
     def begun(self) -> int:
         return self.counted
 
-    def _send(self, task: Task) -> None:
+    def _send(self, tasks: Sequence[Task]) -> None:
         pass
 
 
 def handed(slot: CountedSlot, name: str) -> Handover:
     task = new_task(name=name)
-    number = slot.run(task, 0.0, float("inf"))
+    number = slot.run([task], 0.0, float("inf"))
     return Handover(slot, number, task)
 
 

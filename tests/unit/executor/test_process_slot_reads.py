@@ -12,10 +12,12 @@ from uuid import uuid4
 
 import pytest
 
-from scheduler_core.executor.codec import Outcome
-from scheduler_core.executor.events import Exited, Finished
+from scheduler_core.executor.codec import Outcome, decode_tasks, encode_task
+from scheduler_core.executor.events import Exited, Finished, GivenBack
 from scheduler_core.executor.inbox import Inbox
+from scheduler_core.executor.slot_queue import given_back_message
 from scheduler_core.executor.slots import ProcessSlot
+from tests.unit.domain.builders import new_task
 
 
 class StandIn:
@@ -48,6 +50,14 @@ def slot_and_child() -> tuple[ProcessSlot, Connection, StandIn]:
     return slot, child, process
 
 
+def send_outcomes(child: Connection, count: int) -> list[Outcome]:
+    """Successes the child sends, one message each."""
+    outcomes = [Outcome(task_id=uuid4(), attempt=1, succeeded=True) for _ in range(count)]
+    for outcome in outcomes:
+        child.send_bytes(outcome.encode())
+    return outcomes
+
+
 def test_a_message_that_cannot_be_read_stops_the_slot_not_the_worker(
     slot_and_child: tuple[ProcessSlot, Connection, StandIn], caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -67,9 +77,7 @@ def test_an_exit_comes_after_every_outcome_sent_before_it(
     slot_and_child: tuple[ProcessSlot, Connection, StandIn],
 ) -> None:
     slot, child, process = slot_and_child
-    outcomes = [Outcome(task_id=uuid4(), attempt=1, succeeded=True) for _ in range(3)]
-    for outcome in outcomes:
-        child.send_bytes(outcome.encode())
+    outcomes = send_outcomes(child, 3)
     child.close()
     process.exitcode = 0
 
@@ -91,3 +99,43 @@ def test_an_exit_with_the_pipe_still_open_does_not_wait_for_it(
 
     assert events == [Exited(slot, 1)]
     child.close()
+
+
+def test_one_read_takes_every_outcome_waiting_on_the_pipe(
+    slot_and_child: tuple[ProcessSlot, Connection, StandIn],
+) -> None:
+    # A slot running a batch sends outcomes one right after another: one wake-up, all read.
+    slot, child, _ = slot_and_child
+    outcomes = send_outcomes(child, 3)
+
+    events = slot._read()
+
+    assert [event.outcome for event in events if isinstance(event, Finished)] == outcomes
+    assert not slot._connection.poll(0)  # type: ignore[union-attr]
+
+
+def test_a_give_back_from_the_slot_is_read_as_one(
+    slot_and_child: tuple[ProcessSlot, Connection, StandIn],
+) -> None:
+    slot, child, _ = slot_and_child
+    child.send_bytes(given_back_message(5))
+
+    assert slot._read() == [GivenBack(slot, 5)]
+
+
+def test_a_batch_goes_to_the_slot_as_one_json_list_of_tasks(
+    slot_and_child: tuple[ProcessSlot, Connection, StandIn],
+) -> None:
+    slot, child, _ = slot_and_child
+    made = [new_task(name=f"t{index}") for index in range(3)]
+
+    first = slot.run(made, 0.0, float("inf"))
+
+    received = decode_tasks(child.recv_bytes())
+    assert first == 1 and [task.id for task in received] == [task.id for task in made]
+    assert not child.poll(0)
+
+
+def test_a_message_that_is_not_a_list_of_tasks_is_refused() -> None:
+    with pytest.raises(ValueError, match="list of tasks"):
+        decode_tasks(encode_task(new_task()))
