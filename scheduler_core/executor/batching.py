@@ -27,6 +27,22 @@ BATCH_WHILE_TASKS_UNDER = 0.005
 BATCH_WORK = 0.02
 # How long (s) a slot's task may run before the slot gives back the tasks queued behind it.
 QUEUE_PATIENCE = 0.05
+# Weight of the newest run time in the running average that decides it.
+RUN_TIME_WEIGHT = 0.2
+
+
+class RunTimes:
+    """A running average of how long attempts' code ran in process slots (as each slot
+    measured it, so that the supervisor's own delays under load do not count)."""
+
+    def __init__(self) -> None:
+        # Starts above the bar: a few short tasks must finish before batches form.
+        self.typical = 2 * BATCH_WHILE_TASKS_UNDER
+
+    def note(self, seconds: float | None) -> None:
+        """Take in one attempt's run time (None: a slot that does not measure, ignored)."""
+        if seconds is not None:
+            self.typical += RUN_TIME_WEIGHT * (seconds - self.typical)
 
 
 def batch_size(typical_duration: float, waiting: int, idle_slots: int) -> int:

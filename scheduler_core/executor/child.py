@@ -8,6 +8,7 @@ import functools
 import os
 import signal
 import threading
+import time
 from multiprocessing.connection import Connection
 from types import FrameType
 from typing import Any
@@ -170,6 +171,8 @@ def slot_main(
             task = queue.next()
             if task is None:
                 break
-            send(execute(task, progress).encode())
+            began = time.monotonic()
+            outcome = execute(task, progress)
+            send(outcome.encode(ran=time.monotonic() - began))
             done += 1
         watchdog.busy.clear()

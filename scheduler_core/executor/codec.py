@@ -132,9 +132,11 @@ class Outcome:
     discarded: bool = False
     # The attempt's latest progress report, stored with the outcome (tasks that reported).
     progress: Progress | None = None
+    # Seconds the attempt's code ran, as its process slot measured it (None: not measured).
+    ran: float | None = None
 
-    def encode(self) -> bytes:
-        """The outcome as JSON bytes for the supervisor."""
+    def encode(self, ran: float | None = None) -> bytes:
+        """The outcome as JSON bytes for the supervisor, with the seconds it `ran` if given."""
         raw = {
             "task_id": str(self.task_id),
             "attempt": self.attempt,
@@ -154,6 +156,8 @@ class Outcome:
             raw["discarded"] = True
         if self.progress is not None:
             raw["progress"] = self.progress.as_json()
+        if ran is not None:
+            raw["ran"] = ran
         return json.dumps(raw).encode()
 
     @classmethod

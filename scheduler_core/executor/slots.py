@@ -152,14 +152,22 @@ class Slot(ABC):
 
     def give_back_from(self, first: int) -> list[Task]:
         """The slot gave back every task sent here from number `first` on, unbegun: take
-        them off the slot (the running one too, if it never began) and return them."""
+        them off the slot (the running one too, if it never began) and return them.
+
+        The slot numbers the tasks it begins by counting them, and it will begin the next
+        task sent here as the `first`-th: so are they numbered here from now on, or every
+        later start would be stamped for the wrong task (and a later give-back would name
+        a running one).
+        """
         if first <= self.current_number:
             task, queued = self.clear()
-            return queued if task is None else [task, *queued]
-        keep = first - self.current_number - 1
-        given: list[Task] = []
-        while len(self.queued) > keep:
-            given.insert(0, self.queued.pop())
+            given = queued if task is None else [task, *queued]
+        else:
+            keep = first - self.current_number - 1
+            given = []
+            while len(self.queued) > keep:
+                given.insert(0, self.queued.pop())
+        self.sent = first - 1
         return given
 
     def stop_queued(self) -> tuple[list[Task], list[Task]]:

@@ -29,6 +29,7 @@ from scheduler_core.domain.progress import Progress
 from scheduler_core.domain.records import TIMED_OUT
 from scheduler_core.domain.worker_commands import WorkerCommand
 
+from .batching import RunTimes
 from .buffer import TaskBuffer
 from .buffer_sizing import BUFFER_WHILE_TASKS_UNDER, LONG_RUN, BufferSizing
 from .capacity import Capacity
@@ -97,6 +98,8 @@ class Supervisor:
         self.inbox = Inbox()
         self.capacity = Capacity(config.concurrency, config.buffer)
         self.sizing = BufferSizing(config.buffer, config.concurrency)
+        # How long tasks run in the slots, which decides whether they go in batches.
+        self.run_times = RunTimes()
         # The attempts whose leases the heartbeat extends: claimed and not yet let go of.
         self.held = HeldAttempts()
         self.recorder = OutcomeRecorder(services, config.database, self.held)
@@ -241,7 +244,7 @@ class Supervisor:
             # worker starts nothing new.
             if self.draining_since is None:
                 self.handed.extend(
-                    self.pool.dispatch(self.pending, self.lease_clock, self.sizing.typical_duration)
+                    self.pool.dispatch(self.pending, self.lease_clock, self.run_times.typical)
                 )
                 if time.monotonic() >= self.next_sizing:
                     self._trim_buffer()
@@ -323,6 +326,7 @@ class Supervisor:
                 # once the writer stored its outcome (OutcomeWriter calls _freed).
                 duration = time.monotonic() - slot.started_at
                 self._note_duration(duration)
+                self.run_times.note(outcome.ran)
                 task = slot.done()
                 self._end(task, outcome)
                 self.tally.count(outcome.succeeded)
@@ -330,8 +334,7 @@ class Supervisor:
             case GivenBack(slot=slot, first=first):
                 # Queued behind a task that ran long: ready at once for a free slot.
                 if not slot.retired:
-                    for task in slot.give_back_from(first):
-                        self._end(task, HANDED_BACK)
+                    self._given_back(slot.give_back_from(first))
             case Progressed(slot=slot, task_id=task_id, attempt=attempt, progress=progress):
                 self._progressed(slot, task_id, attempt, progress)
             case Exited(slot=slot, exit_code=code):
@@ -365,6 +368,13 @@ class Supervisor:
             self._freed(len(tasks))
         else:
             self.pending.add(tasks, sent_at)
+
+    def _given_back(self, tasks: list[Task]) -> None:
+        # Their hand-overs go first: the slot numbers its next tasks as it numbered these,
+        # and a start counted for one of those must not be taken for one of these.
+        self.handed = [h for h in self.handed if not any(h.task is task for task in tasks)]
+        for task in tasks:
+            self._end(task, HANDED_BACK)
 
     def _exited(self, slot: Slot, code: int | None) -> None:
         if slot.retired:

@@ -35,10 +35,10 @@ def traced_request(log: Path, seconds: float, key: str, priority: int = 0) -> Su
     return SubmitRequest(name=task_name("traced"), args=[str(log), seconds, key], priority=priority)
 
 
-def warm_up(services: Services, log: Path) -> None:
+def warm_up(services: Services, log: Path, prefix: str = "") -> None:
     """Drain short tasks until the worker takes them in batches."""
     warm = services.tasks.submit_many(
-        [traced_request(log, 0.0, f"warm{index}") for index in range(WARM_UP)]
+        [traced_request(log, 0.0, f"{prefix}warm{index}") for index in range(WARM_UP)]
     )
     wait_until(
         lambda: all(status(services, task) is TaskStatus.SUCCEEDED for task in warm),
@@ -46,10 +46,12 @@ def warm_up(services: Services, log: Path) -> None:
     )
 
 
-def submit_behind(services: Services, log: Path, first: SubmitRequest) -> tuple[Task, list[Task]]:
+def submit_behind(
+    services: Services, log: Path, first: SubmitRequest, key: str
+) -> tuple[Task, list[Task]]:
     """`first` (claimed first: a higher priority) and short tasks submitted with it."""
     submitted = services.tasks.submit_many(
-        [first, *(traced_request(log, 0.0, f"short{index}") for index in range(BEHIND))]
+        [first, *(traced_request(log, 0.0, f"{key}-short{index}") for index in range(BEHIND))]
     )
     return submitted[0], submitted[1:]
 
@@ -80,7 +82,9 @@ def test_tasks_queued_behind_a_long_one_go_back_and_run_in_another_slot_at_once(
     start_worker("--concurrency", "2")
     warm_up(services, log_file)
 
-    long, short = submit_behind(services, log_file, traced_request(log_file, 4.0, "long", 5))
+    long, short = submit_behind(
+        services, log_file, traced_request(log_file, 4.0, "long", 5), "first"
+    )
 
     # Queued behind the long task, they would wait for its four seconds.
     wait_until(
@@ -94,6 +98,20 @@ def test_tasks_queued_behind_a_long_one_go_back_and_run_in_another_slot_at_once(
     assert handed_back(services, short) > 0
     wait_until(lambda: status(services, long) is TaskStatus.SUCCEEDED, what="the long task")
 
+    # Again, in slots that gave tasks back before: each give-back must name the tasks
+    # the slot did not begin, never the one it runs (a chaos run found that).
+    later = [long, *short]
+    for round_ in range(3):
+        warm_up(services, log_file, f"again{round_}-")
+        request = traced_request(log_file, 1.0, f"long{round_}", 5)
+        more = submit_behind(services, log_file, request, f"round{round_}")
+        later += [more[0], *more[1]]
+        wait_until(
+            lambda: all(status(services, task).is_terminal for task in later),  # noqa: B023
+            what="the round's tasks to finish",
+        )
+    assert_ran_once_each_uncharged(services, later, log_file)
+
 
 def test_a_slot_that_dies_in_a_batch_hands_back_the_tasks_behind_its_task_uncharged(
     services: Services, start_worker: Callable[..., WorkerProcess], log_file: Path
@@ -102,7 +120,7 @@ def test_a_slot_that_dies_in_a_batch_hands_back_the_tasks_behind_its_task_unchar
     warm_up(services, log_file)
     crash = SubmitRequest(name=task_name("crash"), args=[9], priority=5, max_attempts=1)
 
-    crashed, short = submit_behind(services, log_file, crash)
+    crashed, short = submit_behind(services, log_file, crash, "crash")
 
     wait_until(
         lambda: all(status(services, task).is_terminal for task in [crashed, *short]),

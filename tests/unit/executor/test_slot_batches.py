@@ -6,27 +6,34 @@ stand-in), and record what they were sent.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
 
+from scheduler_core.bootstrap import build_services
 from scheduler_core.domain import Task
 from scheduler_core.executor.batching import (
     BATCH_WHILE_TASKS_UNDER,
     BATCH_WORK,
     MAX_BATCH,
+    RunTimes,
     batch_size,
 )
 from scheduler_core.executor.buffer import TaskBuffer
+from scheduler_core.executor.codec import Outcome
 from scheduler_core.executor.config import WorkerConfig
 from scheduler_core.executor.endings import HANDED_BACK, RELEASED, queued_endings
+from scheduler_core.executor.events import GivenBack
 from scheduler_core.executor.handovers import sort_handovers
 from scheduler_core.executor.inbox import Inbox
 from scheduler_core.executor.lease_clock import LeaseClock
 from scheduler_core.executor.slot_pool import SlotPool
 from scheduler_core.executor.slots import ThreadSlot
 from tests.unit.domain.builders import new_task
+
+from .supervising import claim, started_supervisor
 
 SHORT = BATCH_WHILE_TASKS_UNDER / 10
 
@@ -239,3 +246,54 @@ def test_retiring_a_slot_frees_it_of_its_queue_and_returns_it() -> None:
     assert (began, unstarted) == ([], made[1:])
     assert slot.task is None and not slot.queued and slot.retired
     assert pool.slots[0] is not slot
+
+
+def test_after_a_give_back_later_tasks_are_numbered_as_the_slot_counts_its_begins() -> None:
+    # The slot began the first task and gave back the two behind it: the next task it
+    # begins is its second, whatever the supervisor had sent it.
+    slot = BatchSlot()
+    pool = pool_of(slot)
+    buffer, made = buffered(5)
+    pool.dispatch(buffer, LEASES, SHORT)
+    slot.counted = 1
+    assert slot.give_back_from(2) == made[1:5]
+    slot.done()
+    again = tasks(3)
+    buffer.add(again, 0.0)
+
+    handed = pool.dispatch(buffer, LEASES, SHORT)
+    slot.counted = 2
+
+    assert [h.number for h in handed] == [2, 3, 4]
+    assert sort_handovers(handed)[0] == again[:1]
+    # A give-back in the new batch names its tasks by the same count.
+    assert slot.give_back_from(3) == again[1:]
+    assert slot.task is again[0]
+
+
+def test_the_supervisor_forgets_the_hand_overs_of_the_tasks_a_slot_gave_back() -> None:
+    services = build_services("memory", task_names=["tests.noop"], lease=timedelta(seconds=10))
+    supervisor = started_supervisor(services, lease=timedelta(seconds=10), heartbeat_interval=3)
+    made = claim(supervisor, services, "tests.noop", 3)
+    slot = BatchSlot()
+    supervisor.pool.slots = [slot]
+    supervisor.pending.add(made, time.monotonic())
+    supervisor.handed = supervisor.pool.dispatch(supervisor.pending, supervisor.lease_clock, SHORT)
+
+    supervisor._handle(GivenBack(slot, 2))
+
+    assert [h.task for h in supervisor.handed] == made[:1]
+    assert supervisor.finished == [(made[1], HANDED_BACK), (made[2], HANDED_BACK)]
+
+
+def test_batches_follow_how_long_code_ran_in_the_slots_not_the_supervisor_s_delays() -> None:
+    runs = RunTimes()
+    assert runs.typical >= BATCH_WHILE_TASKS_UNDER
+    for _ in range(30):
+        runs.note(SHORT)
+        # A thread slot measures nothing.
+        runs.note(None)
+    assert runs.typical < BATCH_WHILE_TASKS_UNDER
+    outcome = Outcome(task_id=new_task().id, attempt=1, succeeded=True)
+    assert Outcome.decode(outcome.encode(ran=0.25)).ran == 0.25
+    assert Outcome.decode(outcome.encode()).ran is None
