@@ -332,9 +332,17 @@ class Supervisor:
                 self.tally.count(outcome.succeeded)
                 log_outcome(logger, task, outcome.succeeded, outcome.exception_type, duration)
             case GivenBack(slot=slot, first=first):
-                # Queued behind a task that ran long: ready at once for a free slot.
                 if not slot.retired:
-                    self._given_back(slot.give_back_from(first))
+                    running, lease_sent_at = slot.task, slot.lease_sent_at
+                    given = slot.give_back_from(first)
+                    self._given_back(given, lease_sent_at)
+                    if given and running is not None:
+                        logger.info(
+                            "slot %d gave back %d tasks queued behind task %s, which runs long",
+                            slot.number,
+                            len(given),
+                            running.id,
+                        )
             case Progressed(slot=slot, task_id=task_id, attempt=attempt, progress=progress):
                 self._progressed(slot, task_id, attempt, progress)
             case Exited(slot=slot, exit_code=code):
@@ -369,10 +377,18 @@ class Supervisor:
         else:
             self.pending.add(tasks, sent_at)
 
-    def _given_back(self, tasks: list[Task]) -> None:
+    def _given_back(self, tasks: list[Task], lease_sent_at: float) -> None:
+        """Tasks a slot gave back unbegun go back to the buffer, still held: the next free
+        slot here takes them, and if none frees within LONG_RUN they go back to the store
+        as any buffered claim does (_trim_buffer). Handed back to the store at once, this
+        worker claimed them straight back into its buffer while its only slot ran on.
+        A draining worker starts nothing more: it hands them back."""
         # Their hand-overs go first: the slot numbers its next tasks as it numbered these,
         # and a start counted for one of those must not be taken for one of these.
         self.handed = [h for h in self.handed if not any(h.task is task for task in tasks)]
+        if self.draining_since is None:
+            self.pending.add(tasks, lease_sent_at)
+            return
         for task in tasks:
             self._end(task, HANDED_BACK)
 

@@ -31,6 +31,7 @@ from scheduler_core.executor.inbox import Inbox
 from scheduler_core.executor.lease_clock import LeaseClock
 from scheduler_core.executor.slot_pool import SlotPool
 from scheduler_core.executor.slots import ThreadSlot
+from scheduler_core.executor.supervisor import Supervisor
 from tests.unit.domain.builders import new_task
 
 from .supervising import claim, started_supervisor
@@ -271,7 +272,8 @@ def test_after_a_give_back_later_tasks_are_numbered_as_the_slot_counts_its_begin
     assert slot.task is again[0]
 
 
-def test_the_supervisor_forgets_the_hand_overs_of_the_tasks_a_slot_gave_back() -> None:
+def supervisor_with_a_batch(draining: bool) -> tuple[Supervisor, BatchSlot, list[Task]]:
+    """A supervisor whose one slot was sent three claimed tasks in one message."""
     services = build_services("memory", task_names=["tests.noop"], lease=timedelta(seconds=10))
     supervisor = started_supervisor(services, lease=timedelta(seconds=10), heartbeat_interval=3)
     made = claim(supervisor, services, "tests.noop", 3)
@@ -279,11 +281,35 @@ def test_the_supervisor_forgets_the_hand_overs_of_the_tasks_a_slot_gave_back() -
     supervisor.pool.slots = [slot]
     supervisor.pending.add(made, time.monotonic())
     supervisor.handed = supervisor.pool.dispatch(supervisor.pending, supervisor.lease_clock, SHORT)
+    if draining:
+        supervisor.draining_since = time.monotonic()
+    return supervisor, slot, made
+
+
+def test_tasks_a_slot_gave_back_wait_in_the_buffer_for_the_next_free_slot() -> None:
+    supervisor, slot, made = supervisor_with_a_batch(draining=False)
+    lease_sent_at = slot.lease_sent_at
+
+    supervisor._handle(GivenBack(slot, 2))
+
+    # Their hand-overs are forgotten: the numbers they had go to the slot's next tasks.
+    assert [h.task for h in supervisor.handed] == made[:1]
+    # Still claimed here, under the lease they had: no write, and no re-claim of them.
+    assert supervisor.finished == []
+    assert [supervisor.pending.take() for _ in range(2)] == [
+        (made[1], lease_sent_at),
+        (made[2], lease_sent_at),
+    ]
+
+
+def test_a_draining_worker_hands_back_what_a_slot_gave_back() -> None:
+    supervisor, slot, made = supervisor_with_a_batch(draining=True)
 
     supervisor._handle(GivenBack(slot, 2))
 
     assert [h.task for h in supervisor.handed] == made[:1]
     assert supervisor.finished == [(made[1], HANDED_BACK), (made[2], HANDED_BACK)]
+    assert len(supervisor.pending) == 0
 
 
 def test_batches_follow_how_long_code_ran_in_the_slots_not_the_supervisor_s_delays() -> None:
