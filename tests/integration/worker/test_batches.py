@@ -103,9 +103,9 @@ def test_tasks_queued_behind_a_long_one_go_back_and_run_in_another_slot_at_once(
     # Again, in slots that gave tasks back before: each give-back must name the tasks
     # the slot did not begin, never the one it runs (a chaos run found that).
     later = [long, *short]
-    for round_ in range(3):
+    for round_ in range(2):
         warm_up(services, log_file, f"again{round_}-")
-        request = traced_request(log_file, 1.0, f"long{round_}", 5)
+        request = traced_request(log_file, 0.6, f"long{round_}", 5)
         more = submit_behind(services, log_file, request, f"round{round_}")
         later += [more[0], *more[1]]
         wait_until(
@@ -154,12 +154,12 @@ def test_a_worker_lost_with_batches_in_its_slots_charges_only_what_ran(
         first.signal(signal.SIGKILL)
         start_worker("--concurrency", "2")
     else:
-        # A VM pause: every process of the worker frozen for three leases, while a worker
+        # A VM pause: every process of the worker frozen for two leases, while a worker
         # serving another queue rescues what it held (one running these tasks meanwhile
         # would meet the frozen executions, which nothing can stop before they thaw).
         first.signal_group(signal.SIGSTOP)
         start_worker("--queues", ELSEWHERE)
-        time.sleep(3 * LEASE_SECONDS)
+        time.sleep(2 * LEASE_SECONDS)
         first.signal_group(signal.SIGCONT)
     wait_until(
         lambda: all(status(services, task).is_terminal for task in tasks),
