@@ -19,6 +19,8 @@ or another worker to run at once.
 
 from __future__ import annotations
 
+from .buffer_sizing import DURATION_WEIGHT
+
 # The most tasks one message carries; beyond eight the drain measured no further gain.
 MAX_BATCH = 8
 # Tasks go in batches only while a typical task takes less than this (s).
@@ -27,8 +29,6 @@ BATCH_WHILE_TASKS_UNDER = 0.005
 BATCH_WORK = 0.02
 # How long (s) a slot's task may run before the slot gives back the tasks queued behind it.
 QUEUE_PATIENCE = 0.05
-# Weight of the newest run time in the running average that decides it.
-RUN_TIME_WEIGHT = 0.2
 
 
 class RunTimes:
@@ -42,7 +42,7 @@ class RunTimes:
     def note(self, seconds: float | None) -> None:
         """Take in one attempt's run time (None: a slot that does not measure, ignored)."""
         if seconds is not None:
-            self.typical += RUN_TIME_WEIGHT * (seconds - self.typical)
+            self.typical += DURATION_WEIGHT * (seconds - self.typical)
 
 
 def batch_size(typical_duration: float, waiting: int, idle_slots: int) -> int:

@@ -42,6 +42,9 @@ class SlotPool:
         """Give each idle slot the next buffered task, or several while tasks are short
         (batching.py); return the hand-overs."""
         handed: list[Handover] = []
+        if not pending:
+            # Most turns of the main loop: nothing waits, so no slot needs looking at.
+            return handed
         # An exhausted slot's child is exiting; it is replaced when its exit is seen.
         idle = [slot for slot in self.slots if slot.accepting]
         for left, slot in enumerate(idle):

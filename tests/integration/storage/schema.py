@@ -1,13 +1,18 @@
-"""What the migration and index tests share: migrating around one migration, and listing
-the indexes a table has on either engine."""
+"""What the migration and index tests share: migrating around one migration, listing
+the indexes a table has on either engine, and the writes that must keep a side table in
+step (a cancel and prune, a TRUNCATE)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import timedelta
 
 from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
+
+from scheduler_core.domain import Task, TaskStatus
+from scheduler_core.storage import DjangoTaskRepository
 
 Node = tuple[str, str]
 
@@ -57,3 +62,25 @@ def postgres_index_names(alias: str, like: str) -> set[str]:
     with connections[alias].cursor() as cursor:
         cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE %s", [like])
         return {name for (name,) in cursor.fetchall()}
+
+
+def cancel_and_prune(tasks: DjangoTaskRepository, cancelled: Sequence[Task]) -> int:
+    """Cancel these ready tasks and prune every cancelled one: how many rows went."""
+    for each in cancelled:
+        each.cancel(now=tasks.clock.now())
+        tasks.update(each, expected_status=TaskStatus.READY, expected_attempt=0)
+    return tasks.prune(
+        statuses=frozenset({TaskStatus.CANCELLED}),
+        finished_before=tasks.clock.now() + timedelta(seconds=1),
+        limit=10,
+    )
+
+
+def assert_truncate_empties(alias: str, side_table: str) -> None:
+    """On PostgreSQL, a TRUNCATE of the task table empties `side_table` too (its trigger)."""
+    if connections[alias].vendor != "postgresql":
+        return
+    with connections[alias].cursor() as cursor:
+        cursor.execute("TRUNCATE scheduler_task CASCADE")
+        cursor.execute(f"SELECT count(*) FROM {side_table}")  # noqa: S608 - a test's constant
+        assert cursor.fetchone()[0] == 0

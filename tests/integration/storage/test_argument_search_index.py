@@ -22,7 +22,15 @@ from scheduler_core.storage.argument_search import indexed, preferring_the_index
 from scheduler_core.storage.mapping import TASK_COLUMNS, task_row
 from scheduler_core.storage.task_listing import after
 
-from .schema import index_definitions, migrate, migrated_before, parent_of, postgres_index_names
+from .schema import (
+    assert_truncate_empties,
+    cancel_and_prune,
+    index_definitions,
+    migrate,
+    migrated_before,
+    parent_of,
+    postgres_index_names,
+)
 
 MIGRATION = ("scheduler_core", "0011_argument_search")
 SQLITE_OBJECTS = {
@@ -130,23 +138,11 @@ def test_the_triggers_keep_the_search_index_in_step(alias: str) -> None:
     assert_in_step(alias)
     assert found(tasks, "beta-") == 4
 
-    for finished in many[1:3]:
-        finished.cancel(now=tasks.clock.now())
-        tasks.update(finished, expected_status=TaskStatus.READY, expected_attempt=0)
-    pruned = tasks.prune(
-        statuses=frozenset({TaskStatus.CANCELLED}),
-        finished_before=tasks.clock.now() + timedelta(seconds=1),
-        limit=10,
-    )
-    assert pruned == 2
+    assert cancel_and_prune(tasks, many[1:3]) == 2
     assert_in_step(alias)
     assert found(tasks, "beta-") == 2
 
-    if connections[alias].vendor == "postgresql":
-        with connections[alias].cursor() as cursor:
-            cursor.execute("TRUNCATE scheduler_task CASCADE")
-            cursor.execute("SELECT count(*) FROM scheduler_task_search")
-            assert cursor.fetchone()[0] == 0
+    assert_truncate_empties(alias, "scheduler_task_search")
 
 
 def test_no_index_of_the_task_row_reads_the_arguments(alias: str) -> None:

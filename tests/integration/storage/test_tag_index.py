@@ -14,7 +14,15 @@ from scheduler_core.models import TaskRecord
 from scheduler_core.storage import DjangoTaskRepository
 from scheduler_core.storage.task_listing import filtered
 
-from .schema import index_definitions, migrate, migrated_before, parent_of, postgres_index_names
+from .schema import (
+    assert_truncate_empties,
+    cancel_and_prune,
+    index_definitions,
+    migrate,
+    migrated_before,
+    parent_of,
+    postgres_index_names,
+)
 from .test_claim_rules import add_due
 
 
@@ -102,22 +110,11 @@ def test_the_triggers_keep_the_tag_table_in_step(alias: str, tasks: DjangoTaskRe
     tasks.update(two, expected_status=TaskStatus.READY, expected_attempt=0)
     assert_tags_in_step(alias)
 
-    one.cancel(now=tasks.clock.now())
-    tasks.update(one, expected_status=TaskStatus.READY, expected_attempt=0)
-    pruned = tasks.prune(
-        statuses=frozenset({TaskStatus.CANCELLED}),
-        finished_before=tasks.clock.now() + timedelta(seconds=1),
-        limit=10,
-    )
-    assert pruned == 1
+    assert cancel_and_prune(tasks, [one]) == 1
     assert_tags_in_step(alias)
     assert tagged_count(alias, "green") == 0
 
-    if connections[alias].vendor == "postgresql":
-        with connections[alias].cursor() as cursor:
-            cursor.execute("TRUNCATE scheduler_task CASCADE")
-            cursor.execute("SELECT count(*) FROM scheduler_task_tag")
-            assert cursor.fetchone()[0] == 0
+    assert_truncate_empties(alias, "scheduler_task_tag")
 
 
 @pytest.mark.parametrize("backend", ["postgres"])
