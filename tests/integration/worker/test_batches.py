@@ -31,6 +31,12 @@ WARM_UP = 60
 BEHIND = 14
 # Tasks drained when a worker is lost (the batch API's most in one call).
 BATCHED = 1000
+# A round finds tasks queued behind its first task only if the worker sent that task in a
+# batch, which a loaded machine can prevent: a slot preempted in the middle of a task
+# measures a long run, and the running average of run times keeps batches off until short
+# runs bring it down again (a CI run saw a round without a batch). So a test plays up to
+# ROUNDS rounds: every round must lose nothing, and one must find tasks queued.
+ROUNDS = 3
 
 
 def traced_request(log: Path, seconds: float, key: str, priority: int = 0) -> SubmitRequest:
@@ -82,29 +88,31 @@ def test_tasks_queued_behind_a_long_one_go_back_and_run_in_another_slot_at_once(
     services: Services, start_worker: Callable[..., WorkerProcess], log_file: Path
 ) -> None:
     worker = start_worker("--concurrency", "2")
-    warm_up(services, log_file)
-
-    long, short = submit_behind(
-        services, log_file, traced_request(log_file, 4.0, "long", 5), "first"
-    )
-
-    # Queued behind the long task, they would wait for its four seconds.
-    wait_until(
-        lambda: all(status(services, task) is TaskStatus.SUCCEEDED for task in short),
-        timeout=3,
-        what="the short tasks to finish while the long one runs",
-    )
-    assert status(services, long) is TaskStatus.RUNNING
-    assert_ran_once_each_uncharged(services, short, log_file)
-    # Some of them did wait in the long task's slot, and were given back from there to
-    # the worker's buffer, which its other slot took them from: no write, no re-claim.
-    assert f"queued behind task {long.id}, which runs long" in worker.output()
-    assert handed_back(services, short) == 0
-    wait_until(lambda: status(services, long) is TaskStatus.SUCCEEDED, what="the long task")
+    later: list[Task] = []
+    for round_ in range(ROUNDS):
+        warm_up(services, log_file, f"round{round_}-")
+        request = traced_request(log_file, 4.0, f"slow{round_}", 5)
+        long, short = submit_behind(services, log_file, request, f"first{round_}")
+        later += [long, *short]
+        # Queued behind the long task, they would wait for its four seconds.
+        wait_until(
+            lambda: all(status(services, t) is TaskStatus.SUCCEEDED for t in short),  # noqa: B023
+            timeout=3,
+            what="the short tasks to finish while the long one runs",
+        )
+        assert status(services, long) is TaskStatus.RUNNING
+        assert_ran_once_each_uncharged(services, short, log_file)
+        # Those that waited in the long task's slot were given back from there to the
+        # worker's buffer, which its other slot took them from: no write, no re-claim.
+        assert handed_back(services, short) == 0
+        gave_back = f"queued behind task {long.id}, which runs long" in worker.output()
+        wait_until(lambda: status(services, long) is TaskStatus.SUCCEEDED, what="the long task")  # noqa: B023
+        if gave_back:
+            break
+    assert gave_back, worker.output()[-4000:]
 
     # Again, in slots that gave tasks back before: each give-back must name the tasks
     # the slot did not begin, never the one it runs (a chaos run found that).
-    later = [long, *short]
     for round_ in range(2):
         warm_up(services, log_file, f"again{round_}-")
         request = traced_request(log_file, 0.6, f"long{round_}", 5)
@@ -120,19 +128,22 @@ def test_tasks_queued_behind_a_long_one_go_back_and_run_in_another_slot_at_once(
 def test_a_slot_that_dies_in_a_batch_hands_back_the_tasks_behind_its_task_uncharged(
     services: Services, start_worker: Callable[..., WorkerProcess], log_file: Path
 ) -> None:
-    start_worker("--concurrency", "2")
-    warm_up(services, log_file)
-    crash = SubmitRequest(name=task_name("crash"), args=[9], priority=5, max_attempts=1)
-
-    crashed, short = submit_behind(services, log_file, crash, "crash")
-
-    wait_until(
-        lambda: all(status(services, task).is_terminal for task in [crashed, *short]),
-        what="every task to end",
-    )
-    assert status(services, crashed) is TaskStatus.FAILED
-    assert_ran_once_each_uncharged(services, short, log_file)
-    assert handed_back(services, short) > 0
+    worker = start_worker("--concurrency", "2")
+    returned = 0
+    for round_ in range(ROUNDS):
+        warm_up(services, log_file, f"round{round_}-")
+        crash = SubmitRequest(name=task_name("crash"), args=[9], priority=5, max_attempts=1)
+        crashed, short = submit_behind(services, log_file, crash, f"crash{round_}")
+        wait_until(
+            lambda: all(status(services, t).is_terminal for t in [crashed, *short]),  # noqa: B023
+            what="every task to end",
+        )
+        assert status(services, crashed) is TaskStatus.FAILED
+        assert_ran_once_each_uncharged(services, short, log_file)
+        returned = handed_back(services, short)
+        if returned:
+            break
+    assert returned > 0, worker.output()[-4000:]
 
 
 @pytest.mark.parametrize("how", ["sigkill", "sigstop"])
