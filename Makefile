@@ -94,13 +94,14 @@ lint: venv
 # The core (domain and in-memory adapters) must stay fully exercised by its own tests.
 CORE_COVERAGE := --include='scheduler_core/domain/*,scheduler_core/memory/*' --fail-under=95
 
-# Three test processes on two cores: much of the suite waits on worker subprocesses, browsers
-# and databases, so a third process fills the waits. A fourth loaded the machine (load 10)
-# past what the fault tests' timing promises allow (slots gone within 1 s of a SIGKILL,
-# 1 s heartbeats of 3 s leases). Coverage measures the test processes only (pyproject.toml
+# Four test processes on two cores: much of the suite waits on worker subprocesses, browsers
+# and databases, so the extra processes fill the waits. On 2026-12-07, on this 2-core machine,
+# three took 673 s and four 589 s for the same tests, all passing at load 9 to 10. (An earlier
+# suite with four broke the fault tests' timing promises: slots gone within 1 s of a SIGKILL,
+# 1 s heartbeats of 3 s leases. If they fail under load again, go back to three.) Coverage measures the test processes only (pyproject.toml
 # says why). Tests go to the processes one by one (tests/conftest.py's run_group says why
 # its file groups are not in effect).
-PYTEST_WORKERS ?= 3
+PYTEST_WORKERS ?= 4
 PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=25 --cov-branch
 
 # Coverage traces only tests/unit and tests/contract here, and reports the core they gate:
