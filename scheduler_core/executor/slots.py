@@ -33,6 +33,7 @@ from .batching import MAX_BATCH
 from .child import slot_main
 from .codec import Outcome, decode_task, encode_task, encode_tasks
 from .events import Event, EventSink, Exited, Finished, GivenBack, Progressed
+from .frames import FrameReader
 from .inbox import Inbox
 from .progress_report import PROGRESS_PREFIX, decode_progress
 from .slot_queue import GIVEN_BACK_PREFIX, decode_given_back
@@ -225,6 +226,8 @@ class ProcessSlot(Slot):
         self.inbox = inbox
         self.max_tasks = max_tasks
         self._connection: Connection | None = None
+        # Cuts the messages out of what the pipe holds (frames.py); one per pipe.
+        self._frames: FrameReader | None = None
         self._process: Any = None
         self._deadline: Any = None
         self._begun: Any = None
@@ -303,43 +306,45 @@ class ProcessSlot(Slot):
             logger.warning("slot %s died before it received task %s", self.number, tasks[0].id)
 
     def _read(self) -> list[Event]:
-        """Every message waiting on the pipe: a slot running a batch sends its outcomes
-        one right after another, and one wake-up of the main loop takes them all."""
+        """Every message one read of the pipe completes: a slot running a batch sends its
+        outcomes one right after another, and one wake-up of the main loop takes them all
+        (frames.py). Whatever is left on the pipe wakes the loop again at once."""
         connection = self._connection
         assert connection is not None
+        if self._frames is None or self._frames.fd != connection.fileno():
+            self._frames = FrameReader(connection.fileno())
         events: list[Event] = []
-        while True:
-            try:
-                data = connection.recv_bytes()
-            except (EOFError, OSError):
-                # The child is gone; its sentinel reports the exit. Level-triggered epoll
-                # would wake the loop for ever on a closed pipe.
-                self.inbox.unwatch(connection.fileno())
-                return events
+        try:
+            messages = self._frames.read()
+        except ValueError:
+            messages = [b""]  # broken framing: read as a message that cannot be read
+        for data in messages:
             try:
                 events.append(self._event_of(data))
             except (ValueError, TypeError, KeyError):
                 # Read in the main loop now: a message it cannot read must not end the
-                # worker. The child is stopped, so its attempt ends as a crash (retried by
-                # the policy).
+                # worker. The child is stopped, so its attempt ends as a crash (retried
+                # by the policy).
                 logger.exception(
                     "slot %s sent a message that cannot be read; stopping it", self.number
                 )
                 self._process.kill()
-                return events
-            if not connection.poll(0):
-                return events
+        if self._frames.closed:
+            # The child is gone; its sentinel reports the exit. Level-triggered epoll
+            # would wake the loop for ever on a closed pipe.
+            self.inbox.unwatch(connection.fileno())
+        return events
 
     def _ended(self) -> list[Event]:
         """The child exited: what it sent before it died, then its exit."""
         events: list[Event] = []
         connection = self._connection
-        # The writer is dead: what it sent is waiting, up to the end of the pipe.
+        # The writer is dead: what it sent is waiting, up to the end of the pipe. Asked
+        # before each read, which would block were another process to hold the child's end.
         while connection is not None and not connection.closed and connection.poll(0):
-            more = self._read()
-            if not more:
+            events.extend(self._read())
+            if self._frames is None or self._frames.closed:
                 break
-            events.extend(more)
         self.release()
         events.append(Exited(self, self._process.exitcode))
         return events
