@@ -22,6 +22,7 @@ from scheduler_core.task_exceptions import Discard, Snooze
 
 from .codec import Outcome
 from .progress_report import ProgressReporter, ProgressSink
+from .signal_listeners import started_and_finished_heard
 from .soft_limit import bounded_coroutine, soft_limit
 
 logger = logging.getLogger(__name__)
@@ -42,8 +43,15 @@ def execute(task: Task, progress: ProgressSink | None = None) -> Outcome:
         # Nothing is imported from a name that is not registered; no attempt can fix that.
         return _failure(task, error, retryable=False)
     backend = django_task.get_backend()
-    task_result = task_result_from(task, django_task, backend.alias)
-    _send(task_started, type(backend), task_result)
+    sender = type(backend)
+    # Built for the signals and the task's context; skipped when neither needs it
+    # (signal_listeners.py), and then built for a failure only, which is always told.
+    heard = started_and_finished_heard(sender)
+    task_result = None
+    if heard or django_task.takes_context:
+        task_result = task_result_from(task, django_task, backend.alias)
+    if heard and task_result is not None:
+        _send(task_started, sender, task_result)
     reporter = None
     if progress is not None and django_task.takes_context:
         reporter = ProgressReporter(task.id, task.attempt, progress)
@@ -51,18 +59,23 @@ def execute(task: Task, progress: ProgressSink | None = None) -> Outcome:
         value = _call(django_task, task_result, task, reporter)
     except BaseException as error:  # the task's own failure, whatever it raised
         outcome = _outcome_of(django_task, task, error)
-        _settle(task, task_result, outcome, type(backend), error)
+        if task_result is None:
+            task_result = task_result_from(task, django_task, backend.alias)
+        _settle(task, task_result, outcome, sender, error)
     else:
         try:
             result = _as_json(value)
         except TypeError as error:
             # Another attempt would return the same value: fail for good.
             outcome = _failure(task, error, retryable=False)
-            _settle(task, task_result, outcome, type(backend), error)
+            if task_result is None:
+                task_result = task_result_from(task, django_task, backend.alias)
+            _settle(task, task_result, outcome, sender, error)
         else:
             outcome = Outcome(task_id=task.id, attempt=task.attempt, succeeded=True, result=result)
-            _finish(task_result, TaskResultStatus.SUCCESSFUL, value=result)
-            _send(task_finished, type(backend), task_result, will_retry=False)
+            if heard and task_result is not None:
+                _finish(task_result, TaskResultStatus.SUCCESSFUL, value=result)
+                _send(task_finished, sender, task_result, will_retry=False)
     finally:
         # Task code may have opened database connections; don't let them go stale here.
         close_old_connections()
@@ -76,12 +89,13 @@ def execute(task: Task, progress: ProgressSink | None = None) -> Outcome:
 
 def _call(
     django_task: Any,
-    task_result: TaskResult[..., Any],
+    task_result: TaskResult[..., Any] | None,
     task: Task,
     reporter: ProgressReporter | None,
 ) -> Any:
     args: list[Any] = list(task.args)
     if django_task.takes_context:
+        assert task_result is not None  # built for every task that takes a context
         from scheduler_core.task_backend.context import WorkflowTaskContext
 
         context = WorkflowTaskContext(
