@@ -95,12 +95,13 @@ lint: venv
 CORE_COVERAGE := --include='scheduler_core/domain/*,scheduler_core/memory/*' --fail-under=95
 
 # Four test processes on two cores: much of the suite waits on worker subprocesses, browsers
-# and databases, so the extra processes fill the waits. On 2026-12-07, on this 2-core machine,
-# three took 673 s and four 589 s for the same tests, all passing at load 9 to 10. (An earlier
-# suite with four broke the fault tests' timing promises: slots gone within 1 s of a SIGKILL,
-# 1 s heartbeats of 3 s leases. If they fail under load again, go back to three.) Coverage measures the test processes only (pyproject.toml
-# says why). Tests go to the processes one by one (tests/conftest.py's run_group says why
-# its file groups are not in effect).
+# and databases, so the extra processes fill the waits. On 2026-12-07, on this 2-core
+# machine, three took 673 s and four 589 s for the same tests, all passing at load 9 to 10.
+# (An earlier suite with four broke the fault tests' timing promises: slots gone within 1 s
+# of a SIGKILL, 1 s heartbeats of 3 s leases. If they fail under load again, go back to
+# three.) Coverage measures the test processes only (pyproject.toml says why). Tests go to
+# the processes one by one (tests/conftest.py's run_group says why its file groups are not
+# in effect).
 PYTEST_WORKERS ?= 4
 PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=25 --cov-branch
 

@@ -47,11 +47,17 @@ def execute(task: Task, progress: ProgressSink | None = None) -> Outcome:
     # Built for the signals and the task's context; skipped when neither needs it
     # (signal_listeners.py), and then built for a failure only, which is always told.
     heard = started_and_finished_heard(sender)
-    task_result = None
+    task_result: TaskResult[..., Any] | None = None
     if heard or django_task.takes_context:
         task_result = task_result_from(task, django_task, backend.alias)
-    if heard and task_result is not None:
-        _send(task_started, sender, task_result)
+        if heard:
+            _send(task_started, sender, task_result)
+
+    def told() -> TaskResult[..., Any]:
+        if task_result is not None:
+            return task_result
+        return task_result_from(task, django_task, backend.alias)
+
     reporter = None
     if progress is not None and django_task.takes_context:
         reporter = ProgressReporter(task.id, task.attempt, progress)
@@ -59,23 +65,20 @@ def execute(task: Task, progress: ProgressSink | None = None) -> Outcome:
         value = _call(django_task, task_result, task, reporter)
     except BaseException as error:  # the task's own failure, whatever it raised
         outcome = _outcome_of(django_task, task, error)
-        if task_result is None:
-            task_result = task_result_from(task, django_task, backend.alias)
-        _settle(task, task_result, outcome, sender, error)
+        _settle(task, told(), outcome, sender, error)
     else:
         try:
             result = _as_json(value)
         except TypeError as error:
             # Another attempt would return the same value: fail for good.
             outcome = _failure(task, error, retryable=False)
-            if task_result is None:
-                task_result = task_result_from(task, django_task, backend.alias)
-            _settle(task, task_result, outcome, sender, error)
+            _settle(task, told(), outcome, sender, error)
         else:
             outcome = Outcome(task_id=task.id, attempt=task.attempt, succeeded=True, result=result)
-            if heard and task_result is not None:
-                _finish(task_result, TaskResultStatus.SUCCESSFUL, value=result)
-                _send(task_finished, sender, task_result, will_retry=False)
+            if heard:
+                success = told()
+                _finish(success, TaskResultStatus.SUCCESSFUL, value=result)
+                _send(task_finished, sender, success, will_retry=False)
     finally:
         # Task code may have opened database connections; don't let them go stale here.
         close_old_connections()

@@ -312,30 +312,36 @@ class ProcessSlot(Slot):
         (frames.py). Whatever is left on the pipe wakes the loop again at once."""
         connection = self._connection
         assert connection is not None
-        if self._frames is None:
-            # A pipe given to the slot without start() (the tests' stand-ins).
-            self._frames = FrameReader(connection.fileno())
+        frames = self._frame_reader(connection)
         events: list[Event] = []
         try:
-            messages = self._frames.read()
+            messages = frames.read()
         except ValueError:
-            messages = [b""]  # broken framing: read as a message that cannot be read
+            messages = []
+            self._stop_unreadable()
         for data in messages:
             try:
                 events.append(self._event_of(data))
             except (ValueError, TypeError, KeyError):
-                # Read in the main loop now: a message it cannot read must not end the
-                # worker. The child is stopped, so its attempt ends as a crash (retried
-                # by the policy).
-                logger.exception(
-                    "slot %s sent a message that cannot be read; stopping it", self.number
-                )
-                self._process.kill()
-        if self._frames.closed:
+                self._stop_unreadable()
+        if frames.closed:
             # The child is gone; its sentinel reports the exit. Level-triggered epoll
             # would wake the loop for ever on a closed pipe.
             self.inbox.unwatch(connection.fileno())
         return events
+
+    def _stop_unreadable(self) -> None:
+        # Called while handling the error. A message (or framing) the main loop cannot
+        # read must not end the worker: the child is stopped, so its attempt ends as a
+        # crash (retried by the policy).
+        logger.exception("slot %s sent a message that cannot be read; stopping it", self.number)
+        self._process.kill()
+
+    def _frame_reader(self, connection: Connection) -> FrameReader:
+        if self._frames is None:
+            # A pipe given to the slot without start() (the tests' stand-ins).
+            self._frames = FrameReader(connection.fileno())
+        return self._frames
 
     def _ended(self) -> list[Event]:
         """The child exited: what it sent before it died, then its exit."""
@@ -345,7 +351,7 @@ class ProcessSlot(Slot):
         # before each read, which would block were another process to hold the child's end.
         while connection is not None and not connection.closed and connection.poll(0):
             events.extend(self._read())
-            if self._frames is None or self._frames.closed:
+            if self._frame_reader(connection).closed:
                 break
         self.release()
         events.append(Exited(self, self._process.exitcode))

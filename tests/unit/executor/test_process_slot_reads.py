@@ -6,6 +6,7 @@ Without forking: the slot's pipe is a real pipe, its process a stand-in that rec
 from __future__ import annotations
 
 import logging
+import os
 from multiprocessing import Pipe
 from multiprocessing.connection import Connection
 from uuid import uuid4
@@ -69,6 +70,20 @@ def test_a_message_that_cannot_be_read_stops_the_slot_not_the_worker(
 
     assert events == []
     # Its exit is then reported as any crash is: the attempt ends as SlotCrashed.
+    assert process.killed
+    assert "cannot be read" in caplog.text
+
+
+def test_broken_framing_stops_the_slot_not_the_worker(
+    slot_and_child: tuple[ProcessSlot, Connection, StandIn], caplog: pytest.LogCaptureFixture
+) -> None:
+    slot, child, process = slot_and_child
+    os.write(child.fileno(), (-7).to_bytes(4, "big", signed=True) + b"junk")
+
+    with caplog.at_level(logging.ERROR):
+        events = slot._read()
+
+    assert events == []
     assert process.killed
     assert "cannot be read" in caplog.text
 

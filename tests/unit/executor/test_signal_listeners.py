@@ -101,14 +101,9 @@ def test_nothing_hears_them_with_only_django_s_receivers_and_info_dropped(quiet:
     assert not started_and_finished_heard(SchedulerBackend)
 
 
-def test_the_logger_at_info_hears_them() -> None:
-    tasks_logger = logging.getLogger("django.tasks")
-    level = tasks_logger.level
-    tasks_logger.setLevel(logging.INFO)
-    try:
+def test_the_logger_at_info_hears_them(quiet: None, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="django.tasks"):
         assert started_and_finished_heard(SchedulerBackend)
-    finally:
-        tasks_logger.setLevel(level)
 
 
 @pytest.mark.parametrize("signal", [task_started, task_finished], ids=["started", "finished"])
