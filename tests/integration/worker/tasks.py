@@ -68,7 +68,9 @@ def python_path() -> str | None:
 
 @task()
 def process_apps() -> dict[str, Any]:
-    """What the process running this task set up: its apps, the admin's registry, psycopg."""
+    """What the process running this task set up: its apps, the admin's registry, psycopg,
+    and its garbage collector."""
+    import gc
     import sys
 
     from django.apps import apps
@@ -78,6 +80,8 @@ def process_apps() -> dict[str, Any]:
         "apps": sorted(config.name for config in apps.get_app_configs()),
         "admin_models": len(admin.site._registry),
         "psycopg": "psycopg" in sys.modules,
+        "gc_enabled": gc.isenabled(),
+        "gc_frozen": gc.get_freeze_count(),
     }
 
 
