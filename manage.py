@@ -1,7 +1,6 @@
 #!/usr/bin/env python
 """Django's command-line utility for administrative tasks."""
 
-import gc
 import os
 import sys
 
@@ -30,9 +29,6 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
     if sys.argv[1:2] == ["runworkers"]:
         _save_worker_bytecode()
-        # No garbage collection while the worker sets up: runworkers resumes it once
-        # Django is set up (scheduler_core/executor/start_gc.py says why).
-        gc.disable()
         # Without what only the web side uses (the admin's autodiscovery, web-only apps).
         from scheduler_core.executor.worker_apps import use_worker_apps
 

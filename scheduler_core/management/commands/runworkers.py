@@ -18,7 +18,6 @@ from scheduler_core.executor.config import WorkerConfig
 from scheduler_core.executor.connection_pool import connections_needed, fit_connection_pool
 from scheduler_core.executor.patience import when_database_answers
 from scheduler_core.executor.slot_server import fork_server
-from scheduler_core.executor.start_gc import resume_collector
 from scheduler_core.executor.supervisor import Supervisor
 from scheduler_core.management.arguments import non_negative_seconds, positive_int, positive_seconds
 from scheduler_core.schedules.declared import declared_schedules
@@ -108,8 +107,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        # Django is set up: from here the collector runs again (manage.py paused it).
-        resume_collector()
         if options["max_tasks_per_child"] and options["pool"] != "process":
             raise CommandError("--max-tasks-per-child needs --pool process")
         lease = timedelta(seconds=options["lease"])

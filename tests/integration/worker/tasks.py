@@ -68,9 +68,7 @@ def python_path() -> str | None:
 
 @task()
 def process_apps() -> dict[str, Any]:
-    """What the process running this task set up: its apps, the admin's registry, psycopg,
-    and its garbage collector."""
-    import gc
+    """What the process running this task set up: its apps, the admin's registry, psycopg."""
     import sys
 
     from django.apps import apps
@@ -80,8 +78,6 @@ def process_apps() -> dict[str, Any]:
         "apps": sorted(config.name for config in apps.get_app_configs()),
         "admin_models": len(admin.site._registry),
         "psycopg": "psycopg" in sys.modules,
-        "gc_enabled": gc.isenabled(),
-        "gc_frozen": gc.get_freeze_count(),
     }
 
 
