@@ -248,8 +248,7 @@ class ProcessSlot(Slot):
         )
         self._process.start()
         child_end.close()
-        self._connection = parent_end
-        self._frames = FrameReader(parent_end.fileno())
+        self._attach(parent_end)
         self.inbox.watch(parent_end.fileno(), self._read)
         self.inbox.watch(self._process.sentinel, self._ended)
 
@@ -306,13 +305,17 @@ class ProcessSlot(Slot):
             # The child died before it could take the tasks; its exit is reported.
             logger.warning("slot %s died before it received task %s", self.number, tasks[0].id)
 
+    def _attach(self, connection: Connection) -> None:
+        """Take `connection` as the pipe to the child, with the reader of its messages."""
+        self._connection = connection
+        self._frames = FrameReader(connection.fileno())
+
     def _read(self) -> list[Event]:
         """Every message one read of the pipe completes: a slot running a batch sends its
         outcomes one right after another, and one wake-up of the main loop takes them all
         (frames.py). Whatever is left on the pipe wakes the loop again at once."""
-        connection = self._connection
-        assert connection is not None
-        frames = self._frame_reader(connection)
+        connection, frames = self._connection, self._frames
+        assert connection is not None and frames is not None
         events: list[Event] = []
         try:
             messages = frames.read()
@@ -337,12 +340,6 @@ class ProcessSlot(Slot):
         logger.exception("slot %s sent a message that cannot be read; stopping it", self.number)
         self._process.kill()
 
-    def _frame_reader(self, connection: Connection) -> FrameReader:
-        if self._frames is None:
-            # A pipe given to the slot without start() (the tests' stand-ins).
-            self._frames = FrameReader(connection.fileno())
-        return self._frames
-
     def _ended(self) -> list[Event]:
         """The child exited: what it sent before it died, then its exit."""
         events: list[Event] = []
@@ -351,7 +348,7 @@ class ProcessSlot(Slot):
         # before each read, which would block were another process to hold the child's end.
         while connection is not None and not connection.closed and connection.poll(0):
             events.extend(self._read())
-            if self._frame_reader(connection).closed:
+            if self._frames is not None and self._frames.closed:
                 break
         self.release()
         events.append(Exited(self, self._process.exitcode))

@@ -127,7 +127,7 @@ def test_a_slot_takes_a_batch_s_outcomes_with_one_read_of_its_pipe(
     # Before frames.py, each outcome cost two reads and a poll of the pipe.
     parent, child = pipe
     slot = ProcessSlot(Inbox(), None)
-    slot._connection = parent
+    slot._attach(parent)
     outcomes = [Outcome(task_id=uuid4(), attempt=1, succeeded=True) for _ in range(8)]
     for outcome in outcomes:
         child.send_bytes(outcome.encode())

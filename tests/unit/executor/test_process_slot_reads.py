@@ -46,7 +46,7 @@ def slot_and_child() -> tuple[ProcessSlot, Connection, StandIn]:
     slot = ProcessSlot(Inbox(), None)
     parent, child = Pipe(duplex=True)
     process = StandIn()
-    slot._connection = parent
+    slot._attach(parent)
     slot._process = process
     return slot, child, process
 
