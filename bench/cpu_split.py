@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROC = Path("/proc")
-_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+# Clock ticks per second, the unit of the kernel's CPU counters under /proc.
+TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def available() -> bool:
@@ -40,7 +41,7 @@ def _own_and_reaped(pid: int) -> tuple[float, float]:
         return 0.0, 0.0
     # Fields 14-17 of proc(5): utime, stime, cutime, cstime (here from index 11).
     utime, stime, cutime, cstime = (int(value) for value in fields[11:15])
-    return (utime + stime) / _TICK, (cutime + cstime) / _TICK
+    return (utime + stime) / TICK, (cutime + cstime) / TICK
 
 
 def cpu_seconds(pid: int) -> float:

@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+from bench.cpu_split import TICK
+
 SAMPLE_EVERY = 0.02
 WINDOW = (0.1, 0.9)
 
@@ -60,7 +61,7 @@ def read_machine() -> tuple[float, float]:
         fields = [int(value) for value in stat.readline().split()[1:]]
     # user nice system idle iowait irq softirq steal ...: time stolen by the host is neither.
     busy = fields[0] + fields[1] + fields[2] + fields[5] + fields[6]
-    return busy / _TICK, fields[3] / _TICK
+    return busy / TICK, fields[3] / TICK
 
 
 def per_job(samples: Sequence[Sample], jobs: int) -> PerJob:

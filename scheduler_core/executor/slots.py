@@ -343,12 +343,12 @@ class ProcessSlot(Slot):
     def _ended(self) -> list[Event]:
         """The child exited: what it sent before it died, then its exit."""
         events: list[Event] = []
-        connection = self._connection
+        connection, frames = self._connection, self._frames
         # The writer is dead: what it sent is waiting, up to the end of the pipe. Asked
         # before each read, which would block were another process to hold the child's end.
         while connection is not None and not connection.closed and connection.poll(0):
             events.extend(self._read())
-            if self._frames is not None and self._frames.closed:
+            if frames is not None and frames.closed:
                 break
         self.release()
         events.append(Exited(self, self._process.exitcode))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -37,7 +38,11 @@ def test_per_job_refuses_samples_that_never_reach_the_middle() -> None:
 @pytest.mark.skipif(not os.path.exists("/proc/stat"), reason="needs /proc")
 def test_the_machine_counters_grow_with_work() -> None:
     busy, idle = read_machine()
-    sum(range(3_000_000))
+    # A tenth of a second of this process's own CPU: ten ticks of the kernel's counters
+    # however fast the machine, so the busy count cannot stand still.
+    until = time.process_time() + 0.1
+    while time.process_time() < until:
+        sum(range(10_000))
     later_busy, later_idle = read_machine()
     assert later_busy > busy
     assert later_idle >= idle
