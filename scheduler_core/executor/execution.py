@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from asgiref.sync import async_to_sync, iscoroutinefunction
+from django.core.signals import setting_changed
 from django.db import close_old_connections
+from django.dispatch import receiver as connected_to
 from django.tasks import TaskResultStatus
 from django.tasks.base import TaskError as DjangoTaskError
 from django.tasks.base import TaskResult
@@ -42,21 +44,21 @@ def execute(task: Task, progress: ProgressSink | None = None) -> Outcome:
     except UnknownTask as error:
         # Nothing is imported from a name that is not registered; no attempt can fix that.
         return _failure(task, error, retryable=False)
-    backend = django_task.get_backend()
-    sender = type(backend)
+    alias = django_task.backend
+    sender = _sender_of(django_task)
     # Built for the signals and the task's context; skipped when neither needs it
     # (signal_listeners.py), and then built for a failure only, which is always told.
     heard = started_and_finished_heard(sender)
     task_result: TaskResult[..., Any] | None = None
     if heard or django_task.takes_context:
-        task_result = task_result_from(task, django_task, backend.alias)
+        task_result = task_result_from(task, django_task, alias)
         if heard:
             _send(task_started, sender, task_result)
 
     def told() -> TaskResult[..., Any]:
         if task_result is not None:
             return task_result
-        return task_result_from(task, django_task, backend.alias)
+        return task_result_from(task, django_task, alias)
 
     reporter = None
     if progress is not None and django_task.takes_context:
@@ -88,6 +90,26 @@ def execute(task: Task, progress: ProgressSink | None = None) -> Outcome:
         if latest is not None:
             outcome = replace(outcome, progress=latest)
     return outcome
+
+
+# The backend class of each alias, the sender of the signals. django.tasks looks the backend
+# up per thread; asked per attempt, that was a twentieth of a no-op's slot CPU (round 20).
+_SENDERS: dict[str, type] = {}
+
+
+def _sender_of(django_task: Any) -> type:
+    alias: str = django_task.backend
+    sender = _SENDERS.get(alias)
+    if sender is None:
+        sender = _SENDERS[alias] = type(django_task.get_backend())
+    return sender
+
+
+@connected_to(setting_changed)
+def _forget_senders(*, setting: str, **kwargs: Any) -> None:
+    """The TASKS setting changed (tests do so): its aliases may name other backends now."""
+    if setting == "TASKS":
+        _SENDERS.clear()
 
 
 def _call(

@@ -12,6 +12,7 @@ ERROR. Asked at each attempt, so a receiver connected at any time is heard from 
 from __future__ import annotations
 
 import logging
+import weakref
 from typing import Any
 
 from django.tasks import signals
@@ -27,6 +28,13 @@ def started_and_finished_heard(sender: type) -> bool:
 
 
 def _others_listen(signal: Any, own: Any, sender: type) -> bool:
+    # Most often Django's own receiver is the only one connected: known without resolving
+    # the receivers for the sender under the signal's lock (a twentieth of a no-op's slot
+    # CPU, round 20).
+    if len(signal.receivers) == 1 and not signal._dead_receivers:
+        only = signal.receivers[0][1]
+        if (only() if isinstance(only, weakref.ReferenceType) else only) is own:
+            return False
     # The receivers `send` would call (weak references resolved, dead ones dropped).
     sync, asynchronous = signal._live_receivers(sender)
     return bool(asynchronous) or any(receiver is not own for receiver in sync)

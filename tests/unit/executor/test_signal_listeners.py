@@ -151,3 +151,40 @@ def test_a_failure_is_told_even_when_nothing_heard_the_start(
     assert not outcome.succeeded
     [record] = [r for r in caplog.records if r.name == "django.tasks"]
     assert record.levelno == logging.ERROR and "FAILED" in record.getMessage()
+
+
+def test_a_receiver_of_another_sender_alone_hears_nothing(quiet: None) -> None:
+    def receive(sender: object, **kwargs: Any) -> None:
+        pass
+
+    task_started.connect(receive, sender=OtherBackend)
+    try:
+        assert not started_and_finished_heard(SchedulerBackend)
+        assert started_and_finished_heard(OtherBackend)
+    finally:
+        task_started.disconnect(receive, sender=OtherBackend)
+
+
+class OtherBackend(SchedulerBackend):
+    """The scheduler's backend under another class: the sender of its tasks' signals."""
+
+
+def test_the_signals_come_from_the_backend_the_tasks_setting_names_now(
+    quiet: None, settings: Any
+) -> None:
+    assert execute(running(adds, 1, 1)).succeeded  # the default alias's sender is looked up
+    senders: list[object] = []
+
+    def receive(sender: object, **kwargs: Any) -> None:
+        senders.append(sender)
+
+    settings.TASKS = {
+        "default": {"BACKEND": f"{__name__}.OtherBackend", "QUEUES": []},
+    }
+    task_finished.connect(receive, sender=OtherBackend)
+    try:
+        assert execute(running(adds, 2, 3)).succeeded
+    finally:
+        task_finished.disconnect(receive, sender=OtherBackend)
+
+    assert senders == [OtherBackend]
