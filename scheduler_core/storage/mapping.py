@@ -162,8 +162,14 @@ def json_text(value: list[Any] | dict[str, Any]) -> str:
 # TaskRecord's concrete fields by attribute name, in the order of its columns. Each is a
 # field of Task of the same name; these are converted on the way, the others taken as loaded.
 TASK_ATTNAMES = tuple(field.attname for field in TaskRecord._meta.concrete_fields)
-_CONVERTED = frozenset({"status", "worker_ids", "tags", "progress"})
-_AS_LOADED = tuple(name for name in TASK_ATTNAMES if name not in _CONVERTED)
+# How the columns that differ from Task's fields become them; the others are taken as loaded.
+TASK_CONVERSIONS: dict[str, Callable[[Any], Any]] = {
+    "status": TaskStatus,
+    "worker_ids": list,
+    "tags": list,
+    "progress": Progress.from_json,
+}
+_AS_LOADED = tuple(name for name in TASK_ATTNAMES if name not in TASK_CONVERSIONS)
 
 
 def task_from_record(record: TaskRecord, errors: Iterable[TaskErrorRecord] = ()) -> Task:
@@ -173,13 +179,10 @@ def task_from_record(record: TaskRecord, errors: Iterable[TaskErrorRecord] = ())
 
 def task_from_columns(column: Mapping[str, Any], errors: Iterable[TaskErrorRecord] = ()) -> Task:
     """The domain task of a row's values by attribute name, as its model fields load them
-    (a raw row's converted values: storage/raw_tasks.py, or a model instance's)."""
+    (a model instance's; storage/raw_tasks.py builds raw rows' tasks the same way)."""
     return Task(
         **{name: column[name] for name in _AS_LOADED},
-        status=TaskStatus(column["status"]),
-        worker_ids=list(column["worker_ids"]),
-        tags=list(column["tags"]),
-        progress=Progress.from_json(column["progress"]),
+        **{name: convert(column[name]) for name, convert in TASK_CONVERSIONS.items()},
         errors=[error_from_record(error) for error in errors],
     )
 
