@@ -305,7 +305,8 @@ class DjangoTaskRepository(TaskRepository):
         ids = list(oldest.values_list("id", flat=True)[:limit])
         if not ids:
             return 0
-        # Errors and events go by ON DELETE CASCADE in the database, without a Python pass.
+        # Errors go by ON DELETE CASCADE in the database, events by its trigger (migration
+        # 0026), both without a Python pass.
         # The status filter is repeated so a task retried since the select stays.
         stale = rows.filter(id__in=ids, status__in=[status.value for status in statuses])
         deleted: int = retry_when_locked(lambda: stale.delete()[0])
