@@ -46,3 +46,19 @@ def test_raw_rows_map_to_the_tasks_the_orm_rows_do(
     assert [asdict(task) for task in raw] == [asdict(task) for task in loaded]
     assert {task.status.value for task in raw} == {"running", "ready"}
     assert any(task.progress is not None and task.tags == ["a", "b"] for task in raw)
+
+
+def test_empty_json_columns_are_new_values_for_each_task(
+    alias: str, tasks: DjangoTaskRepository
+) -> None:
+    add_due(tasks, 2)
+    TaskRecord.objects.using(alias).update(args=[], kwargs={})
+    with connections[alias].cursor() as cursor:
+        cursor.execute(f"SELECT {COLUMNS} FROM scheduler_task ORDER BY id")
+        first, second = tasks_of(alias, cursor.fetchall())
+
+    # Taken without the parser, but never one list or dict shared between tasks.
+    first.args.append("changed")
+    first.kwargs["changed"] = True
+    first.tags.append("changed")
+    assert (second.args, second.kwargs, second.tags) == ([], {}, [])
