@@ -46,9 +46,9 @@ def decode_tasks(data: bytes) -> list[Task]:
 
 
 # A task crosses as a JSON array of its fields in this order, not as an object: the keys
-# were most of the bytes, and naming each field on both sides about half of the
-# encoder's and decoder's time per task (round 20). Both ends are the same code: the
-# slots' server is started by the supervisor that writes to them.
+# were two fifths of its bytes (425 against 251 for a no-op), and writing and reading
+# them about a fifth of the encoder's and decoder's time per task (round 20). Both ends
+# are the same code: the slots' server is started by the supervisor that writes to them.
 TASK_FIELDS = (
     "id",
     "name",
@@ -110,6 +110,8 @@ def _task_json(task: Task) -> list[Any]:
 
 
 def _task_of(raw: list[Any]) -> Task:
+    # Unpacked by name in TASK_FIELDS' order, not zipped into a dict with them: the dict
+    # cost a slot about 2 µs more per task (6.9 against 8.9, round 20's review).
     if len(raw) != len(TASK_FIELDS):
         raise ValueError(f"a task has {len(TASK_FIELDS)} fields, not {len(raw)}")
     (
@@ -213,7 +215,7 @@ class Outcome:
 
     @classmethod
     def decode(cls, data: bytes) -> Outcome:
-        """The outcome a slot sent."""
+        """The outcome a slot sent (unpacked by name, as a task is: see _task_of)."""
         raw = json.loads(data)
         if not isinstance(raw, list) or len(raw) != _OUTCOME_FIELDS:
             raise ValueError(f"an outcome is a JSON list of {_OUTCOME_FIELDS} fields")

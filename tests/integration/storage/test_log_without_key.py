@@ -45,11 +45,16 @@ def log_triggers(alias: str) -> set[str]:
 
 
 def logged(alias: str, tasks: list[Task]) -> dict[UUID, int]:
-    """How many log rows each of `tasks` has (those with none are left out)."""
+    """How many log rows each of `tasks` has (those with none are left out).
+
+    Without the model's ordering, which orders by the task and so joins the task table:
+    that join would hide the very rows a task left behind when it was deleted.
+    """
     counts: dict[UUID, int] = {}
     for task_id in (
         TaskEvent.objects.using(alias)
         .filter(task_id__in=[task.id for task in tasks])
+        .order_by()
         .values_list("task_id", flat=True)
     ):
         counts[task_id] = counts.get(task_id, 0) + 1
@@ -99,9 +104,15 @@ def test_a_task_deleted_by_the_orm_or_by_sql_takes_its_log_along(
     assert logged(alias, kept) == {task.id: 1 for task in kept}
 
 
-def test_a_truncate_of_the_tasks_empties_the_log(alias: str, tasks: DjangoTaskRepository) -> None:
-    made = add_due(tasks, 2)
-    cancel_and_prune(tasks, made[:1])
+def test_a_truncate_of_the_tasks_empties_the_log(
+    backend: str, alias: str, tasks: DjangoTaskRepository
+) -> None:
+    if backend != "postgres":
+        pytest.skip("TRUNCATE is PostgreSQL's; SQLite empties a table by DELETE")
+    logged_tasks = add_due(tasks, 2)
+    cancel(tasks, logged_tasks)
+    # There is a log to empty: without one the truncate would prove nothing.
+    assert logged(alias, logged_tasks) == {task.id: 1 for task in logged_tasks}
     assert_truncate_empties(alias, LOG)
 
 
